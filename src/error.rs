@@ -1,0 +1,300 @@
+//! The one error type of the program. Each variant carries its context (path, line, profile);
+//! `Display` is the sentence that says what happened, [`Error::hint`] what to do, and
+//! [`Error::exit_code`] maps it to the exit codes of SPEC §8. No variant ever holds a secret.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use crate::ini::EditError;
+
+/// Everything that can go wrong, with the context needed to explain it.
+#[derive(Debug)]
+pub enum Error {
+    /// The command line asks for something impossible.
+    Usage { message: String, hint: Option<String> },
+    /// No home directory to find `~/.aws` in.
+    NoHome,
+    /// A line the AWS SDKs cannot read.
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// The file holds bytes that are not UTF-8; `line` is where the first one is.
+    NotUtf8 { path: PathBuf, line: usize },
+    /// The path names a directory.
+    IsDirectory { path: PathBuf },
+    /// A file system call failed.
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: io::Error,
+    },
+    /// Another process held the lock for too long.
+    LockTimeout { path: PathBuf, seconds: u64 },
+    /// A section the change needs appears more than once.
+    Duplicate {
+        path: PathBuf,
+        profile: String,
+        lines: Vec<usize>,
+    },
+    /// A value or name that the file could not hold so that it reads back the same.
+    Unwritable {
+        path: PathBuf,
+        what: String,
+        reason: String,
+    },
+    /// The edited file did not read back as intended; nothing was written.
+    Verify { path: PathBuf, profile: String },
+    /// The named section holds long-term keys and must not be touched by this command.
+    LongTermSection {
+        path: PathBuf,
+        section: String,
+        profile: String,
+    },
+    /// The named section holds no session credentials.
+    NoSession {
+        path: PathBuf,
+        section: String,
+        exists: bool,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error (SPEC §8).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage { .. } => 2,
+            Error::NoHome
+            | Error::Parse { .. }
+            | Error::NotUtf8 { .. }
+            | Error::IsDirectory { .. }
+            | Error::Io { .. }
+            | Error::LockTimeout { .. }
+            | Error::Duplicate { .. }
+            | Error::Unwritable { .. }
+            | Error::Verify { .. }
+            | Error::LongTermSection { .. }
+            | Error::NoSession { .. } => 6,
+        }
+    }
+
+    /// What the user can do about it, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Usage { hint, .. } => hint.clone(),
+            Error::NoHome => Some(
+                "set HOME, or give --credentials-file and --config-file (or \
+                 AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE)"
+                    .into(),
+            ),
+            Error::Parse { line, .. } => Some(format!(
+                "fix line {line} (the AWS tools cannot read it either); stsmfa changes no file it \
+                 cannot read exactly"
+            )),
+            Error::NotUtf8 { .. } => Some("save the file as UTF-8".into()),
+            Error::IsDirectory { .. } => Some(
+                "point --credentials-file or AWS_SHARED_CREDENTIALS_FILE at a file".into(),
+            ),
+            Error::Io { path, source, .. } => io_hint(path, source),
+            Error::LockTimeout { .. } => Some(
+                "another stsmfa is changing the file; wait for it to finish and try again".into(),
+            ),
+            Error::Duplicate { profile, .. } => Some(format!(
+                "merge the [{profile}] sections into one; stsmfa will not guess which to change"
+            )),
+            Error::Unwritable { .. } => None,
+            Error::Verify { .. } => Some(
+                "this is a bug in stsmfa: please report it with the layout of the file (not its \
+                 keys)"
+                    .into(),
+            ),
+            Error::LongTermSection { profile, .. } => Some(format!(
+                "to remove the session of {profile}, run `stsmfa clear {profile}`"
+            )),
+            Error::NoSession { .. } => None,
+        }
+    }
+
+    /// Wraps an editor refusal with the path of the file it concerns.
+    pub fn edit(path: &std::path::Path, e: EditError) -> Error {
+        let path = path.to_path_buf();
+        match e {
+            EditError::Parse(p) => Error::Parse {
+                path,
+                line: p.line,
+                message: p.message,
+            },
+            EditError::Duplicate { profile, lines } => Error::Duplicate {
+                path,
+                profile,
+                lines,
+            },
+            EditError::BadName { profile } => Error::Unwritable {
+                path,
+                what: format!("the profile name {profile:?}"),
+                reason: "has characters the AWS tools do not accept in a profile name \
+                         (letters, digits and _ - / . % @ : + only)"
+                    .into(),
+            },
+            EditError::BadKey { key } => Error::Unwritable {
+                path,
+                what: format!("the key {key:?}"),
+                reason: "has characters the AWS tools do not accept in a key".into(),
+            },
+            EditError::BadValue { key, reason } => Error::Unwritable {
+                path,
+                what: format!("the value of {key}"),
+                reason: reason.into(),
+            },
+            EditError::MultiLine { profile, key } => Error::Unwritable {
+                path,
+                what: format!("{key} in [{profile}]"),
+                reason: "spans several lines and cannot be moved".into(),
+            },
+            EditError::Verify { profile } => Error::Verify { path, profile },
+        }
+    }
+}
+
+fn io_hint(path: &std::path::Path, e: &io::Error) -> Option<String> {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => Some(format!(
+            "check that you own {} and its directory and may write to them",
+            path.display()
+        )),
+        io::ErrorKind::StorageFull => Some("free some disk space and try again".into()),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            Some("the file system is read-only; point --credentials-file elsewhere".into())
+        }
+        _ => None,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage { message, .. } => write!(f, "{message}"),
+            Error::NoHome => write!(f, "cannot find your home directory to locate ~/.aws"),
+            Error::Parse {
+                path,
+                line,
+                message,
+            } => write!(f, "{}, line {line}: {message}", path.display()),
+            Error::NotUtf8 { path, line } => {
+                write!(f, "{}, line {line}: not valid UTF-8 text", path.display())
+            }
+            Error::IsDirectory { path } => {
+                write!(f, "{} is a directory, not a file", path.display())
+            }
+            Error::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "cannot {action} {}: {}", path.display(), plain(source)),
+            Error::LockTimeout { path, seconds } => write!(
+                f,
+                "gave up after {seconds} s waiting for the lock {}",
+                path.display()
+            ),
+            Error::Duplicate {
+                path,
+                profile,
+                lines,
+            } => write!(
+                f,
+                "[{profile}] appears {} times in {} (lines {}); nothing was changed",
+                lines.len(),
+                path.display(),
+                join_lines(lines)
+            ),
+            Error::Unwritable { path, what, reason } => write!(
+                f,
+                "{what} {reason}, so it cannot be written to {}; nothing was changed",
+                path.display()
+            ),
+            Error::Verify { path, profile } => write!(
+                f,
+                "the change to [{profile}] did not read back as intended, so {} was left as it was",
+                path.display()
+            ),
+            Error::LongTermSection { path, section, .. } => write!(
+                f,
+                "[{section}] in {} holds long-term keys; stsmfa never removes them",
+                path.display()
+            ),
+            Error::NoSession {
+                path,
+                section,
+                exists: true,
+            } => write!(
+                f,
+                "[{section}] in {} holds no session (no aws_session_token), so it was left alone",
+                path.display()
+            ),
+            Error::NoSession {
+                path,
+                section,
+                exists: false,
+            } => write!(f, "there is no [{section}] in {}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `io::Error`'s text without the "(os error N)" suffix.
+fn plain(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+fn join_lines(lines: &[usize]) -> String {
+    let text: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => text.join(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_names_every_line() {
+        let e = Error::Duplicate {
+            path: "/c".into(),
+            profile: "dev".into(),
+            lines: vec![3, 9, 12],
+        };
+        assert_eq!(
+            e.to_string(),
+            "[dev] appears 3 times in /c (lines 3, 9 and 12); nothing was changed"
+        );
+        assert_eq!(e.exit_code(), 6);
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let e = Error::Usage {
+            message: "x".into(),
+            hint: None,
+        };
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn io_errors_lose_the_os_error_suffix() {
+        let e = Error::Io {
+            path: "/c".into(),
+            action: "write",
+            source: io::Error::from_raw_os_error(5),
+        };
+        assert_eq!(e.to_string(), "cannot write /c: Input/output error");
+    }
+}

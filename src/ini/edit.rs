@@ -1,0 +1,503 @@
+//! Edits that touch only the lines that must change, and the check that the result reads back
+//! as intended.
+//!
+//! Placement rules (SPEC §6.1):
+//! - an existing key is rewritten on its own line: its spelling, its spacing around `=` and any
+//!   inline comment stay; continuation lines of the old value go;
+//! - a new key goes after the section's last property (after that property's continuation
+//!   lines), or right after the header when there is none, spaced like the section's other
+//!   properties (else like the file's, else `key = value`);
+//! - a new section goes at the end of the file, after one blank line;
+//! - new lines use the file's line ending, and a file without a final newline keeps lacking one.
+//!
+//! A section owns its header and the lines up to its last non-blank line, except a block of
+//! blank and comment lines right before the next header: such a comment describes the section
+//! that follows and is never removed with the one before.
+
+use std::borrow::Cow;
+
+use super::model::{Document, FileKind, ParseError, ProfileSet, Properties, Section};
+use super::parse::{self, Eol, Kind, Line, WHITESPACE};
+
+/// What an edit meant, replayed on the SDK view of the old file to verify the new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Set {
+        profile: String,
+        pairs: Vec<(String, String)>,
+    },
+    Remove {
+        profile: String,
+        keys: Vec<String>,
+    },
+    RemoveSection {
+        profile: String,
+    },
+}
+
+/// Why an edit was refused. Nothing is changed when an edit returns an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditError {
+    /// The document has a line the SDK parser rejects.
+    Parse(ParseError),
+    /// The profile's section appears more than once (1-based header lines).
+    Duplicate { profile: String, lines: Vec<usize> },
+    /// The profile name is not one the SDK would read.
+    BadName { profile: String },
+    /// The key is not one the SDK would read.
+    BadKey { key: String },
+    /// The value would read back differently.
+    BadValue { key: String, reason: &'static str },
+    /// A value spread over continuation lines cannot be moved to a single line.
+    MultiLine { profile: String, key: String },
+    /// After the edit, the file does not read back as intended.
+    Verify { profile: String },
+}
+
+/// Keys whose value would be cut or changed by the SDK parser, and why.
+fn value_problem(value: &str) -> Option<&'static str> {
+    let mut prev_ws = false;
+    for c in value.chars() {
+        if (c == '#' || c == ';') && prev_ws {
+            return Some("has a blank before '#' or ';', which would start a comment");
+        }
+        prev_ws = c == ' ' || c == '\t';
+    }
+    if value.contains(['\n', '\r']) {
+        Some("contains a line break")
+    } else if value.starts_with(WHITESPACE) || value.ends_with(WHITESPACE) {
+        Some("starts or ends with a blank")
+    } else if value.starts_with(['#', ';']) {
+        Some("starts with '#' or ';', which would start a comment")
+    } else {
+        None
+    }
+}
+
+impl Document {
+    /// The one section holding `profile`; an error when it appears more than once.
+    pub fn find(&self, kind: FileKind, profile: &str) -> Result<Option<Section>, EditError> {
+        self.check().map_err(EditError::Parse)?;
+        let found = self.profile_sections(kind, profile);
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            many => Err(EditError::Duplicate {
+                profile: profile.to_owned(),
+                lines: many.iter().map(|s| s.header + 1).collect(),
+            }),
+        }
+    }
+
+    /// The properties of one section as the SDK reads them.
+    pub fn section_properties(&self, section: Section) -> Properties<'_> {
+        let mut props = Properties::new();
+        let mut current: Option<Cow<'_, str>> = None;
+        for line in &self.lines[section.header + 1..section.end] {
+            match line.kind {
+                Kind::Property { .. } => {
+                    let key = line.key().unwrap_or_default().to_ascii_lowercase();
+                    let value = Cow::Borrowed(line.value().unwrap_or_default());
+                    props.insert(Cow::Owned(key.clone()), value);
+                    current = Some(Cow::Owned(key));
+                }
+                Kind::Continuation => {
+                    if let Some(v) = current.as_ref().and_then(|k| props.get_mut(k)) {
+                        let v = v.to_mut();
+                        v.push('\n');
+                        v.push_str(line.text.trim_matches(WHITESPACE));
+                    }
+                }
+                _ => {}
+            }
+        }
+        props.retain(|k, _| parse::is_identifier(k));
+        props
+    }
+
+    /// Sets each key of `pairs` in `profile`'s section, creating the section when missing.
+    pub fn set(
+        &mut self,
+        kind: FileKind,
+        profile: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<(), EditError> {
+        check_name(profile)?;
+        for (key, value) in pairs {
+            check_key(key)?;
+            if let Some(reason) = value_problem(value) {
+                return Err(EditError::BadValue {
+                    key: (*key).to_owned(),
+                    reason,
+                });
+            }
+        }
+        if self.find(kind, profile)?.is_none() {
+            self.append_section(kind, profile);
+        }
+        for (key, value) in pairs {
+            let section = self.find(kind, profile)?.ok_or_else(|| EditError::Verify {
+                profile: profile.to_owned(),
+            })?;
+            match self.property_lines(section, &[key]).last() {
+                Some(&at) => self.rewrite_value(at, value),
+                None => self.insert_property(section, key, value),
+            }
+        }
+        self.changes.push(Change::Set {
+            profile: profile.to_owned(),
+            pairs: pairs
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// Removes every occurrence of `keys` (with continuation lines) from `profile`'s section.
+    /// Returns the keys that were there, lower-cased, in the order given.
+    pub fn remove_keys(
+        &mut self,
+        kind: FileKind,
+        profile: &str,
+        keys: &[&str],
+    ) -> Result<Vec<String>, EditError> {
+        let Some(section) = self.find(kind, profile)? else {
+            return Ok(Vec::new());
+        };
+        let props = self.section_properties(section);
+        let present: Vec<String> = keys
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .filter(|k| props.contains_key(k.as_str()))
+            .collect();
+        let mut doomed = Vec::new();
+        for at in self.property_lines(section, keys) {
+            doomed.push(at);
+            doomed.extend(self.continuations(at));
+        }
+        self.remove_lines(&doomed);
+        self.changes.push(Change::Remove {
+            profile: profile.to_owned(),
+            keys: keys.iter().map(|k| k.to_ascii_lowercase()).collect(),
+        });
+        Ok(present)
+    }
+
+    /// Whether `profile`'s section holds nothing but its header and blank lines: no property,
+    /// no comment of its own (an inline comment on the header counts).
+    pub fn is_bare(&self, kind: FileKind, profile: &str) -> Result<bool, EditError> {
+        let Some(section) = self.find(kind, profile)? else {
+            return Ok(false);
+        };
+        let header = &self.lines[section.header].text;
+        let header_comment = parse::strip_comment(header, false) != header.trim_matches(WHITESPACE);
+        let own_end = self.own_end(section);
+        Ok(!header_comment
+            && self.lines[section.header + 1..own_end]
+                .iter()
+                .all(|l| l.kind == Kind::Blank))
+    }
+
+    /// Removes `profile`'s section (the lines it owns) and the blank line that separated it.
+    pub fn remove_section(&mut self, kind: FileKind, profile: &str) -> Result<bool, EditError> {
+        let Some(section) = self.find(kind, profile)? else {
+            return Ok(false);
+        };
+        let mut start = section.header;
+        while start > 0 && self.lines[start - 1].kind == Kind::Blank {
+            start -= 1;
+        }
+        let mut end = if section.end == self.lines.len() {
+            // The last section: what follows what it owns is blank lines only; they go too.
+            self.lines.len()
+        } else {
+            self.own_end(section)
+        };
+        if start == 0 {
+            // Nothing before it: keep the file's leading blank lines and take the blank lines
+            // that separated it from the next section instead.
+            start = section.header;
+            while end < self.lines.len() && self.lines[end].kind == Kind::Blank {
+                end += 1;
+            }
+        }
+        let doomed: Vec<usize> = (start..end).collect();
+        self.remove_lines(&doomed);
+        self.changes.push(Change::RemoveSection {
+            profile: profile.to_owned(),
+        });
+        Ok(true)
+    }
+
+    /// Moves `keys` from `from`'s section to `to`'s (created when missing) as one edit.
+    /// Returns the keys moved; keys absent from `from` are skipped.
+    pub fn move_keys(
+        &mut self,
+        kind: FileKind,
+        from: &str,
+        to: &str,
+        keys: &[&str],
+    ) -> Result<Vec<String>, EditError> {
+        let Some(section) = self.find(kind, from)? else {
+            return Ok(Vec::new());
+        };
+        let props = self.section_properties(section);
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for key in keys {
+            if let Some(v) = props.get(key.to_ascii_lowercase().as_str()) {
+                if v.contains('\n') {
+                    return Err(EditError::MultiLine {
+                        profile: from.to_owned(),
+                        key: (*key).to_owned(),
+                    });
+                }
+                pairs.push((key.to_ascii_lowercase(), v.to_string()));
+            }
+        }
+        let borrowed: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let moved: Vec<&str> = borrowed.iter().map(|(k, _)| *k).collect();
+        self.set(kind, to, &borrowed)?;
+        self.remove_keys(kind, from, &moved)
+    }
+
+    /// Checks that this document, rendered and read back, equals `before` with every edit made
+    /// since parsing applied, and nothing else changed.
+    pub fn verify(&self, kind: FileKind, before: &ProfileSet<'_>) -> Result<(), EditError> {
+        let rendered = self.render();
+        let reparsed = Document::parse(&rendered);
+        let after = reparsed.view(kind).map_err(EditError::Parse)?;
+        let mut expected = before.clone();
+        for change in &self.changes {
+            expected.apply(change);
+        }
+        if after == expected {
+            return Ok(());
+        }
+        let profile = expected
+            .profiles
+            .iter()
+            .find(|(name, props)| after.profiles.get(*name) != Some(props))
+            .map(|(name, _)| name.to_string())
+            .or_else(|| {
+                after
+                    .profiles
+                    .keys()
+                    .find(|n| !expected.profiles.contains_key(*n))
+                    .map(|n| n.to_string())
+            })
+            .unwrap_or_default();
+        Err(EditError::Verify { profile })
+    }
+
+    /// The edits made since parsing.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    // ----- line-level helpers -----
+
+    /// Index after the last line `section` owns (see the module doc).
+    fn own_end(&self, section: Section) -> usize {
+        let followed = section.end < self.lines.len();
+        let mut end = section.end;
+        while end > section.header + 1 {
+            let kind = &self.lines[end - 1].kind;
+            let tail = *kind == Kind::Blank || (followed && *kind == Kind::Comment);
+            if !tail {
+                break;
+            }
+            end -= 1;
+        }
+        end
+    }
+
+    /// Property lines in `section` whose key is one of `keys` (case-insensitive), in order.
+    fn property_lines(&self, section: Section, keys: &[&str]) -> Vec<usize> {
+        (section.header + 1..section.end)
+            .filter(|&i| {
+                self.lines[i]
+                    .key()
+                    .is_some_and(|k| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
+            })
+            .collect()
+    }
+
+    /// The continuation lines that belong to the property at `at` (blank and comment lines in
+    /// between are not part of it).
+    fn continuations(&self, at: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        for i in at + 1..self.lines.len() {
+            match self.lines[i].kind {
+                Kind::Continuation => out.push(i),
+                Kind::Blank | Kind::Comment => {}
+                _ => break,
+            }
+        }
+        out
+    }
+
+    fn append_section(&mut self, kind: FileKind, profile: &str) {
+        let header = match kind {
+            FileKind::Config if profile != "default" => format!("[profile {profile}]"),
+            _ => format!("[{profile}]"),
+        };
+        let mut new = Vec::new();
+        if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
+            new.push(String::new());
+        }
+        new.push(header);
+        let at = self.lines.len();
+        self.insert_lines(at, new);
+    }
+
+    fn insert_property(&mut self, section: Section, key: &str, value: &str) {
+        let last = (section.header + 1..section.end)
+            .rev()
+            .find(|&i| matches!(self.lines[i].kind, Kind::Property { .. }));
+        let at = match last {
+            Some(p) => self.continuations(p).last().copied().unwrap_or(p) + 1,
+            None => section.header + 1,
+        };
+        let sep = self.separator(section);
+        self.insert_lines(at, vec![format!("{key}{sep}{value}")]);
+    }
+
+    /// The spacing around `=` to use for a new key in `section`.
+    fn separator(&self, section: Section) -> String {
+        let style = |l: &Line| match l.kind {
+            Kind::Property { key, value } if value.0 != value.1 => {
+                Some(l.text[key.1..value.0].to_owned())
+            }
+            _ => None,
+        };
+        self.lines[section.header + 1..section.end]
+            .iter()
+            .rev()
+            .find_map(style)
+            .or_else(|| self.lines.iter().find_map(style))
+            .unwrap_or_else(|| " = ".to_owned())
+    }
+
+    /// Replaces the value on line `at`, keeping key spelling, spacing and inline comment, and
+    /// drops the old value's continuation lines.
+    fn rewrite_value(&mut self, at: usize, value: &str) {
+        let Kind::Property { key, value: old } = self.lines[at].kind else {
+            return;
+        };
+        let text = &self.lines[at].text;
+        let mut head = text[..old.0].to_owned();
+        let before_eq = &text[key.1..];
+        if old.0 == old.1 && !head.ends_with(WHITESPACE) && before_eq.starts_with(WHITESPACE) {
+            head.push(' ');
+        }
+        let tail = &text[old.1..];
+        let gap = if tail.is_empty() || tail.starts_with(WHITESPACE) {
+            ""
+        } else {
+            " "
+        };
+        let new_text = format!("{head}{value}{gap}{tail}");
+        self.lines[at].text = new_text;
+        let doomed = self.continuations(at);
+        self.remove_lines(&doomed);
+        self.reclassify();
+    }
+
+    /// Inserts lines before index `at`, with the file's line ending. Appending to a file whose
+    /// last line has no newline gives that line one and leaves the new last line without.
+    fn insert_lines(&mut self, at: usize, texts: Vec<String>) {
+        let eol = self.eol();
+        let mut new: Vec<Line> = texts
+            .into_iter()
+            .map(|text| Line {
+                text,
+                eol,
+                kind: Kind::Blank,
+            })
+            .collect();
+        if at == self.lines.len()
+            && let Some(last) = self.lines.last_mut()
+            && last.eol == Eol::None
+        {
+            last.eol = eol;
+            if let Some(l) = new.last_mut() {
+                l.eol = Eol::None;
+            }
+        }
+        self.lines.splice(at..at, new);
+        self.reclassify();
+    }
+
+    /// Removes the lines at `indices`. When the old last line had no newline, neither has the
+    /// new one.
+    fn remove_lines(&mut self, indices: &[usize]) {
+        if indices.is_empty() {
+            return;
+        }
+        let lost_final = self.lines.last().map(|l| l.eol) == Some(Eol::None)
+            && indices.contains(&(self.lines.len() - 1));
+        let mut i = 0;
+        self.lines.retain(|_| {
+            i += 1;
+            !indices.contains(&(i - 1))
+        });
+        if lost_final && let Some(last) = self.lines.last_mut() {
+            last.eol = Eol::None;
+        }
+        self.reclassify();
+    }
+
+    /// Classifies every line again: a change can alter how the lines after it read.
+    fn reclassify(&mut self) {
+        let lines = std::mem::take(&mut self.lines);
+        self.lines = parse::classify(lines.into_iter().map(|l| (l.text, l.eol)).collect());
+    }
+}
+
+fn check_name(profile: &str) -> Result<(), EditError> {
+    if parse::is_identifier(profile) {
+        Ok(())
+    } else {
+        Err(EditError::BadName {
+            profile: profile.to_owned(),
+        })
+    }
+}
+
+fn check_key(key: &str) -> Result<(), EditError> {
+    if parse::is_identifier(key) {
+        Ok(())
+    } else {
+        Err(EditError::BadKey {
+            key: key.to_owned(),
+        })
+    }
+}
+
+impl ProfileSet<'_> {
+    /// Applies what an edit meant to this view.
+    fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Set { profile, pairs } => {
+                let props = self.profiles.entry(Cow::Owned(profile.clone())).or_default();
+                for (k, v) in pairs {
+                    props.insert(Cow::Owned(k.clone()), Cow::Owned(v.clone()));
+                }
+            }
+            Change::Remove { profile, keys } => {
+                if let Some(props) = self.profiles.get_mut(profile.as_str()) {
+                    for k in keys {
+                        props.remove(k.as_str());
+                    }
+                }
+            }
+            Change::RemoveSection { profile } => {
+                self.profiles.remove(profile.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! A lossless document for the AWS `credentials` and `config` files.
+//!
+//! Reading follows the AWS SDKs' shared profile parser exactly (the conformance suite in
+//! `fixtures/conformance/` is run case by case):
+//! - Lines end at `\n`; a `\r` directly before it belongs to the terminator. Only space and tab
+//!   are whitespace.
+//! - Blank lines and lines starting with `#` or `;` in column one are ignored everywhere and do
+//!   not end a property's continuation.
+//! - `[name]` opens a section; in a header anything from the first `#` or `;` on is a comment.
+//!   In the config file sections are `[profile NAME]` (and `[default]`, which
+//!   `[profile default]` overrides), `[sso-session NAME]` and other prefixed sections; in the
+//!   credentials file they are `[NAME]` and a `[profile NAME]` there is ignored. Names are
+//!   trimmed; a name outside `[A-Za-z0-9_\-/.%@:+]` makes the SDK ignore the section.
+//! - `key = value`: key and value are trimmed, keys compare case-insensitively, the last value
+//!   wins, a `#` or `;` after whitespace starts a comment, one glued to the value is part of it.
+//!   Keys outside the identifier rule are ignored.
+//! - An indented line continues the property above (joined with `\n`, comments included); after
+//!   an empty value it is a sub-property and must hold `=`.
+//! - Sections with the same name merge; credentials override config.
+//!
+//! Decisions of our own, for editing:
+//! - A leading UTF-8 BOM is kept when writing and skipped when reading (the SDK would reject the
+//!   file otherwise).
+//! - Every line keeps its own terminator; an unedited document renders to the input bytes.
+//! - A line the SDK rejects is kept as it is and makes the document refuse edits
+//!   ([`Document::check`] names it).
+//! - Edits and their placement rules are in [`edit`]; every edit is recorded, and
+//!   [`Document::verify`] re-reads the rendered result and compares it with the old view plus
+//!   the recorded edits.
+
+mod edit;
+mod model;
+mod parse;
+
+pub use edit::{Change, EditError};
+pub use model::{Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName};
+pub use parse::{Eol, Kind, Line, is_identifier};

@@ -1,0 +1,7 @@
+//! stsmfa: short-term AWS session credentials from long-term keys and an MFA code, kept in the
+//! shared credentials file without losing a byte of it.
+
+pub mod env;
+pub mod error;
+pub mod ini;
+pub mod store;
