@@ -40,5 +40,10 @@ fn slug(name: &str) -> String {
             s.push('_');
         }
     }
-    s.trim_matches('_').chars().take(70).collect::<String>().trim_end_matches('_').to_owned()
+    s.trim_matches('_')
+        .chars()
+        .take(70)
+        .collect::<String>()
+        .trim_end_matches('_')
+        .to_owned()
 }

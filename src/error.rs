@@ -12,7 +12,10 @@ use crate::ini::EditError;
 #[derive(Debug)]
 pub enum Error {
     /// The command line asks for something impossible.
-    Usage { message: String, hint: Option<String> },
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
     /// No home directory to find `~/.aws` in.
     NoHome,
     /// A line the AWS SDKs cannot read.
@@ -94,9 +97,9 @@ impl Error {
                  cannot read exactly"
             )),
             Error::NotUtf8 { .. } => Some("save the file as UTF-8".into()),
-            Error::IsDirectory { .. } => Some(
-                "point --credentials-file or AWS_SHARED_CREDENTIALS_FILE at a file".into(),
-            ),
+            Error::IsDirectory { .. } => {
+                Some("point --credentials-file or AWS_SHARED_CREDENTIALS_FILE at a file".into())
+            }
             Error::Io { path, source, .. } => io_hint(path, source),
             Error::LockTimeout { .. } => Some(
                 "another stsmfa is changing the file; wait for it to finish and try again".into(),

@@ -1,7 +1,11 @@
 //! stsmfa: short-term AWS session credentials from long-term keys and an MFA code, kept in the
 //! shared credentials file without losing a byte of it.
 
+pub mod cli;
+pub mod commands;
 pub mod env;
 pub mod error;
 pub mod ini;
+pub mod output;
+pub mod profile;
 pub mod store;

@@ -51,9 +51,10 @@ pub fn home(env: &Env, platform: Platform) -> Option<String> {
     }
     match platform {
         Platform::Unix => None,
-        Platform::Windows => env.get("USERPROFILE").map(str::to_owned).or_else(|| {
-            Some(format!("{}{}", env.get("HOMEDRIVE")?, env.get("HOMEPATH")?))
-        }),
+        Platform::Windows => env
+            .get("USERPROFILE")
+            .map(str::to_owned)
+            .or_else(|| Some(format!("{}{}", env.get("HOMEDRIVE")?, env.get("HOMEPATH")?))),
     }
 }
 
@@ -88,7 +89,11 @@ pub fn locate(
         Ok(PathBuf::from(path))
     };
     Ok(Locations {
-        credentials: one(credentials_flag, "AWS_SHARED_CREDENTIALS_FILE", "credentials")?,
+        credentials: one(
+            credentials_flag,
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "credentials",
+        )?,
         config: one(config_flag, "AWS_CONFIG_FILE", "config")?,
     })
 }
@@ -115,16 +120,23 @@ pub enum Outcome {
 
 /// Applies `edit` to the file at `path` as it is under the lock, verifies and writes it.
 /// `edit` sees the current document and returns what the caller wants to know about it; an
-/// error from `edit` leaves the file untouched.
+/// error from `edit` leaves the file untouched. `edit` may run twice: when the directory does
+/// not exist yet, it first runs on an empty document to learn whether to create it.
 pub fn update<T>(
     path: &Path,
     kind: FileKind,
     lock_timeout: Duration,
-    edit: impl FnOnce(&mut Document) -> Result<T, Error>,
+    mut edit: impl FnMut(&mut Document) -> Result<T, Error>,
 ) -> Result<(T, Outcome), Error> {
     let target = resolve(path)?;
     let dir = parent(&target);
     if !dir.exists() {
+        // Nothing to lock or read yet: create the directory only if the edit changes something.
+        let mut empty = Document::parse("");
+        let out = edit(&mut empty)?;
+        if empty.render().is_empty() {
+            return Ok((out, Outcome::Unchanged));
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -150,7 +162,14 @@ pub fn update<T>(
     doc.verify(kind, &before)
         .map_err(|e| Error::edit(path, e))?;
     write_atomically(&target, rendered.as_bytes())?;
-    Ok((out, if existed { Outcome::Written } else { Outcome::Created }))
+    Ok((
+        out,
+        if existed {
+            Outcome::Written
+        } else {
+            Outcome::Created
+        },
+    ))
 }
 
 /// Follows symlinks to the file that is really read and replaced (which may not exist yet).
@@ -199,7 +218,11 @@ fn read_text(shown: &Path, target: &Path) -> Result<Option<String>, Error> {
     };
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         Error::NotUtf8 {
             path: shown.to_path_buf(),
             line,
@@ -340,7 +363,10 @@ mod tests {
 
     #[test]
     fn no_home_is_an_error_only_when_needed() {
-        let e = env(&[("AWS_CONFIG_FILE", "/a"), ("AWS_SHARED_CREDENTIALS_FILE", "/b")]);
+        let e = env(&[
+            ("AWS_CONFIG_FILE", "/a"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/b"),
+        ]);
         assert!(locate(None, None, &e, Platform::Unix).is_ok());
         assert!(locate(None, None, &env(&[]), Platform::Unix).is_err());
     }

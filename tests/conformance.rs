@@ -43,7 +43,10 @@ fn run_parser_case(index: usize) {
     let config = input["configFile"].as_str().map(Document::parse);
     let credentials = input["credentialsFile"].as_str().map(Document::parse);
     // Every input, valid or not, renders back to its bytes.
-    for (doc, text) in [(&config, &input["configFile"]), (&credentials, &input["credentialsFile"])] {
+    for (doc, text) in [
+        (&config, &input["configFile"]),
+        (&credentials, &input["credentialsFile"]),
+    ] {
         if let (Some(doc), Some(text)) = (doc, text.as_str()) {
             assert_eq!(doc.render(), text, "{name}: render is not lossless");
         }
@@ -62,7 +65,11 @@ fn run_parser_case(index: usize) {
         None => {
             let set = result.unwrap_or_else(|(_, e)| panic!("{name}: unexpected error {e:?}"));
             let want = &output["config"];
-            assert_eq!(plain(&set.profiles), expected(&want["profiles"]), "{name}: profiles");
+            assert_eq!(
+                plain(&set.profiles),
+                expected(&want["profiles"]),
+                "{name}: profiles"
+            );
             if want.get("sso_sessions").is_some() {
                 assert_eq!(
                     plain(&set.sso_sessions),
@@ -93,7 +100,11 @@ fn run_location_case(index: usize) {
     let found = locate(None, None, &env, platform).unwrap_or_else(|e| panic!("{name}: {e}"));
     let want = |k: &str| PathBuf::from(case[k].as_str().unwrap_or_default());
     assert_eq!(found.config, want("configLocation"), "{name}: config");
-    assert_eq!(found.credentials, want("credentialsLocation"), "{name}: credentials");
+    assert_eq!(
+        found.credentials,
+        want("credentialsLocation"),
+        "{name}: credentials"
+    );
     if let Some(profile) = case["profile"].as_str() {
         assert_eq!(env.default_profile(), profile, "{name}: profile");
     }

@@ -483,7 +483,10 @@ impl ProfileSet<'_> {
     fn apply(&mut self, change: &Change) {
         match change {
             Change::Set { profile, pairs } => {
-                let props = self.profiles.entry(Cow::Owned(profile.clone())).or_default();
+                let props = self
+                    .profiles
+                    .entry(Cow::Owned(profile.clone()))
+                    .or_default();
                 for (k, v) in pairs {
                     props.insert(Cow::Owned(k.clone()), Cow::Owned(v.clone()));
                 }

@@ -142,7 +142,11 @@ impl Document {
 
     /// The first line the SDK would reject.
     pub fn check(&self) -> Result<(), ParseError> {
-        match self.lines.iter().position(|l| matches!(l.kind, Kind::Invalid(_))) {
+        match self
+            .lines
+            .iter()
+            .position(|l| matches!(l.kind, Kind::Invalid(_)))
+        {
             Some(i) => Err(ParseError {
                 line: i + 1,
                 message: match &self.lines[i].kind {
@@ -323,10 +327,7 @@ mod tests {
         let doc = Document::parse("# top\n[a]\nk = v\n\n[b]\n");
         assert_eq!(
             doc.sections(),
-            vec![
-                Section { header: 1, end: 4 },
-                Section { header: 4, end: 5 }
-            ]
+            vec![Section { header: 1, end: 4 }, Section { header: 4, end: 5 }]
         );
     }
 }

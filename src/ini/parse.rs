@@ -41,7 +41,9 @@ pub enum Kind {
     Blank,
     Comment,
     /// `[name]`; `name` is the text between the brackets, untrimmed, as the SDK keys it.
-    Header { name: String },
+    Header {
+        name: String,
+    },
     /// `key = value`; byte ranges into the line's text. The value range is trimmed and stops
     /// before any comment.
     Property {
@@ -160,7 +162,9 @@ fn classify_header(line: &str, state: &mut State) -> Kind {
                 property: false,
                 subproperty: false,
             };
-            Kind::Header { name: name.to_owned() }
+            Kind::Header {
+                name: name.to_owned(),
+            }
         }
         None => Kind::Invalid("Profile definition must end with ']'".into()),
     }
@@ -215,7 +219,10 @@ pub fn split_property(line: &str) -> Result<((usize, usize), (usize, usize)), Pr
         return Err(PropertyError::NoName);
     }
     let value = trimmed_range(prepared, eq + 1, prepared.len());
-    Ok(((base + key.0, base + key.1), (base + value.0, base + value.1)))
+    Ok((
+        (base + key.0, base + key.1),
+        (base + value.0, base + value.1),
+    ))
 }
 
 /// The range of `s[start..end]` with whitespace trimmed from both ends; empty ranges collapse

@@ -1,0 +1,142 @@
+//! `stsmfa clear`: removes session keys from short-term sections, and a section only when
+//! nothing else is left in it. All named profiles change in one locked, atomic write.
+
+use crate::cli::ClearArgs;
+use crate::error::Error;
+use crate::ini::{Document, FileKind};
+use crate::profile::{Naming, SESSION_KEYS};
+use crate::store;
+
+use super::Context;
+
+/// What clearing one profile did.
+#[derive(Debug)]
+enum Cleared {
+    Done {
+        section: String,
+        keys: Vec<String>,
+        section_removed: bool,
+    },
+    /// `--all` found no session for this profile.
+    NoSession,
+}
+
+pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    if args.all && !ctx.naming.has_long_term_suffix() {
+        return Err(Error::Usage {
+            message: "--all finds profiles by their long-term sections, but the long-term suffix \
+                      is none"
+                .into(),
+            hint: Some("name the profiles to clear instead".into()),
+        });
+    }
+    let named = (!args.all).then(|| ctx.profiles_or_default(&args.profiles));
+    let path = ctx.files.credentials.as_path();
+    let (results, _) = store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
+        let profiles = match &named {
+            Some(n) => n.clone(),
+            None => long_term_profiles(doc, &ctx.naming),
+        };
+        Ok(profiles
+            .into_iter()
+            .map(|p| {
+                let result = clear_one(doc, &p, ctx, named.is_none());
+                (p, result)
+            })
+            .collect::<Vec<_>>())
+    })?;
+    if results.is_empty() {
+        ctx.out.info(&format!(
+            "no profile has a [NAME-long-term] section in {}; nothing to clear",
+            path.display()
+        ));
+    }
+    let mut code = 0;
+    for (profile, result) in results {
+        match result {
+            Ok(Cleared::Done {
+                section,
+                keys,
+                section_removed,
+            }) => {
+                ctx.out.detail(&format!(
+                    "removed {} from [{section}] in {}",
+                    keys.join(", "),
+                    path.display()
+                ));
+                let what = if section_removed {
+                    format!("session cleared; [{section}] removed, nothing else was in it")
+                } else {
+                    format!("session cleared; [{section}] kept for the other lines in it")
+                };
+                ctx.out.done(&profile, &what);
+            }
+            Ok(Cleared::NoSession) => ctx.out.info(&format!("{profile}: no session to clear")),
+            Err(e) => {
+                ctx.out.error(&e);
+                code = code.max(e.exit_code());
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Profiles that have a long-term section, in file order.
+fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for section in doc.sections() {
+        let name = doc.section_name(section);
+        if name.prefix.is_none()
+            && let Some(p) = naming.profile_of_long_term(name.name)
+            && !out.iter().any(|o| o == p)
+        {
+            out.push(p.to_owned());
+        }
+    }
+    out
+}
+
+/// Clears one profile's session in `doc`. With `lenient` (`--all`), a missing section or one
+/// without a session is not an error.
+fn clear_one(
+    doc: &mut Document,
+    profile: &str,
+    ctx: &Context<'_>,
+    lenient: bool,
+) -> Result<Cleared, Error> {
+    let path = ctx.files.credentials.as_path();
+    let kind = FileKind::Credentials;
+    let section = ctx.naming.short_term(profile);
+    if let Some(base) = ctx.naming.profile_of_long_term(&section) {
+        return Err(Error::LongTermSection {
+            path: path.to_path_buf(),
+            profile: base.to_owned(),
+            section,
+        });
+    }
+    let edit = |e| Error::edit(path, e);
+    let found = doc.find(kind, &section).map_err(edit)?;
+    let has_session =
+        found.is_some_and(|s| doc.section_properties(s).contains_key("aws_session_token"));
+    if !has_session {
+        return if lenient {
+            Ok(Cleared::NoSession)
+        } else {
+            Err(Error::NoSession {
+                path: path.to_path_buf(),
+                section,
+                exists: found.is_some(),
+            })
+        };
+    }
+    let keys = doc
+        .remove_keys(kind, &section, SESSION_KEYS)
+        .map_err(edit)?;
+    let section_removed = doc.is_bare(kind, &section).map_err(edit)?
+        && doc.remove_section(kind, &section).map_err(edit)?;
+    Ok(Cleared::Done {
+        section,
+        keys,
+        section_removed,
+    })
+}

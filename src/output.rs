@@ -1,0 +1,99 @@
+//! The only place that writes to the terminal. Messages, warnings and errors go to stderr;
+//! stdout is kept for what programs consume. Colour only where it is wanted: `--color`, else
+//! on a terminal unless `NO_COLOR` is set or `TERM` is `dumb`.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use clap::ValueEnum;
+
+use crate::env::Env;
+use crate::error::Error;
+
+/// The `--color` flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// How much to say, and how.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    quiet: bool,
+    verbose: bool,
+    color: bool,
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const CYAN: &str = "\x1b[36m";
+const GREEN: &str = "\x1b[32m";
+const RESET: &str = "\x1b[0m";
+
+impl Output {
+    pub fn new(quiet: bool, verbose: bool, when: ColorWhen, env: &Env) -> Output {
+        let color = match when {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::io::stderr().is_terminal()
+                    && env.get("NO_COLOR").is_none()
+                    && env.get("TERM") != Some("dumb")
+            }
+        };
+        Output {
+            quiet,
+            verbose,
+            color,
+        }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn line(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
+
+    /// A result the user wants to see (`dev: session cleared`); silent with `-q`.
+    pub fn done(&self, profile: &str, text: &str) {
+        if !self.quiet {
+            self.line(&format!("{}: {text}", self.paint(GREEN, profile)));
+        }
+    }
+
+    /// A neutral message; silent with `-q`.
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            self.line(text);
+        }
+    }
+
+    /// Detail shown only with `-v`.
+    pub fn detail(&self, text: &str) {
+        if self.verbose {
+            self.line(&self.paint(CYAN, text));
+        }
+    }
+
+    /// Something the user should know even with `-q`.
+    pub fn warn(&self, text: &str) {
+        self.line(&format!("{} {text}", self.paint(YELLOW, "warning:")));
+    }
+
+    /// An error and its hint, always shown.
+    pub fn error(&self, e: &Error) {
+        self.line(&format!("{} {e}", self.paint(RED, "error:")));
+        if let Some(hint) = e.hint() {
+            self.line(&format!("  {} {hint}", self.paint(CYAN, "hint:")));
+        }
+    }
+}

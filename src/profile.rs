@@ -1,0 +1,109 @@
+//! Profile names and the two credentials-file sections each one has: `[NAME-long-term]` with
+//! the long-term keys and `[NAME]` (or `[NAME-SUFFIX]`) with the session. The suffix flags and
+//! their `none` value are those of the Python `aws-mfa` tool.
+
+use crate::error::Error;
+
+/// The keys a session consists of (SPEC §5); `clear` removes exactly these.
+pub const SESSION_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "expiration",
+    "assumed_role",
+    "assumed_role_arn",
+];
+
+/// How profile names map to section names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Naming {
+    long_term_suffix: Option<String>,
+    short_term_suffix: Option<String>,
+}
+
+impl Naming {
+    /// Builds the naming from the two suffix flags; `none` or an empty value means no suffix.
+    pub fn new(long_term: &str, short_term: Option<&str>) -> Result<Naming, Error> {
+        let suffix = |s: &str| (!s.is_empty() && s != "none").then(|| s.to_owned());
+        let naming = Naming {
+            long_term_suffix: suffix(long_term),
+            short_term_suffix: short_term.and_then(suffix),
+        };
+        if naming.long_term_suffix == naming.short_term_suffix {
+            return Err(Error::Usage {
+                message: "the long-term and short-term sections would have the same name".into(),
+                hint: Some(
+                    "give --long-term-suffix and --short-term-suffix different values".into(),
+                ),
+            });
+        }
+        Ok(naming)
+    }
+
+    /// The section holding the long-term keys of `profile`.
+    pub fn long_term(&self, profile: &str) -> String {
+        with_suffix(profile, self.long_term_suffix.as_deref())
+    }
+
+    /// The section holding the session of `profile`.
+    pub fn short_term(&self, profile: &str) -> String {
+        with_suffix(profile, self.short_term_suffix.as_deref())
+    }
+
+    /// The profile whose long-term section is `section`, if it is one.
+    pub fn profile_of_long_term<'a>(&self, section: &'a str) -> Option<&'a str> {
+        let suffix = self.long_term_suffix.as_deref()?;
+        section
+            .strip_suffix(suffix)
+            .and_then(|p| p.strip_suffix('-'))
+            .filter(|p| !p.is_empty())
+    }
+
+    /// Whether `section` is named like a long-term section.
+    pub fn is_long_term(&self, section: &str) -> bool {
+        self.profile_of_long_term(section).is_some()
+    }
+
+    /// Whether profiles can be found by their long-term sections (needs a long-term suffix).
+    pub fn has_long_term_suffix(&self) -> bool {
+        self.long_term_suffix.is_some()
+    }
+}
+
+fn with_suffix(profile: &str, suffix: Option<&str>) -> String {
+    match suffix {
+        Some(s) => format!("{profile}-{s}"),
+        None => profile.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_naming_matches_aws_mfa() {
+        let n = Naming::new("long-term", None).ok();
+        let n = n.as_ref();
+        assert_eq!(n.map(|n| n.long_term("dev")), Some("dev-long-term".into()));
+        assert_eq!(n.map(|n| n.short_term("dev")), Some("dev".into()));
+        assert_eq!(
+            n.and_then(|n| n.profile_of_long_term("dev-long-term")),
+            Some("dev")
+        );
+        assert_eq!(n.and_then(|n| n.profile_of_long_term("-long-term")), None);
+        assert_eq!(n.and_then(|n| n.profile_of_long_term("devlong-term")), None);
+    }
+
+    #[test]
+    fn none_means_no_suffix() {
+        let n = Naming::new("none", Some("short")).ok();
+        assert_eq!(n.as_ref().map(|n| n.long_term("dev")), Some("dev".into()));
+        assert_eq!(
+            n.as_ref().map(|n| n.short_term("dev")),
+            Some("dev-short".into())
+        );
+        assert!(Naming::new("none", None).is_err());
+    }
+}
