@@ -5,7 +5,8 @@
 //! the lock timeout); read the file as it is now; apply the edit to it; re-read the result and
 //! verify it; write a temporary file beside the target (created 0600, given the old file's mode
 //! and owner), fsync it, rename it over the target, fsync the directory; release the lock. Any
-//! failure before the rename removes the temporary file and leaves the old file as it was.
+//! failure before the rename removes the temporary file and leaves the old file as it was; a
+//! temporary file left by a run that was killed is removed by the next run, under the lock.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
@@ -144,6 +145,7 @@ pub fn update<T>(
             .map_err(|e| io_error(&dir, "create the directory", e))?;
     }
     let _lock = lock(&target, lock_timeout)?;
+    remove_stale_temp_files(&target);
     let text = read_text(path, &target)?;
     let existed = text.is_some();
     let text = text.unwrap_or_default();
@@ -267,6 +269,30 @@ fn lock(target: &Path, timeout: Duration) -> Result<File, Error> {
     }
 }
 
+/// The name every temporary file of `target` starts with.
+fn temp_prefix(target: &Path) -> String {
+    format!(
+        ".{}.stsmfa-",
+        target.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes temporary files a crashed run left beside `target`. Only the holder of the lock
+/// writes one, so under the lock every one that exists is stale.
+fn remove_stale_temp_files(target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = fs::read_dir(parent(target)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Removes the temporary file unless the rename consumed it.
 struct TempFile {
     path: PathBuf,
@@ -289,11 +315,7 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
-    let name = format!(
-        ".{}.stsmfa-{}-{stamp}.tmp",
-        target.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    );
+    let name = format!("{}{}-{stamp}.tmp", temp_prefix(target), std::process::id());
     let mut temp = TempFile {
         path: dir.join(name),
         armed: false,

@@ -1,5 +1,9 @@
 //! The one integration test target: every module below runs in a single binary.
 
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+mod clear;
 mod common;
 mod conformance;
 mod editor;
+mod store;

@@ -35,6 +35,9 @@ impl Eol {
     }
 }
 
+/// A byte range `(start, end)` within one line's text.
+pub type Span = (usize, usize);
+
 /// What one line is, as the SDK parser sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -47,8 +50,8 @@ pub enum Kind {
     /// `key = value`; byte ranges into the line's text. The value range is trimmed and stops
     /// before any comment.
     Property {
-        key: (usize, usize),
-        value: (usize, usize),
+        key: Span,
+        value: Span,
     },
     /// A continuation or sub-property line of the property above.
     Continuation,
@@ -209,7 +212,7 @@ impl PropertyError {
 }
 
 /// Splits a property line into the byte ranges of its trimmed key and trimmed value.
-pub fn split_property(line: &str) -> Result<((usize, usize), (usize, usize)), PropertyError> {
+pub fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
     let prepared = strip_comment(line, true);
     // `prepared` is a sub-slice of `line`; recover its offset to report ranges into `line`.
     let base = prepared.as_ptr() as usize - line.as_ptr() as usize;
@@ -227,7 +230,7 @@ pub fn split_property(line: &str) -> Result<((usize, usize), (usize, usize)), Pr
 
 /// The range of `s[start..end]` with whitespace trimmed from both ends; empty ranges collapse
 /// to `(start', start')` where `start'` is after the leading whitespace.
-fn trimmed_range(s: &str, start: usize, end: usize) -> (usize, usize) {
+fn trimmed_range(s: &str, start: usize, end: usize) -> Span {
     let part = &s[start..end];
     let lead = part.len() - part.trim_start_matches(WHITESPACE).len();
     let trimmed = part.trim_matches(WHITESPACE);

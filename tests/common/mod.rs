@@ -153,6 +153,12 @@ impl Run {
         self
     }
 
+    pub fn stdout_contains(self, part: &str) -> Run {
+        let out = self.stdout_text();
+        assert!(out.contains(part), "stdout lacks {part:?}:\n{out}");
+        self
+    }
+
     pub fn stderr_contains(self, part: &str) -> Run {
         let err = self.stderr_text();
         assert!(err.contains(part), "stderr lacks {part:?}:\n{err}");
