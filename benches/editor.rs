@@ -40,6 +40,8 @@ fn editor(c: &mut Criterion) {
     c.bench_function("parse 10k profiles", |b| {
         b.iter(|| Document::parse(black_box(&text)))
     });
+    let doc = Document::parse(&text);
+    c.bench_function("view 10k profiles", |b| b.iter(|| doc.view(CRED).map(|v| v.profiles.len())));
     c.bench_function("parse + set + render 10k profiles", |b| {
         b.iter(|| {
             let mut doc = Document::parse(black_box(&text));
@@ -55,8 +57,9 @@ fn editor(c: &mut Criterion) {
             };
             let mut doc = original.clone();
             let _ = doc.set(CRED, "p05000", SESSION);
-            let _ = doc.verify(CRED, &before);
-            doc.render()
+            let rendered = doc.render();
+            let _ = doc.verify(CRED, &before, &rendered);
+            rendered
         })
     });
 }

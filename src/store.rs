@@ -99,13 +99,10 @@ pub fn locate(
     })
 }
 
-/// Reads a file into a document without locking; a missing file is `None`.
-pub fn read(path: &Path) -> Result<Option<(String, Document)>, Error> {
-    let target = resolve(path)?;
-    Ok(read_text(path, &target)?.map(|text| {
-        let doc = Document::parse(&text);
-        (text, doc)
-    }))
+/// Reads a file's text without locking; a missing file is `None`. Parse it with
+/// [`Document::parse`].
+pub fn read(path: &Path) -> Result<Option<String>, Error> {
+    read_text(path, &resolve(path)?)
 }
 
 /// What [`update`] did to the file.
@@ -127,7 +124,7 @@ pub fn update<T>(
     path: &Path,
     kind: FileKind,
     lock_timeout: Duration,
-    mut edit: impl FnMut(&mut Document) -> Result<T, Error>,
+    mut edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
 ) -> Result<(T, Outcome), Error> {
     let target = resolve(path)?;
     let dir = parent(&target);
@@ -161,7 +158,7 @@ pub fn update<T>(
     if rendered == text {
         return Ok((out, Outcome::Unchanged));
     }
-    doc.verify(kind, &before)
+    doc.verify(kind, &before, &rendered)
         .map_err(|e| Error::edit(path, e))?;
     write_atomically(&target, rendered.as_bytes())?;
     Ok((

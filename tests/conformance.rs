@@ -25,7 +25,7 @@ fn plain(sections: &BTreeMap<std::borrow::Cow<'_, str>, Properties<'_>>) -> Plai
         .map(|(name, props)| {
             let props = props
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
             (name.to_string(), props)
         })

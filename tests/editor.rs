@@ -178,9 +178,10 @@ fn edited(before: &str, edit: impl FnOnce(&mut Document) -> Result<(), EditError
         .unwrap_or_else(|e| panic!("fixture does not parse: {e:?}"));
     let mut doc = original.clone();
     edit(&mut doc).unwrap_or_else(|e| panic!("edit failed: {e:?}"));
-    doc.verify(CRED, &view)
+    let out = doc.render();
+    doc.verify(CRED, &view, &out)
         .unwrap_or_else(|e| panic!("verify failed: {e:?}"));
-    doc.render()
+    out
 }
 
 fn set_one(
@@ -391,7 +392,7 @@ fn verification_catches_an_edit_that_changed_another_profile() {
     let mut doc = Document::parse("[a]\nx = 2\n");
     assert!(doc.set(CRED, "dev", &[("k", "v")]).is_ok());
     assert_eq!(
-        doc.verify(CRED, &view),
+        doc.verify(CRED, &view, &doc.render()),
         Err(EditError::Verify {
             profile: "a".into()
         })
@@ -456,7 +457,7 @@ proptest! {
         let Ok(view) = original.view(CRED) else { return Ok(()); };
         let mut doc = original.clone();
         match doc.set(CRED, "dev", SESSION) {
-            Ok(()) => prop_assert_eq!(doc.verify(CRED, &view), Ok(())),
+            Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
             Err(EditError::Duplicate { .. }) => prop_assert_eq!(doc.render(), text),
             Err(e) => prop_assert!(false, "unexpected {:?}", e),
         }
@@ -472,7 +473,7 @@ proptest! {
             .and_then(|_| doc.is_bare(CRED, "dev"))
             .and_then(|bare| if bare { doc.remove_section(CRED, "dev").map(|_| ()) } else { Ok(()) });
         match result {
-            Ok(()) => prop_assert_eq!(doc.verify(CRED, &view), Ok(())),
+            Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
             Err(EditError::Duplicate { .. }) => {}
             Err(e) => prop_assert!(false, "unexpected {:?}", e),
         }

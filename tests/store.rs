@@ -284,7 +284,7 @@ fn twenty_threads_setting_sections_at_once_all_land() {
     for i in 0..20 {
         let props = &view.profiles[format!("p{i:02}").as_str()];
         assert_eq!(
-            props.get("k").map(|v| v.as_ref()),
+            props.get("k"),
             Some(format!("v{i}").as_str())
         );
     }

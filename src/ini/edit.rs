@@ -15,9 +15,10 @@
 //! that follows and is never removed with the one before.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use super::model::{Document, FileKind, ParseError, ProfileSet, Properties, Section};
-use super::parse::{self, Eol, Kind, Line, WHITESPACE};
+use super::parse::{self, Eol, Kind, Line, State, WHITESPACE};
 
 /// What an edit meant, replayed on the SDK view of the old file to verify the new one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,7 +75,7 @@ fn value_problem(value: &str) -> Option<&'static str> {
     }
 }
 
-impl Document {
+impl<'a> Document<'a> {
     /// The one section holding `profile`; an error when it appears more than once.
     pub fn find(&self, kind: FileKind, profile: &str) -> Result<Option<Section>, EditError> {
         self.check().map_err(EditError::Parse)?;
@@ -92,26 +93,26 @@ impl Document {
     /// The properties of one section as the SDK reads them.
     pub fn section_properties(&self, section: Section) -> Properties<'_> {
         let mut props = Properties::new();
-        let mut current: Option<Cow<'_, str>> = None;
+        let mut current: Option<String> = None;
         for line in &self.lines[section.header + 1..section.end] {
             match line.kind {
                 Kind::Property { .. } => {
                     let key = line.key().unwrap_or_default().to_ascii_lowercase();
-                    let value = Cow::Borrowed(line.value().unwrap_or_default());
-                    props.insert(Cow::Owned(key.clone()), value);
-                    current = Some(Cow::Owned(key));
+                    current = None;
+                    if parse::is_identifier(&key) {
+                        let value = Cow::Borrowed(line.value().unwrap_or_default());
+                        props.insert(Cow::Owned(key.clone()), value);
+                        current = Some(key);
+                    }
                 }
                 Kind::Continuation => {
-                    if let Some(v) = current.as_ref().and_then(|k| props.get_mut(k)) {
-                        let v = v.to_mut();
-                        v.push('\n');
-                        v.push_str(line.text.trim_matches(WHITESPACE));
+                    if let Some(k) = &current {
+                        props.continue_value(k, line.text.trim_matches(WHITESPACE));
                     }
                 }
                 _ => {}
             }
         }
-        props.retain(|k, _| parse::is_identifier(k));
         props
     }
 
@@ -132,16 +133,17 @@ impl Document {
                 });
             }
         }
-        if self.find(kind, profile)?.is_none() {
-            self.append_section(kind, profile);
-        }
+        let mut section = match self.find(kind, profile)? {
+            Some(s) => s,
+            None => self.append_section(kind, profile),
+        };
         for (key, value) in pairs {
-            let section = self.find(kind, profile)?.ok_or_else(|| EditError::Verify {
-                profile: profile.to_owned(),
-            })?;
             match self.property_lines(section, &[key]).last() {
-                Some(&at) => self.rewrite_value(at, value),
-                None => self.insert_property(section, key, value),
+                Some(&at) => section.end -= self.rewrite_value(at, value),
+                None => {
+                    self.insert_property(section, key, value);
+                    section.end += 1;
+                }
             }
         }
         self.changes.push(Change::Set {
@@ -264,33 +266,45 @@ impl Document {
         self.remove_keys(kind, from, &moved)
     }
 
-    /// Checks that this document, rendered and read back, equals `before` with every edit made
-    /// since parsing applied, and nothing else changed.
-    pub fn verify(&self, kind: FileKind, before: &ProfileSet<'_>) -> Result<(), EditError> {
-        let rendered = self.render();
-        let reparsed = Document::parse(&rendered);
+    /// Checks that `rendered` (this document's [`Document::render`]) reads back as `before`
+    /// with every edit made since parsing applied, and nothing else changed.
+    pub fn verify(
+        &self,
+        kind: FileKind,
+        before: &ProfileSet<'_>,
+        rendered: &str,
+    ) -> Result<(), EditError> {
+        let reparsed = Document::parse(rendered);
         let after = reparsed.view(kind).map_err(EditError::Parse)?;
-        let mut expected = before.clone();
-        for change in &self.changes {
-            expected.apply(change);
-        }
-        if after == expected {
-            return Ok(());
-        }
-        let profile = expected
-            .profiles
-            .iter()
-            .find(|(name, props)| after.profiles.get(*name) != Some(props))
-            .map(|(name, _)| name.to_string())
-            .or_else(|| {
-                after
-                    .profiles
-                    .keys()
-                    .find(|n| !expected.profiles.contains_key(*n))
-                    .map(|n| n.to_string())
+        let changed: BTreeSet<&str> = self.changes.iter().map(Change::profile).collect();
+        let fail = |profile: &str| {
+            Err(EditError::Verify {
+                profile: profile.to_owned(),
             })
-            .unwrap_or_default();
-        Err(EditError::Verify { profile })
+        };
+        if after.sso_sessions != before.sso_sessions || after.other != before.other {
+            return fail("");
+        }
+        for (name, props) in &before.profiles {
+            if !changed.contains(name.as_ref()) && after.profiles.get(name) != Some(props) {
+                return fail(name);
+            }
+        }
+        for name in after.profiles.keys() {
+            if !changed.contains(name.as_ref()) && !before.profiles.contains_key(name) {
+                return fail(name);
+            }
+        }
+        for name in changed {
+            let mut expected = before.profiles.get(name).cloned();
+            for change in self.changes.iter().filter(|c| c.profile() == name) {
+                change.apply(&mut expected);
+            }
+            if after.profiles.get(name) != expected.as_ref() {
+                return fail(name);
+            }
+        }
+        Ok(())
     }
 
     /// The edits made since parsing.
@@ -340,7 +354,8 @@ impl Document {
         out
     }
 
-    fn append_section(&mut self, kind: FileKind, profile: &str) {
+    /// Appends an empty section for `profile` and returns it.
+    fn append_section(&mut self, kind: FileKind, profile: &str) -> Section {
         let header = match kind {
             FileKind::Config if profile != "default" => format!("[profile {profile}]"),
             _ => format!("[{profile}]"),
@@ -352,6 +367,10 @@ impl Document {
         new.push(header);
         let at = self.lines.len();
         self.insert_lines(at, new);
+        Section {
+            header: self.lines.len() - 1,
+            end: self.lines.len(),
+        }
     }
 
     fn insert_property(&mut self, section: Section, key: &str, value: &str) {
@@ -370,7 +389,7 @@ impl Document {
     fn separator(&self, section: Section) -> String {
         let style = |l: &Line| match l.kind {
             Kind::Property { key, value } if value.0 != value.1 => {
-                Some(l.text[key.1..value.0].to_owned())
+                Some(l.text[key.1 as usize..value.0 as usize].to_owned())
             }
             _ => None,
         };
@@ -383,15 +402,16 @@ impl Document {
     }
 
     /// Replaces the value on line `at`, keeping key spelling, spacing and inline comment, and
-    /// drops the old value's continuation lines.
-    fn rewrite_value(&mut self, at: usize, value: &str) {
-        let Kind::Property { key, value: old } = self.lines[at].kind else {
-            return;
+    /// drops the old value's continuation lines. Returns how many lines were dropped.
+    fn rewrite_value(&mut self, at: usize, value: &str) -> usize {
+        let line = &self.lines[at];
+        let Kind::Property { key, value: old } = line.kind else {
+            return 0;
         };
-        let text = &self.lines[at].text;
+        let (key_end, old) = (key.1 as usize, (old.0 as usize, old.1 as usize));
+        let text = &line.text;
         let mut head = text[..old.0].to_owned();
-        let before_eq = &text[key.1..];
-        if old.0 == old.1 && !head.ends_with(WHITESPACE) && before_eq.starts_with(WHITESPACE) {
+        if old.0 == old.1 && !head.ends_with(WHITESPACE) && text[key_end..].starts_with(WHITESPACE) {
             head.push(' ');
         }
         let tail = &text[old.1..];
@@ -401,10 +421,11 @@ impl Document {
             " "
         };
         let new_text = format!("{head}{value}{gap}{tail}");
-        self.lines[at].text = new_text;
+        self.lines[at].text = Cow::Owned(new_text);
         let doomed = self.continuations(at);
         self.remove_lines(&doomed);
-        self.reclassify();
+        self.reclassify(at, at + 1);
+        doomed.len()
     }
 
     /// Inserts lines before index `at`, with the file's line ending. Appending to a file whose
@@ -414,7 +435,7 @@ impl Document {
         let mut new: Vec<Line> = texts
             .into_iter()
             .map(|text| Line {
-                text,
+                text: Cow::Owned(text),
                 eol,
                 kind: Kind::Blank,
             })
@@ -428,33 +449,53 @@ impl Document {
                 l.eol = Eol::None;
             }
         }
+        let count = new.len();
         self.lines.splice(at..at, new);
-        self.reclassify();
+        self.reclassify(at, at + count);
     }
 
-    /// Removes the lines at `indices`. When the old last line had no newline, neither has the
-    /// new one.
+    /// Removes the lines at `indices` (in ascending order). When the old last line had no
+    /// newline, neither has the new one.
     fn remove_lines(&mut self, indices: &[usize]) {
-        if indices.is_empty() {
+        let (Some(&first), Some(&last)) = (indices.first(), indices.last()) else {
             return;
-        }
-        let lost_final = self.lines.last().map(|l| l.eol) == Some(Eol::None)
-            && indices.contains(&(self.lines.len() - 1));
+        };
+        let lost_final =
+            last == self.lines.len() - 1 && self.lines.last().map(|l| l.eol) == Some(Eol::None);
         let mut i = 0;
+        let mut next = indices.iter().peekable();
         self.lines.retain(|_| {
+            let doomed = next.peek() == Some(&&i);
+            if doomed {
+                next.next();
+            }
             i += 1;
-            !indices.contains(&(i - 1))
+            !doomed
         });
-        if lost_final && let Some(last) = self.lines.last_mut() {
-            last.eol = Eol::None;
+        if lost_final && let Some(l) = self.lines.last_mut() {
+            l.eol = Eol::None;
         }
-        self.reclassify();
+        self.reclassify(first, first);
     }
 
-    /// Classifies every line again: a change can alter how the lines after it read.
-    fn reclassify(&mut self) {
-        let lines = std::mem::take(&mut self.lines);
-        self.lines = parse::classify(lines.into_iter().map(|l| (l.text, l.eol)).collect());
+    /// Classifies lines again after a change to lines `from..to`: a change can alter how the
+    /// lines after it read, up to the next section header, where the parser's state resets.
+    fn reclassify(&mut self, from: usize, to: usize) {
+        let start = (0..from.min(self.lines.len()))
+            .rev()
+            .find(|&i| matches!(self.lines[i].kind, Kind::Header { .. }));
+        let mut state = match start {
+            Some(_) => State::SECTION_START,
+            None => State::START,
+        };
+        let begin = start.map_or(0, |h| h + 1);
+        for i in begin..self.lines.len() {
+            let line = &mut self.lines[i];
+            line.kind = parse::classify_line(&line.text, &mut state);
+            if i >= to && matches!(line.kind, Kind::Header { .. }) {
+                break;
+            }
+        }
     }
 }
 
@@ -478,29 +519,33 @@ fn check_key(key: &str) -> Result<(), EditError> {
     }
 }
 
-impl ProfileSet<'_> {
-    /// Applies what an edit meant to this view.
-    fn apply(&mut self, change: &Change) {
-        match change {
-            Change::Set { profile, pairs } => {
-                let props = self
-                    .profiles
-                    .entry(Cow::Owned(profile.clone()))
-                    .or_default();
+impl Change {
+    /// The profile this change is about.
+    fn profile(&self) -> &str {
+        match self {
+            Change::Set { profile, .. }
+            | Change::Remove { profile, .. }
+            | Change::RemoveSection { profile } => profile,
+        }
+    }
+
+    /// Applies what this change meant to the properties of its profile (`None`: no section).
+    fn apply(&self, props: &mut Option<Properties<'_>>) {
+        match self {
+            Change::Set { pairs, .. } => {
+                let props = props.get_or_insert_with(Properties::new);
                 for (k, v) in pairs {
                     props.insert(Cow::Owned(k.clone()), Cow::Owned(v.clone()));
                 }
             }
-            Change::Remove { profile, keys } => {
-                if let Some(props) = self.profiles.get_mut(profile.as_str()) {
+            Change::Remove { keys, .. } => {
+                if let Some(props) = props {
                     for k in keys {
                         props.remove(k.as_str());
                     }
                 }
             }
-            Change::RemoveSection { profile } => {
-                self.profiles.remove(profile.as_str());
-            }
+            Change::RemoveSection { .. } => *props = None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! view of it (profiles and their properties) computed on demand.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::parse::{self, Eol, Kind, Line, WHITESPACE};
 
@@ -26,9 +26,9 @@ pub struct ParseError {
 
 /// A lossless document: rendering an unedited document gives back the input exactly.
 #[derive(Clone, Debug)]
-pub struct Document {
+pub struct Document<'a> {
     pub(super) bom: bool,
-    pub(super) lines: Vec<Line>,
+    pub(super) lines: Vec<Line<'a>>,
     pub(super) changes: Vec<super::edit::Change>,
 }
 
@@ -39,8 +39,76 @@ pub struct Section {
     pub end: usize,
 }
 
-/// Properties of one profile as the SDK reads them: lower-cased keys, last value wins.
-pub type Properties<'a> = BTreeMap<Cow<'a, str>, Cow<'a, str>>;
+/// Properties of one profile as the SDK reads them: lower-cased keys, last value wins. A
+/// sorted vector: a profile has a handful of keys, and a file can have many profiles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Properties<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> Properties<'a> {
+    pub fn new() -> Self {
+        Properties(Vec::new())
+    }
+
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+    }
+
+    /// The value of `key` (lower-case).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).ok().map(|i| self.0[i].1.as_ref())
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_ok()
+    }
+
+    /// Sets `key` (lower-case) to `value`, replacing an earlier value.
+    pub fn insert(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
+        match self.position(&key) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// Appends a continuation line to the value of `key`.
+    pub fn continue_value(&mut self, key: &str, line: &str) {
+        if let Ok(i) = self.position(key) {
+            let v = self.0[i].1.to_mut();
+            v.push('\n');
+            v.push_str(line);
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        if let Ok(i) = self.position(key) {
+            self.0.remove(i);
+        }
+    }
+
+    /// Keys and values in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds every property of `other`, its values winning.
+    fn extend(&mut self, other: Properties<'a>) {
+        if self.0.is_empty() {
+            *self = other;
+        } else {
+            for (k, v) in other.0 {
+                self.insert(k, v);
+            }
+        }
+    }
+}
 
 /// Everything the SDKs read from one or two files: the reference the editor verifies against.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -107,17 +175,17 @@ fn target(kind: FileKind, name: SectionName<'_>) -> Option<Target<'_>> {
     }
 }
 
-impl Document {
+impl<'a> Document<'a> {
     /// Reads `text` into lines. Never fails; see [`Document::check`] for the SDK's verdict.
     /// A leading UTF-8 BOM is kept for rendering but is not part of the first line.
-    pub fn parse(text: &str) -> Document {
+    pub fn parse(text: &'a str) -> Document<'a> {
         let (bom, body) = match text.strip_prefix(BOM) {
             Some(rest) => (true, rest),
             None => (false, text),
         };
         Document {
             bom,
-            lines: parse::classify(parse::split_lines(body)),
+            lines: parse::classify(body),
             changes: Vec::new(),
         }
     }
@@ -136,7 +204,7 @@ impl Document {
         out
     }
 
-    pub fn lines(&self) -> &[Line] {
+    pub fn lines(&self) -> &[Line<'a>] {
         &self.lines
     }
 
@@ -150,7 +218,7 @@ impl Document {
             Some(i) => Err(ParseError {
                 line: i + 1,
                 message: match &self.lines[i].kind {
-                    Kind::Invalid(m) => m.clone(),
+                    Kind::Invalid(m) => (*m).to_owned(),
                     _ => String::new(),
                 },
             }),
@@ -173,21 +241,30 @@ impl Document {
 
     /// The header name of a section, split the SDK's way.
     pub fn section_name(&self, section: Section) -> SectionName<'_> {
-        match &self.lines[section.header].kind {
-            Kind::Header { name } => SectionName::parse(name),
-            _ => SectionName {
-                prefix: None,
-                name: "",
-            },
-        }
+        SectionName::parse(self.lines[section.header].header_name().unwrap_or_default())
     }
 
     /// The sections that hold `profile` in a file of `kind` (more than one is ambiguous).
     pub fn profile_sections(&self, kind: FileKind, profile: &str) -> Vec<Section> {
-        self.sections()
-            .into_iter()
-            .filter(|s| self.section_name(*s).is_profile(kind, profile))
-            .collect()
+        let mut found = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(name) = line.header_name() {
+                if let Some(header) = open.take() {
+                    found.push(Section { header, end: i });
+                }
+                if SectionName::parse(name).is_profile(kind, profile) {
+                    open = Some(i);
+                }
+            }
+        }
+        if let Some(header) = open {
+            found.push(Section {
+                header,
+                end: self.lines.len(),
+            });
+        }
+        found
     }
 
     /// The line terminator new lines get: the first one the file uses, else `\n`.
@@ -206,44 +283,52 @@ impl Document {
         Ok(set)
     }
 
-    /// Raw sections in order of first appearance, merged by exact header text, as the SDK's
-    /// first pass builds them.
-    fn raw_sections(&self) -> Vec<(&str, Properties<'_>)> {
-        let mut order: Vec<(&str, Properties<'_>)> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut current: Option<(usize, Cow<'_, str>)> = None;
-        let mut section: Option<usize> = None;
+    /// Every section the SDK keeps, in file order, with its properties. Sections are merged by
+    /// the caller; a key outside the identifier rule is dropped here together with its
+    /// continuation lines.
+    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'_>, Properties<'_>)> {
+        let skip_plain_default = kind == FileKind::Config
+            && self.lines.iter().any(|l| {
+                l.header_name()
+                    .map(SectionName::parse)
+                    .is_some_and(|n| n.prefix == Some("profile") && n.name == "default")
+            });
+        let mut sections: Vec<(Target<'_>, Properties<'_>)> = Vec::new();
+        let mut in_kept = false;
+        let mut key: Option<Cow<'_, str>> = None;
         for line in &self.lines {
-            match &line.kind {
-                Kind::Header { name } => {
-                    let at = *index.entry(name.as_str()).or_insert_with(|| {
-                        order.push((name.as_str(), Properties::new()));
-                        order.len() - 1
-                    });
-                    section = Some(at);
-                    current = None;
+            match line.kind {
+                Kind::Header { .. } => {
+                    let name = SectionName::parse(line.header_name().unwrap_or_default());
+                    let plain_default = name.prefix.is_none() && name.name == "default";
+                    in_kept = false;
+                    key = None;
+                    if let Some(t) = target(kind, name)
+                        && !(skip_plain_default && plain_default)
+                    {
+                        sections.push((t, Properties::new()));
+                        in_kept = true;
+                    }
                 }
-                Kind::Property { key, value } => {
-                    if let Some(at) = section {
-                        let k = lower(&line.text[key.0..key.1]);
-                        let v = Cow::Borrowed(&line.text[value.0..value.1]);
-                        order[at].1.insert(k.clone(), v);
-                        current = Some((at, k));
+                Kind::Property { .. } if in_kept => {
+                    let k = lower(line.key().unwrap_or_default());
+                    key = None;
+                    if parse::is_identifier(&k)
+                        && let Some((_, props)) = sections.last_mut()
+                    {
+                        props.insert(k.clone(), Cow::Borrowed(line.value().unwrap_or_default()));
+                        key = Some(k);
                     }
                 }
                 Kind::Continuation => {
-                    if let Some((at, k)) = &current
-                        && let Some(v) = order[*at].1.get_mut(k)
-                    {
-                        let v = v.to_mut();
-                        v.push('\n');
-                        v.push_str(line.text.trim_matches(WHITESPACE));
+                    if let (Some(k), Some((_, props))) = (&key, sections.last_mut()) {
+                        props.continue_value(k, line.text.trim_matches(WHITESPACE));
                     }
                 }
-                Kind::Blank | Kind::Comment | Kind::Invalid(_) => {}
+                _ => {}
             }
         }
-        order
+        sections
     }
 }
 
@@ -258,8 +343,8 @@ fn lower(s: &str) -> Cow<'_, str> {
 impl<'a> ProfileSet<'a> {
     /// Reads config and credentials the way the SDKs combine them: credentials win.
     pub fn load(
-        config: Option<&'a Document>,
-        credentials: Option<&'a Document>,
+        config: Option<&'a Document<'_>>,
+        credentials: Option<&'a Document<'_>>,
     ) -> Result<Self, (FileKind, ParseError)> {
         let mut set = ProfileSet::default();
         if let Some(doc) = config {
@@ -274,29 +359,36 @@ impl<'a> ProfileSet<'a> {
     }
 
     /// Adds what the SDK reads from `doc` to this set.
-    fn merge(&mut self, doc: &'a Document, kind: FileKind) -> Result<(), ParseError> {
+    fn merge(&mut self, doc: &'a Document<'_>, kind: FileKind) -> Result<(), ParseError> {
         doc.check()?;
-        let raw = doc.raw_sections();
-        let valid: Vec<(SectionName<'_>, Target<'_>, Properties<'_>)> = raw
-            .into_iter()
-            .filter_map(|(name, props)| {
-                let n = SectionName::parse(name);
-                target(kind, n).map(|t| (n, t, props))
-            })
-            .collect();
-        let prefixed_default = valid
-            .iter()
-            .any(|(n, _, _)| n.prefix == Some("profile") && n.name == "default");
-        for (name, target, props) in valid {
-            if prefixed_default && name.prefix.is_none() && name.name == "default" {
-                continue;
+        let mut profiles: Vec<(&str, Properties<'_>)> = Vec::new();
+        for (target, props) in doc.read_sections(kind) {
+            match target {
+                Target::Profile(p) => profiles.push((p, props)),
+                Target::SsoSession(s) => self
+                    .sso_sessions
+                    .entry(Cow::Borrowed(s))
+                    .or_default()
+                    .extend(props),
+                Target::Other(o) => self.other.entry(o).or_default().extend(props),
             }
-            let into = match target {
-                Target::Profile(p) => self.profiles.entry(Cow::Borrowed(p)).or_default(),
-                Target::SsoSession(s) => self.sso_sessions.entry(Cow::Borrowed(s)).or_default(),
-                Target::Other(o) => self.other.entry(o).or_default(),
-            };
-            into.extend(props.into_iter().filter(|(k, _)| parse::is_identifier(k)));
+        }
+        // Sort (stably, so later sections win) and merge runs of the same name before building
+        // the map in one go.
+        profiles.sort_by(|a, b| a.0.cmp(b.0));
+        let mut merged: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::with_capacity(profiles.len());
+        for (name, props) in profiles {
+            match merged.last_mut() {
+                Some((last, into)) if last.as_ref() == name => into.extend(props),
+                _ => merged.push((Cow::Borrowed(name), props)),
+            }
+        }
+        if self.profiles.is_empty() {
+            self.profiles = merged.into_iter().collect();
+        } else {
+            for (name, props) in merged {
+                self.profiles.entry(name).or_default().extend(props);
+            }
         }
         Ok(())
     }

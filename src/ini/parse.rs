@@ -14,7 +14,8 @@
 
 /// Characters the SDK parser treats as whitespace; `char::is_whitespace` is deliberately not used.
 pub const WHITESPACE: &[char] = &[' ', '\t'];
-const COMMENT: &[char] = &['#', ';'];
+
+use std::borrow::Cow;
 
 /// How a line ends. Kept per line so that rendering returns the input bytes exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,42 +37,50 @@ impl Eol {
 }
 
 /// A byte range `(start, end)` within one line's text.
-pub type Span = (usize, usize);
+pub type Span = (u32, u32);
 
 /// What one line is, as the SDK parser sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Blank,
     Comment,
-    /// `[name]`; `name` is the text between the brackets, untrimmed, as the SDK keys it.
-    Header {
-        name: String,
-    },
+    /// `[name]`; `name` spans the text between the brackets, untrimmed, as the SDK keys it.
+    Header { name: Span },
     /// `key = value`; byte ranges into the line's text. The value range is trimmed and stops
     /// before any comment.
-    Property {
-        key: Span,
-        value: Span,
-    },
+    Property { key: Span, value: Span },
     /// A continuation or sub-property line of the property above.
     Continuation,
     /// A line the SDK parser rejects, with its message.
-    Invalid(String),
+    Invalid(&'static str),
 }
 
-/// One line of a document: its text without terminator, the terminator, and its kind.
+/// One line of a document: its text without terminator (borrowed from the input until an
+/// edit replaces it), the terminator, and its kind.
 #[derive(Clone, Debug)]
-pub struct Line {
-    pub text: String,
+pub struct Line<'a> {
+    pub text: Cow<'a, str>,
     pub eol: Eol,
     pub kind: Kind,
 }
 
-impl Line {
+fn slice(text: &str, (s, e): Span) -> &str {
+    &text[s as usize..e as usize]
+}
+
+impl Line<'_> {
     /// The property key as written (not lower-cased), when this line is a property.
     pub fn key(&self) -> Option<&str> {
         match self.kind {
-            Kind::Property { key: (s, e), .. } => Some(&self.text[s..e]),
+            Kind::Property { key, .. } => Some(slice(&self.text, key)),
+            _ => None,
+        }
+    }
+
+    /// The text between a header's brackets, when this line is a header.
+    pub fn header_name(&self) -> Option<&str> {
+        match self.kind {
+            Kind::Header { name } => Some(slice(&self.text, name)),
             _ => None,
         }
     }
@@ -79,80 +88,100 @@ impl Line {
     /// The property value as the SDK reads it from this line alone.
     pub fn value(&self) -> Option<&str> {
         match self.kind {
-            Kind::Property { value: (s, e), .. } => Some(&self.text[s..e]),
+            Kind::Property { value, .. } => Some(slice(&self.text, value)),
             _ => None,
         }
     }
 }
 
 /// Splits `text` into lines. A `\r` is part of a terminator only directly before `\n`.
-pub fn split_lines(text: &str) -> Vec<(String, Eol)> {
-    let mut out = Vec::with_capacity(text.len() / 24 + 1);
+pub fn split_lines(text: &str) -> impl Iterator<Item = (&str, Eol)> {
     let mut rest = text;
-    while !rest.is_empty() {
-        match rest.find('\n') {
-            Some(i) => {
-                let (body, eol) = match rest[..i].strip_suffix('\r') {
-                    Some(b) => (b, Eol::CrLf),
-                    None => (&rest[..i], Eol::Lf),
-                };
-                out.push((body.to_owned(), eol));
-                rest = &rest[i + 1..];
-            }
-            None => {
-                out.push((rest.to_owned(), Eol::None));
-                rest = "";
-            }
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    out
+        let (line, eol, next) = match rest.find('\n') {
+            Some(i) => match rest[..i].strip_suffix('\r') {
+                Some(b) => (b, Eol::CrLf, &rest[i + 1..]),
+                None => (&rest[..i], Eol::Lf, &rest[i + 1..]),
+            },
+            None => (rest, Eol::None, ""),
+        };
+        rest = next;
+        Some((line, eol))
+    })
 }
 
 /// The parser's state between lines, as in the SDK.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
+pub enum State {
     Starting,
     InSection { property: bool, subproperty: bool },
 }
 
-/// Classifies every line, in order, following the SDK state machine. Never fails: a line the
-/// SDK would reject becomes `Kind::Invalid` so the document stays lossless.
-pub fn classify(lines: Vec<(String, Eol)>) -> Vec<Line> {
-    let mut state = State::Starting;
+impl State {
+    /// The state right after a valid section header.
+    pub const SECTION_START: State = State::InSection {
+        property: false,
+        subproperty: false,
+    };
+    /// The state at the top of the file.
+    pub const START: State = State::Starting;
+}
+
+/// Classifies every line of `text`, in order, following the SDK state machine. Never fails: a
+/// line the SDK would reject becomes `Kind::Invalid` so the document stays lossless.
+pub fn classify(text: &str) -> Vec<Line<'_>> {
+    let mut state = State::START;
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    for (line, eol) in split_lines(text) {
+        let kind = classify_line(line, &mut state);
+        lines.push(Line {
+            text: Cow::Borrowed(line),
+            eol,
+            kind,
+        });
+    }
     lines
-        .into_iter()
-        .map(|(text, eol)| {
-            let kind = classify_line(&text, &mut state);
-            Line { text, eol, kind }
-        })
-        .collect()
+}
+
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `s` without the SDK's whitespace at either end.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !is_ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_ws(c)).map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// Classifies one line and advances the state.
-fn classify_line(line: &str, state: &mut State) -> Kind {
-    if line.trim_matches(WHITESPACE).is_empty() {
+pub fn classify_line(line: &str, state: &mut State) -> Kind {
+    let Some(&first) = line.as_bytes().first() else {
+        return Kind::Blank;
+    };
+    if is_ws(first) && trim(line).is_empty() {
         return Kind::Blank;
     }
-    if line.starts_with(COMMENT) {
-        return Kind::Comment;
-    }
-    if line.starts_with('[') {
-        return classify_header(line, state);
-    }
-    if line.starts_with(WHITESPACE) {
-        return classify_continuation(line, *state);
-    }
-    match *state {
-        State::Starting => Kind::Invalid("Expected a profile definition".into()),
-        State::InSection { .. } => match split_property(line) {
-            Ok((key, value)) => {
-                *state = State::InSection {
-                    property: true,
-                    subproperty: value.0 == value.1,
-                };
-                Kind::Property { key, value }
-            }
-            Err(e) => Kind::Invalid(e.message("property")),
+    match first {
+        b'#' | b';' => Kind::Comment,
+        b'[' => classify_header(line, state),
+        b' ' | b'\t' => classify_continuation(line, *state),
+        _ => match *state {
+            State::Starting => Kind::Invalid("Expected a profile definition"),
+            State::InSection { .. } => match split_property(line) {
+                Ok((key, value)) => {
+                    *state = State::InSection {
+                        property: true,
+                        subproperty: value.0 == value.1,
+                    };
+                    Kind::Property { key, value }
+                }
+                Err(e) => Kind::Invalid(e.message(false)),
+            },
         },
     }
 }
@@ -161,29 +190,27 @@ fn classify_header(line: &str, state: &mut State) -> Kind {
     let prepared = strip_comment(line, false);
     match prepared.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
         Some(name) => {
-            *state = State::InSection {
-                property: false,
-                subproperty: false,
-            };
+            *state = State::SECTION_START;
+            let start = offset(line, name);
             Kind::Header {
-                name: name.to_owned(),
+                name: (start, start + name.len() as u32),
             }
         }
-        None => Kind::Invalid("Profile definition must end with ']'".into()),
+        None => Kind::Invalid("Profile definition must end with ']'"),
     }
 }
 
 fn classify_continuation(line: &str, state: State) -> Kind {
     match state {
-        State::Starting => Kind::Invalid("Expected a profile definition".into()),
+        State::Starting => Kind::Invalid("Expected a profile definition"),
         State::InSection {
             property: false, ..
-        } => Kind::Invalid("Expected a property definition, found continuation".into()),
+        } => Kind::Invalid("Expected a property definition, found continuation"),
         State::InSection {
             subproperty: true, ..
         } => match split_property(line) {
             Ok(_) => Kind::Continuation,
-            Err(e) => Kind::Invalid(e.message("sub-property")),
+            Err(e) => Kind::Invalid(e.message(true)),
         },
         State::InSection { .. } => Kind::Continuation,
     }
@@ -197,67 +224,67 @@ pub enum PropertyError {
 }
 
 impl PropertyError {
-    fn message(&self, what: &str) -> String {
-        match self {
-            PropertyError::NoEquals => format!("Expected an '=' sign defining a {what}"),
-            PropertyError::NoName => {
-                let mut w = what.to_owned();
-                if let Some(first) = w.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                format!("{w} did not have a name")
-            }
+    /// The SDK's message, for a property or a sub-property.
+    fn message(&self, sub: bool) -> &'static str {
+        match (self, sub) {
+            (PropertyError::NoEquals, false) => "Expected an '=' sign defining a property",
+            (PropertyError::NoEquals, true) => "Expected an '=' sign defining a sub-property",
+            (PropertyError::NoName, false) => "Property did not have a name",
+            (PropertyError::NoName, true) => "Sub-property did not have a name",
         }
     }
+}
+
+/// Byte offset of `part`, a sub-slice of `whole`, within `whole`.
+fn offset(whole: &str, part: &str) -> u32 {
+    (part.as_ptr() as usize - whole.as_ptr() as usize) as u32
 }
 
 /// Splits a property line into the byte ranges of its trimmed key and trimmed value.
 pub fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
     let prepared = strip_comment(line, true);
-    // `prepared` is a sub-slice of `line`; recover its offset to report ranges into `line`.
-    let base = prepared.as_ptr() as usize - line.as_ptr() as usize;
     let eq = prepared.find('=').ok_or(PropertyError::NoEquals)?;
-    let key = trimmed_range(prepared, 0, eq);
-    if key.0 == key.1 {
+    let key = trim(&prepared[..eq]);
+    if key.is_empty() {
         return Err(PropertyError::NoName);
     }
-    let value = trimmed_range(prepared, eq + 1, prepared.len());
-    Ok((
-        (base + key.0, base + key.1),
-        (base + value.0, base + value.1),
-    ))
-}
-
-/// The range of `s[start..end]` with whitespace trimmed from both ends; empty ranges collapse
-/// to `(start', start')` where `start'` is after the leading whitespace.
-fn trimmed_range(s: &str, start: usize, end: usize) -> Span {
-    let part = &s[start..end];
-    let lead = part.len() - part.trim_start_matches(WHITESPACE).len();
-    let trimmed = part.trim_matches(WHITESPACE);
-    (start + lead, start + lead + trimmed.len())
+    let value = trim(&prepared[eq + 1..]);
+    let (k, v) = (offset(line, key), offset(line, value));
+    Ok(((k, k + key.len() as u32), (v, v + value.len() as u32)))
 }
 
 /// Trims the line and cuts a trailing comment. In property lines (`need_whitespace`) a comment
 /// character starts a comment only after whitespace; in headers it always does.
 pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
-    let line = line.trim_matches(WHITESPACE);
-    let mut prev_ws = false;
+    let line = trim(line);
+    let bytes = line.as_bytes();
     let mut cut = line.len();
-    for (i, c) in line.char_indices() {
-        if COMMENT.contains(&c) && (prev_ws || !need_whitespace) {
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|&b| b == b'#' || b == b';')
+        .map(|i| i + from)
+    {
+        if !need_whitespace || (i > 0 && preceded_by_whitespace(line, i)) {
             cut = i;
             break;
         }
-        prev_ws = c.is_whitespace();
+        from = i + 1;
     }
-    line[..cut].trim_matches(WHITESPACE)
+    trim(&line[..cut])
+}
+
+/// Whether the character before byte `i` is whitespace in Rust's (Unicode) sense, as the SDK
+/// parser checks it.
+fn preceded_by_whitespace(line: &str, i: usize) -> bool {
+    line[..i].chars().next_back().is_some_and(char::is_whitespace)
 }
 
 /// The SDK's identifier rule for profile names and property keys: `[A-Za-z0-9_\-/.%@:+]+`.
 pub fn is_identifier(s: &str) -> bool {
     !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&c))
 }
 
 #[cfg(test)]
@@ -265,7 +292,7 @@ mod tests {
     use super::*;
 
     fn prop(line: &str) -> Result<(&str, &str), PropertyError> {
-        split_property(line).map(|(k, v)| (&line[k.0..k.1], &line[v.0..v.1]))
+        split_property(line).map(|(k, v)| (slice(line, k), slice(line, v)))
     }
 
     #[test]
@@ -283,6 +310,12 @@ mod tests {
     }
 
     #[test]
+    fn unicode_whitespace_before_a_comment_character_counts() {
+        assert_eq!(strip_comment("a = b\u{a0}# c", true), "a = b\u{a0}");
+        assert_eq!(strip_comment("a = é# c", true), "a = é# c");
+    }
+
+    #[test]
     fn headers_cut_comments_without_whitespace() {
         assert_eq!(strip_comment("[dev];x", false), "[dev]");
         assert_eq!(strip_comment("[dev] # x", false), "[dev]");
@@ -290,22 +323,18 @@ mod tests {
 
     #[test]
     fn split_lines_keeps_terminators_and_lone_cr() {
-        let lines = split_lines("a\r\nb\nc\rd");
+        let lines: Vec<_> = split_lines("a\r\nb\nc\rd").collect();
         assert_eq!(
             lines,
-            vec![
-                ("a".into(), Eol::CrLf),
-                ("b".into(), Eol::Lf),
-                ("c\rd".into(), Eol::None)
-            ]
+            vec![("a", Eol::CrLf), ("b", Eol::Lf), ("c\rd", Eol::None)]
         );
-        assert!(split_lines("").is_empty());
-        assert_eq!(split_lines("\n"), vec![(String::new(), Eol::Lf)]);
+        assert_eq!(split_lines("").count(), 0);
+        assert_eq!(split_lines("\n").collect::<Vec<_>>(), vec![("", Eol::Lf)]);
     }
 
     #[test]
     fn indented_comment_after_property_is_a_continuation() {
-        let kinds: Vec<Kind> = classify(split_lines("[a]\nk = v\n  # c\n"))
+        let kinds: Vec<Kind> = classify("[a]\nk = v\n  # c\n")
             .into_iter()
             .map(|l| l.kind)
             .collect();
