@@ -41,7 +41,9 @@ fn editor(c: &mut Criterion) {
         b.iter(|| Document::parse(black_box(&text)))
     });
     let doc = Document::parse(&text);
-    c.bench_function("view 10k profiles", |b| b.iter(|| doc.view(CRED).map(|v| v.profiles.len())));
+    c.bench_function("view 10k profiles", |b| {
+        b.iter(|| doc.view(CRED).map(|v| v.profiles.len()))
+    });
     c.bench_function("parse + set + render 10k profiles", |b| {
         b.iter(|| {
             let mut doc = Document::parse(black_box(&text));

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::ini::{Document, FileKind};
+use crate::ini::{self, Document, FileKind};
 
 /// How long a change waits for another process's lock.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -146,20 +146,20 @@ pub fn update<T>(
     let text = read_text(path, &target)?;
     let existed = text.is_some();
     let text = text.unwrap_or_default();
-    let original = Document::parse(&text);
-    let before = original.view(kind).map_err(|e| Error::Parse {
+    let mut doc = Document::parse(&text);
+    let before = doc.view(kind).map_err(|e| Error::Parse {
         path: path.to_path_buf(),
         line: e.line,
         message: e.message,
     })?;
-    let mut doc = original.clone();
     let out = edit(&mut doc)?;
     let rendered = doc.render();
     if rendered == text {
         return Ok((out, Outcome::Unchanged));
     }
-    doc.verify(kind, &before, &rendered)
-        .map_err(|e| Error::edit(path, e))?;
+    // The edited lines are no longer needed: free them before the result is read back.
+    let changes = doc.into_changes();
+    ini::verify(&changes, kind, &before, &rendered).map_err(|e| Error::edit(path, e))?;
     write_atomically(&target, rendered.as_bytes())?;
     Ok((
         out,

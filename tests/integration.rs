@@ -6,4 +6,5 @@ mod clear;
 mod common;
 mod conformance;
 mod editor;
+mod interop;
 mod store;

@@ -283,10 +283,7 @@ fn twenty_threads_setting_sections_at_once_all_land() {
     assert_eq!(view.profiles.len(), 21);
     for i in 0..20 {
         let props = &view.profiles[format!("p{i:02}").as_str()];
-        assert_eq!(
-            props.get("k"),
-            Some(format!("v{i}").as_str())
-        );
+        assert_eq!(props.get("k"), Some(format!("v{i}").as_str()));
     }
 }
 

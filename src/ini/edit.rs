@@ -274,37 +274,12 @@ impl<'a> Document<'a> {
         before: &ProfileSet<'_>,
         rendered: &str,
     ) -> Result<(), EditError> {
-        let reparsed = Document::parse(rendered);
-        let after = reparsed.view(kind).map_err(EditError::Parse)?;
-        let changed: BTreeSet<&str> = self.changes.iter().map(Change::profile).collect();
-        let fail = |profile: &str| {
-            Err(EditError::Verify {
-                profile: profile.to_owned(),
-            })
-        };
-        if after.sso_sessions != before.sso_sessions || after.other != before.other {
-            return fail("");
-        }
-        for (name, props) in &before.profiles {
-            if !changed.contains(name.as_ref()) && after.profiles.get(name) != Some(props) {
-                return fail(name);
-            }
-        }
-        for name in after.profiles.keys() {
-            if !changed.contains(name.as_ref()) && !before.profiles.contains_key(name) {
-                return fail(name);
-            }
-        }
-        for name in changed {
-            let mut expected = before.profiles.get(name).cloned();
-            for change in self.changes.iter().filter(|c| c.profile() == name) {
-                change.apply(&mut expected);
-            }
-            if after.profiles.get(name) != expected.as_ref() {
-                return fail(name);
-            }
-        }
-        Ok(())
+        verify(&self.changes, kind, before, rendered)
+    }
+
+    /// The edits made since parsing, giving up the document.
+    pub fn into_changes(self) -> Vec<Change> {
+        self.changes
     }
 
     /// The edits made since parsing.
@@ -411,7 +386,8 @@ impl<'a> Document<'a> {
         let (key_end, old) = (key.1 as usize, (old.0 as usize, old.1 as usize));
         let text = &line.text;
         let mut head = text[..old.0].to_owned();
-        if old.0 == old.1 && !head.ends_with(WHITESPACE) && text[key_end..].starts_with(WHITESPACE) {
+        if old.0 == old.1 && !head.ends_with(WHITESPACE) && text[key_end..].starts_with(WHITESPACE)
+        {
             head.push(' ');
         }
         let tail = &text[old.1..];
@@ -517,6 +493,48 @@ fn check_key(key: &str) -> Result<(), EditError> {
             key: key.to_owned(),
         })
     }
+}
+
+/// Checks that `rendered` reads back as `before` with `changes` applied, and nothing else
+/// changed: the profiles the changes name must read exactly as intended, every other profile
+/// and section exactly as before.
+pub fn verify(
+    changes: &[Change],
+    kind: FileKind,
+    before: &ProfileSet<'_>,
+    rendered: &str,
+) -> Result<(), EditError> {
+    let reparsed = Document::parse(rendered);
+    let after = reparsed.view(kind).map_err(EditError::Parse)?;
+    let changed: BTreeSet<&str> = changes.iter().map(Change::profile).collect();
+    let fail = |profile: &str| {
+        Err(EditError::Verify {
+            profile: profile.to_owned(),
+        })
+    };
+    if after.sso_sessions != before.sso_sessions || after.other != before.other {
+        return fail("");
+    }
+    for (name, props) in &before.profiles {
+        if !changed.contains(name.as_ref()) && after.profiles.get(name) != Some(props) {
+            return fail(name);
+        }
+    }
+    for name in after.profiles.keys() {
+        if !changed.contains(name.as_ref()) && !before.profiles.contains_key(name) {
+            return fail(name);
+        }
+    }
+    for name in changed {
+        let mut expected = before.profiles.get(name).cloned();
+        for change in changes.iter().filter(|c| c.profile() == name) {
+            change.apply(&mut expected);
+        }
+        if after.profiles.get(name) != expected.as_ref() {
+            return fail(name);
+        }
+    }
+    Ok(())
 }
 
 impl Change {

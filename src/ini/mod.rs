@@ -32,6 +32,6 @@ mod edit;
 mod model;
 mod parse;
 
-pub use edit::{Change, EditError};
+pub use edit::{Change, EditError, verify};
 pub use model::{Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName};
 pub use parse::{Eol, Kind, Line, is_identifier};

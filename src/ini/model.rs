@@ -128,11 +128,11 @@ pub struct SectionName<'a> {
 
 impl<'a> SectionName<'a> {
     pub fn parse(raw: &'a str) -> Self {
-        let raw = raw.trim_matches(WHITESPACE);
-        match raw.split_once(WHITESPACE) {
-            Some((prefix, name)) => SectionName {
-                prefix: Some(prefix.trim_matches(WHITESPACE)),
-                name: name.trim_matches(WHITESPACE),
+        let raw = parse::trim(raw);
+        match raw.find([' ', '\t']) {
+            Some(i) => SectionName {
+                prefix: Some(&raw[..i]),
+                name: parse::trim(&raw[i + 1..]),
             },
             None => SectionName {
                 prefix: None,
@@ -156,21 +156,23 @@ impl<'a> SectionName<'a> {
 
 /// Where a section's properties go in the SDK view, or `None` when the SDK ignores it.
 enum Target<'a> {
-    Profile(&'a str),
-    SsoSession(&'a str),
+    Profile(Cow<'a, str>),
+    SsoSession(Cow<'a, str>),
     Other(String),
 }
 
 fn target(kind: FileKind, name: SectionName<'_>) -> Option<Target<'_>> {
     let valid = parse::is_identifier(name.name);
     match (kind, name.prefix) {
-        (FileKind::Credentials, None) if valid => Some(Target::Profile(name.name)),
+        (FileKind::Credentials, None) if valid => Some(Target::Profile(name.name.into())),
         (FileKind::Credentials, _) => None,
-        (FileKind::Config, None) if name.name == "default" => Some(Target::Profile("default")),
+        (FileKind::Config, None) if name.name == "default" => {
+            Some(Target::Profile(name.name.into()))
+        }
         (FileKind::Config, None) => None,
         (FileKind::Config, Some(_)) if !valid => None,
-        (FileKind::Config, Some("profile")) => Some(Target::Profile(name.name)),
-        (FileKind::Config, Some("sso-session")) => Some(Target::SsoSession(name.name)),
+        (FileKind::Config, Some("profile")) => Some(Target::Profile(name.name.into())),
+        (FileKind::Config, Some("sso-session")) => Some(Target::SsoSession(name.name.into())),
         (FileKind::Config, Some(p)) => Some(Target::Other(format!("{p} {}", name.name))),
     }
 }
@@ -276,8 +278,9 @@ impl<'a> Document<'a> {
             .unwrap_or(Eol::Lf)
     }
 
-    /// What the SDKs read from this document alone.
-    pub fn view(&self, kind: FileKind) -> Result<ProfileSet<'_>, ParseError> {
+    /// What the SDKs read from this document alone. It borrows from the input text, not from
+    /// the document, so the document can be edited while the view is kept.
+    pub fn view(&self, kind: FileKind) -> Result<ProfileSet<'a>, ParseError> {
         let mut set = ProfileSet::default();
         set.merge(self, kind)?;
         Ok(set)
@@ -286,37 +289,44 @@ impl<'a> Document<'a> {
     /// Every section the SDK keeps, in file order, with its properties. Sections are merged by
     /// the caller; a key outside the identifier rule is dropped here together with its
     /// continuation lines.
-    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'_>, Properties<'_>)> {
+    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'a>, Properties<'a>)> {
         let skip_plain_default = kind == FileKind::Config
             && self.lines.iter().any(|l| {
                 l.header_name()
                     .map(SectionName::parse)
                     .is_some_and(|n| n.prefix == Some("profile") && n.name == "default")
             });
-        let mut sections: Vec<(Target<'_>, Properties<'_>)> = Vec::new();
+        let mut sections: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
         let mut in_kept = false;
-        let mut key: Option<Cow<'_, str>> = None;
+        let mut key: Option<Cow<'a, str>> = None;
         for line in &self.lines {
             match line.kind {
-                Kind::Header { .. } => {
-                    let name = SectionName::parse(line.header_name().unwrap_or_default());
+                Kind::Header { name: span } => {
+                    let raw = line.part(span);
+                    let name = SectionName::parse(&raw);
                     let plain_default = name.prefix.is_none() && name.name == "default";
                     in_kept = false;
                     key = None;
-                    if let Some(t) = target(kind, name)
+                    let kept = match &raw {
+                        Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
+                        Cow::Owned(o) => {
+                            target(kind, SectionName::parse(o)).map(Target::into_owned)
+                        }
+                    };
+                    if let Some(t) = kept
                         && !(skip_plain_default && plain_default)
                     {
                         sections.push((t, Properties::new()));
                         in_kept = true;
                     }
                 }
-                Kind::Property { .. } if in_kept => {
-                    let k = lower(line.key().unwrap_or_default());
+                Kind::Property { key: k, value } if in_kept => {
+                    let k = lower(line.part(k));
                     key = None;
                     if parse::is_identifier(&k)
                         && let Some((_, props)) = sections.last_mut()
                     {
-                        props.insert(k.clone(), Cow::Borrowed(line.value().unwrap_or_default()));
+                        props.insert(k.clone(), line.part(value));
                         key = Some(k);
                     }
                 }
@@ -332,19 +342,29 @@ impl<'a> Document<'a> {
     }
 }
 
-fn lower(s: &str) -> Cow<'_, str> {
+fn lower(s: Cow<'_, str>) -> Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
-        Cow::Borrowed(s)
+        s
+    }
+}
+
+impl Target<'_> {
+    fn into_owned(self) -> Target<'static> {
+        match self {
+            Target::Profile(p) => Target::Profile(Cow::Owned(p.into_owned())),
+            Target::SsoSession(s) => Target::SsoSession(Cow::Owned(s.into_owned())),
+            Target::Other(o) => Target::Other(o),
+        }
     }
 }
 
 impl<'a> ProfileSet<'a> {
     /// Reads config and credentials the way the SDKs combine them: credentials win.
     pub fn load(
-        config: Option<&'a Document<'_>>,
-        credentials: Option<&'a Document<'_>>,
+        config: Option<&Document<'a>>,
+        credentials: Option<&Document<'a>>,
     ) -> Result<Self, (FileKind, ParseError)> {
         let mut set = ProfileSet::default();
         if let Some(doc) = config {
@@ -359,28 +379,24 @@ impl<'a> ProfileSet<'a> {
     }
 
     /// Adds what the SDK reads from `doc` to this set.
-    fn merge(&mut self, doc: &'a Document<'_>, kind: FileKind) -> Result<(), ParseError> {
+    fn merge(&mut self, doc: &Document<'a>, kind: FileKind) -> Result<(), ParseError> {
         doc.check()?;
-        let mut profiles: Vec<(&str, Properties<'_>)> = Vec::new();
+        let mut profiles: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::new();
         for (target, props) in doc.read_sections(kind) {
             match target {
                 Target::Profile(p) => profiles.push((p, props)),
-                Target::SsoSession(s) => self
-                    .sso_sessions
-                    .entry(Cow::Borrowed(s))
-                    .or_default()
-                    .extend(props),
+                Target::SsoSession(s) => self.sso_sessions.entry(s).or_default().extend(props),
                 Target::Other(o) => self.other.entry(o).or_default().extend(props),
             }
         }
         // Sort (stably, so later sections win) and merge runs of the same name before building
         // the map in one go.
-        profiles.sort_by(|a, b| a.0.cmp(b.0));
+        profiles.sort_by(|a, b| a.0.cmp(&b.0));
         let mut merged: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::with_capacity(profiles.len());
         for (name, props) in profiles {
             match merged.last_mut() {
-                Some((last, into)) if last.as_ref() == name => into.extend(props),
-                _ => merged.push((Cow::Borrowed(name), props)),
+                Some((last, into)) if *last == name => into.extend(props),
+                _ => merged.push((name, props)),
             }
         }
         if self.profiles.is_empty() {

@@ -45,10 +45,15 @@ pub enum Kind {
     Blank,
     Comment,
     /// `[name]`; `name` spans the text between the brackets, untrimmed, as the SDK keys it.
-    Header { name: Span },
+    Header {
+        name: Span,
+    },
     /// `key = value`; byte ranges into the line's text. The value range is trimmed and stops
     /// before any comment.
-    Property { key: Span, value: Span },
+    Property {
+        key: Span,
+        value: Span,
+    },
     /// A continuation or sub-property line of the property above.
     Continuation,
     /// A line the SDK parser rejects, with its message.
@@ -68,7 +73,16 @@ fn slice(text: &str, (s, e): Span) -> &str {
     &text[s as usize..e as usize]
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
+    /// A part of this line that outlives the document: borrowed from the input while the line
+    /// is unedited, copied otherwise.
+    pub fn part(&self, (s, e): Span) -> Cow<'a, str> {
+        match &self.text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[s as usize..e as usize]),
+            Cow::Owned(t) => Cow::Owned(t[s as usize..e as usize].to_owned()),
+        }
+    }
+
     /// The property key as written (not lower-cased), when this line is a property.
     pub fn key(&self) -> Option<&str> {
         match self.kind {
@@ -151,7 +165,7 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// `s` without the SDK's whitespace at either end.
-fn trim(s: &str) -> &str {
+pub fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let start = b.iter().position(|&c| !is_ws(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|&c| !is_ws(c)).map_or(start, |i| i + 1);
@@ -277,7 +291,10 @@ pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
 /// Whether the character before byte `i` is whitespace in Rust's (Unicode) sense, as the SDK
 /// parser checks it.
 fn preceded_by_whitespace(line: &str, i: usize) -> bool {
-    line[..i].chars().next_back().is_some_and(char::is_whitespace)
+    line[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_whitespace)
 }
 
 /// The SDK's identifier rule for profile names and property keys: `[A-Za-z0-9_\-/.%@:+]+`.

@@ -1,0 +1,141 @@
+//! What we write, read by the real AWS CLI and its parser (botocore), installed by
+//! `scripts/test` into a virtualenv. These tests are `#[ignore]`d in a plain `cargo test`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stsmfa::ini::{Document, FileKind};
+
+use crate::common::{Test, fixtures};
+
+type Sections = BTreeMap<String, BTreeMap<String, String>>;
+
+fn venv() -> PathBuf {
+    match std::env::var_os("STSMFA_TEST_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => panic!("STSMFA_TEST_VENV is not set: run these tests with scripts/test"),
+    }
+}
+
+/// The sections botocore's `raw_config_parse` (the AWS CLI's reader) finds in `path`.
+fn botocore_read(path: &Path) -> Sections {
+    let out = Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import sys, json, botocore.configloader as c; \
+             print(json.dumps(c.raw_config_parse(sys.argv[1])))",
+        ])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("python: {e}"));
+    assert!(
+        out.status.success(),
+        "botocore could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("botocore output: {e}"))
+}
+
+/// The profiles our reader finds in `path`.
+fn our_read(path: &Path) -> Sections {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let doc = Document::parse(&text);
+    let view = doc
+        .view(FileKind::Credentials)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    view.profiles
+        .iter()
+        .map(|(name, props)| {
+            let props = props
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            (name.to_string(), props)
+        })
+        .collect()
+}
+
+/// Every edited fixture reads the same to botocore as to us. Left out are the fixtures whose
+/// inputs botocore reads differently by design: a BOM (botocore cannot parse the file), inline
+/// comments (botocore keeps them in the value), `[ name ]` (botocore keeps the spaces) and
+/// continuation lines (botocore nests them differently).
+#[test]
+#[ignore = "needs the AWS CLI: run scripts/test"]
+fn botocore_reads_every_edited_fixture_as_we_do() {
+    let names = [
+        "aws-mfa",
+        "comments-everywhere",
+        "crlf",
+        "empty",
+        "missing",
+        "missing-dir",
+        "mixed-case-keys",
+        "no-final-newline",
+        "three-accounts",
+    ];
+    let mut checked = 0;
+    for name in names {
+        let dir = fixtures().join("editor").join(name);
+        for entry in fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+        {
+            let path = entry.path();
+            let file = path.file_name().unwrap_or_default().to_string_lossy();
+            if file.ends_with(".expected") || file == "input.ini" {
+                assert_eq!(our_read(&path), botocore_read(&path), "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 25, "only {checked} files checked");
+}
+
+#[test]
+#[ignore = "needs the AWS CLI: run scripts/test"]
+fn aws_cli_reads_what_clear_kept() {
+    let text = "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+                aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\n\
+                [dev]\nregion = eu-central-1\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\n\
+                aws_secret_access_key = s\naws_session_token = t\n";
+    let run = Test::new()
+        .credentials_file(text)
+        .args(&["clear", "dev"])
+        .run()
+        .success();
+    let aws = |args: &[&str]| {
+        let out = Command::new(venv().join("bin/aws"))
+            .args(args)
+            .env_clear()
+            .env("HOME", run.test.home())
+            .env("AWS_CONFIG_FILE", run.test.home().join(".aws/config"))
+            .output()
+            .unwrap_or_else(|e| panic!("aws: {e}"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        )
+    };
+    assert_eq!(
+        aws(&["configure", "get", "region", "--profile", "dev"]),
+        (Some(0), "eu-central-1".to_owned())
+    );
+    assert_eq!(
+        aws(&["configure", "get", "aws_session_token", "--profile", "dev"]).0,
+        Some(1),
+        "the session token is still readable"
+    );
+    assert_eq!(
+        aws(&[
+            "configure",
+            "get",
+            "aws_access_key_id",
+            "--profile",
+            "dev-long-term"
+        ]),
+        (Some(0), "AKIAIOSFODNN7EXAMPLE".to_owned())
+    );
+}
