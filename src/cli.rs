@@ -7,9 +7,12 @@ use crate::output::ColorWhen;
 
 const EXAMPLES: &str = "\
 Examples:
+  stsmfa -p dev                    Refresh [dev] from [dev-long-term] if needed, asking for the code
+  stsmfa refresh dev prod          Refresh two profiles (each needs its own code)
+  stsmfa --token 123456            Refresh the default profile with this code
+  stsmfa --no-input --token-command 'ykman oath accounts code -s aws' refresh --all
+                                   Unattended: fetch codes from a YubiKey, never prompt
   stsmfa clear dev                 Remove the session from [dev], keep [dev-long-term]
-  stsmfa clear --all               Remove every session stsmfa manages
-  stsmfa -q clear dev prod         Same for two profiles, saying nothing on success
 
 Files: --credentials-file, else AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
 Profile: --profile, else AWS_PROFILE, else default.";
@@ -18,13 +21,67 @@ Profile: --profile, else AWS_PROFILE, else default.";
 /// ~/.aws/credentials without losing a byte of it.
 #[derive(Debug, Parser)]
 #[command(name = "stsmfa", version, after_help = EXAMPLES)]
-#[command(subcommand_required = true, arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
 
+    #[command(flatten)]
+    pub settings: SettingFlags,
+
+    /// The command; none means `refresh`
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// Flags that choose how sessions are made; they go before or after the command.
+#[derive(Debug, Args, Default)]
+pub struct SettingFlags {
+    /// MFA device serial: arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial
+    /// [env: MFA_DEVICE; else aws_mfa_device or mfa_serial in the profile]
+    #[arg(long, global = true, value_name = "SERIAL", help_heading = "Session")]
+    pub device: Option<String>,
+
+    /// Session length: seconds or 12h, 90m, 1h30m [env: MFA_STS_DURATION; default: 12h, 1h with a role]
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
+    pub duration: Option<String>,
+
+    /// Assume this role (with the MFA code) instead of getting a plain session
+    /// [env: MFA_ASSUME_ROLE; else assume_role in the long-term section]
+    #[arg(long, global = true, value_name = "ARN", help_heading = "Session")]
+    pub assume_role: Option<String>,
+
+    /// Role session name [default: your login name]
+    #[arg(long, global = true, value_name = "NAME", help_heading = "Session")]
+    pub role_session_name: Option<String>,
+
+    /// External id the role's trust policy asks for
+    #[arg(long, global = true, value_name = "ID", help_heading = "Session")]
+    pub external_id: Option<String>,
+
+    /// AWS region of the STS endpoint [env: AWS_REGION, AWS_DEFAULT_REGION; default: us-east-1]
+    #[arg(long, global = true, value_name = "REGION", help_heading = "Session")]
+    pub region: Option<String>,
+
+    /// STS endpoint [env: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL; default: the region's]
+    #[arg(long, global = true, value_name = "URL", help_heading = "Session")]
+    pub endpoint_url: Option<String>,
+
+    /// The MFA code, or `-` to read one line from stdin
+    #[arg(long, global = true, value_name = "CODE", help_heading = "MFA code")]
+    pub token: Option<String>,
+
+    /// Command printing the MFA code, run with sh -c (profile in $STSMFA_PROFILE)
+    /// [else mfa_process in the profile]
+    #[arg(long, global = true, value_name = "CMD", help_heading = "MFA code")]
+    pub token_command: Option<String>,
+
+    /// Refresh when the session has less than this left [default: 15m]
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
+    pub min_remaining: Option<String>,
+
+    /// How long to wait for STS to answer [default: 30s]
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
+    pub timeout: Option<String>,
 }
 
 /// Options every command takes.
@@ -66,11 +123,22 @@ pub struct Global {
     /// When to colour messages (NO_COLOR is respected with `auto`)
     #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
     pub color: ColorWhen,
+
+    /// Never prompt (automatic when stdin is not a terminal); exit 3 when a code is needed
+    #[arg(long, global = true)]
+    pub no_input: bool,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Refresh sessions that are missing or about to expire (the default command)
+    ///
+    /// For each profile, gets a new session from STS with the long-term keys of
+    /// [NAME-long-term] and an MFA code, and writes it into [NAME]: when [NAME] is missing or
+    /// incomplete, was made for another role, or expires within --min-remaining. Otherwise it
+    /// says how long the session is still valid and asks for nothing.
+    Refresh(RefreshArgs),
     /// Remove the session from short-term sections, keeping everything else
     ///
     /// Removes the session keys (aws_access_key_id, aws_secret_access_key, aws_session_token,
@@ -79,6 +147,22 @@ pub enum Command {
     /// wrote keeps it. A long-term section, or a section without an aws_session_token, is never
     /// touched (exit 6).
     Clear(ClearArgs),
+}
+
+/// `stsmfa refresh`.
+#[derive(Debug, Args, Default)]
+pub struct RefreshArgs {
+    /// Profiles to refresh [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Every profile that has a long-term section
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
+
+    /// Refresh even when the session is still valid
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `stsmfa clear`.
@@ -117,5 +201,13 @@ mod tests {
     #[test]
     fn quiet_and_verbose_conflict() {
         assert!(Cli::try_parse_from(["stsmfa", "-q", "-v", "clear"]).is_err());
+    }
+
+    #[test]
+    fn no_command_is_refresh_with_settings_anywhere() {
+        let cli = Cli::try_parse_from(["stsmfa", "-p", "dev", "--token", "123456"]);
+        assert!(cli.is_ok_and(|c| c.command.is_none() && c.settings.token.is_some()));
+        let cli = Cli::try_parse_from(["stsmfa", "refresh", "a", "b", "--duration", "1h"]);
+        assert!(cli.is_ok_and(|c| c.settings.duration.as_deref() == Some("1h")));
     }
 }

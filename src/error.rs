@@ -62,6 +62,58 @@ pub enum Error {
         section: String,
         exists: bool,
     },
+    /// No MFA device is set for the profile.
+    NoDevice { profile: String, section: String },
+    /// The long-term section or one of its keys is missing.
+    NoLongTermKeys {
+        path: PathBuf,
+        section: String,
+        key: &'static str,
+        exists: bool,
+    },
+    /// The long-term section holds session credentials.
+    SessionAsLongTerm { path: PathBuf, section: String },
+    /// The short-term section holds long-term keys, which a refresh would overwrite.
+    ShortTermHoldsLongTerm {
+        path: PathBuf,
+        section: String,
+        profile: String,
+    },
+    /// An MFA code is needed and there is no way to get one.
+    NeedCode { profile: String, reused: bool },
+    /// A code source failed.
+    TokenSource { source_name: String, cause: String },
+    /// STS refused the request.
+    Refused(Box<Refused>),
+    /// STS could not be reached, or did not answer like STS.
+    Unreachable { url: String, cause: String },
+    /// Something that should not happen.
+    Internal(String),
+}
+
+/// What STS refused, and for which keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub refusal: Refusal,
+    /// The long-term section, and its access key masked to the last four characters.
+    pub section: String,
+    pub key: String,
+    /// STS's error code and message.
+    pub code: String,
+    pub message: String,
+}
+
+/// Why STS refused a request (SPEC §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    CodeRejected,
+    UnknownKey,
+    WrongSecret,
+    SessionKeys,
+    RoleDenied { role: String },
+    DurationTooLong { duration: u32, role: Option<String> },
+    Throttled,
+    Other,
 }
 
 impl Error {
@@ -79,7 +131,16 @@ impl Error {
             | Error::Unwritable { .. }
             | Error::Verify { .. }
             | Error::LongTermSection { .. }
-            | Error::NoSession { .. } => 6,
+            | Error::NoSession { .. }
+            | Error::ShortTermHoldsLongTerm { .. } => 6,
+            Error::NeedCode { .. } => 3,
+            Error::Refused(_) => 4,
+            Error::Unreachable { .. } => 5,
+            Error::NoDevice { .. }
+            | Error::NoLongTermKeys { .. }
+            | Error::SessionAsLongTerm { .. }
+            | Error::TokenSource { .. }
+            | Error::Internal(_) => 1,
         }
     }
 
@@ -117,6 +178,38 @@ impl Error {
                 "to remove the session of {profile}, run `stsmfa clear {profile}`"
             )),
             Error::NoSession { .. } => None,
+            Error::NoDevice { profile, section } => Some(format!(
+                "set aws_mfa_device in [{section}] (stsmfa setup {profile}), mfa_serial in \
+                 [profile {profile}] of the config file, MFA_DEVICE, or --device ARN"
+            )),
+            Error::NoLongTermKeys { section, .. } => Some(format!(
+                "put your long-term access key and secret in [{section}] \
+                 (aws_access_key_id, aws_secret_access_key)"
+            )),
+            Error::SessionAsLongTerm { section, .. } => Some(format!(
+                "put your long-term access key (AKIA...) and its secret in [{section}]"
+            )),
+            Error::ShortTermHoldsLongTerm { profile, .. } => Some(format!(
+                "move them to [{profile}-long-term] with `stsmfa setup {profile}`, then refresh"
+            )),
+            Error::NeedCode { reused: true, .. } => Some(
+                "AWS rejects a code used twice: give each profile its own code, or use \
+                 --token-command to fetch fresh ones"
+                    .into(),
+            ),
+            Error::NeedCode { .. } => Some(
+                "give --token CODE, --token - (one line on stdin), or --token-command CMD \
+                 (or mfa_process in the profile)"
+                    .into(),
+            ),
+            Error::TokenSource { .. } => None,
+            Error::Refused(r) => Some(refusal_hint(&r.refusal)),
+            Error::Unreachable { .. } => Some(
+                "check your network connection, --region and --endpoint-url (or \
+                 AWS_ENDPOINT_URL_STS), then try again"
+                    .into(),
+            ),
+            Error::Internal(_) => None,
         }
     }
 
@@ -241,11 +334,112 @@ impl fmt::Display for Error {
                 section,
                 exists: false,
             } => write!(f, "there is no [{section}] in {}", path.display()),
+            Error::NoDevice { profile, .. } => {
+                write!(f, "no MFA device is set for {profile}")
+            }
+            Error::NoLongTermKeys {
+                path,
+                section,
+                exists: false,
+                ..
+            } => write!(f, "there is no [{section}] in {}", path.display()),
+            Error::NoLongTermKeys {
+                path, section, key, ..
+            } => write!(f, "[{section}] in {} has no {key}", path.display()),
+            Error::SessionAsLongTerm { path, section } => write!(
+                f,
+                "[{section}] in {} holds session credentials (an ASIA key or a session token), \
+                 not long-term keys",
+                path.display()
+            ),
+            Error::ShortTermHoldsLongTerm { path, section, .. } => write!(
+                f,
+                "[{section}] in {} holds long-term keys; a refresh would overwrite them",
+                path.display()
+            ),
+            Error::NeedCode {
+                profile,
+                reused: false,
+            } => write!(
+                f,
+                "an MFA code is needed for {profile} and there is no terminal to ask for one"
+            ),
+            Error::NeedCode {
+                profile,
+                reused: true,
+            } => write!(
+                f,
+                "{profile} needs a fresh MFA code: the one given was already used for \
+                 another profile on the same device"
+            ),
+            Error::TokenSource { source_name, cause } => {
+                write!(f, "could not get an MFA code from {source_name}: {cause}")
+            }
+            Error::Refused(r) => write!(f, "{}", refusal_message(r)),
+            Error::Unreachable { url, cause } => {
+                write!(f, "could not reach STS at {url}: {cause}")
+            }
+            Error::Internal(m) => write!(f, "{m}"),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+fn refusal_hint(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::CodeRejected => "wait for the next code on your device and try again".into(),
+        Refusal::UnknownKey => {
+            "check the key in the IAM console; put an active key in the long-term section".into()
+        }
+        Refusal::WrongSecret => "copy the secret access key that belongs to this key again".into(),
+        Refusal::SessionKeys => {
+            "put your long-term access key (AKIA...) and its secret in the long-term section".into()
+        }
+        Refusal::RoleDenied { .. } => {
+            "check the role's trust policy and its MFA condition, and the role ARN".into()
+        }
+        Refusal::DurationTooLong { .. } => {
+            "ask for less with --duration (e.g. 1h), or raise the role's maximum session duration"
+                .into()
+        }
+        Refusal::Throttled => "wait a minute and try again".into(),
+        Refusal::Other => "see the AWS message above".into(),
+    }
+}
+
+fn refusal_message(r: &Refused) -> String {
+    let (section, key) = (&r.section, &r.key);
+    match &r.refusal {
+        Refusal::CodeRejected => {
+            "STS refused the MFA code: it was wrong, expired or already used".into()
+        }
+        Refusal::UnknownKey => {
+            format!("STS does not know the access key {key} in [{section}], or it is deactivated")
+        }
+        Refusal::WrongSecret => {
+            format!("the secret key in [{section}] does not match its access key {key}")
+        }
+        Refusal::SessionKeys => {
+            format!("[{section}] holds session credentials ({key}), not long-term keys")
+        }
+        Refusal::RoleDenied { role } => {
+            format!("STS does not allow {key} of [{section}] to assume {role}")
+        }
+        Refusal::DurationTooLong {
+            duration,
+            role: Some(role),
+        } => format!("the duration {duration} s is above the maximum session duration of {role}"),
+        Refusal::DurationTooLong {
+            duration,
+            role: None,
+        } => {
+            format!("STS refused the duration {duration} s")
+        }
+        Refusal::Throttled => "STS is throttling requests".into(),
+        Refusal::Other => format!("STS refused the request: {}: {}", r.code, r.message),
+    }
+}
 
 /// `io::Error`'s text without the "(os error N)" suffix.
 fn plain(e: &io::Error) -> String {

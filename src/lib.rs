@@ -3,9 +3,14 @@
 
 pub mod cli;
 pub mod commands;
+pub mod credentials;
 pub mod env;
 pub mod error;
 pub mod ini;
 pub mod output;
 pub mod profile;
+pub mod secret;
+pub mod settings;
 pub mod store;
+pub mod sts;
+pub mod token;

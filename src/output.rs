@@ -3,6 +3,8 @@
 //! on a terminal unless `NO_COLOR` is set or `TERM` is `dumb`.
 
 use std::io::{IsTerminal as _, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use clap::ValueEnum;
 
@@ -24,6 +26,8 @@ pub struct Output {
     quiet: bool,
     verbose: bool,
     color: bool,
+    /// Whether stderr is a terminal (a spinner is shown only there).
+    terminal: bool,
 }
 
 const RED: &str = "\x1b[1;31m";
@@ -34,19 +38,19 @@ const RESET: &str = "\x1b[0m";
 
 impl Output {
     pub fn new(quiet: bool, verbose: bool, when: ColorWhen, env: &Env) -> Output {
+        let terminal = std::io::stderr().is_terminal();
         let color = match when {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
             ColorWhen::Auto => {
-                std::io::stderr().is_terminal()
-                    && env.get("NO_COLOR").is_none()
-                    && env.get("TERM") != Some("dumb")
+                terminal && env.get("NO_COLOR").is_none() && env.get("TERM") != Some("dumb")
             }
         };
         Output {
             quiet,
             verbose,
             color,
+            terminal,
         }
     }
 
@@ -89,6 +93,42 @@ impl Output {
         self.line(&format!("{} {text}", self.paint(YELLOW, "warning:")));
     }
 
+    /// Runs `work` while a spinner with `label` turns on stderr (only on a terminal, and not
+    /// with `-q`); the spinner line is erased afterwards.
+    pub fn spin<T: Send>(&self, label: &str, work: impl FnOnce() -> T + Send) -> T {
+        if !self.terminal || self.quiet {
+            return work();
+        }
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+                let mut i = 0;
+                // A short wait first: a fast answer shows no spinner at all.
+                let mut pause = Duration::from_millis(150);
+                while !wait(&done, pause) {
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(err, "\r{} {label}", frames[i % frames.len()]);
+                    let _ = err.flush();
+                    drop(err);
+                    i += 1;
+                    pause = Duration::from_millis(80);
+                }
+                if i > 0 {
+                    let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+                }
+            });
+            let result = work();
+            done.store(true, Ordering::Relaxed);
+            result
+        })
+    }
+
+    /// Whether verbose details are wanted (to skip building them otherwise).
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
     /// An error and its hint, always shown.
     pub fn error(&self, e: &Error) {
         self.line(&format!("{} {e}", self.paint(RED, "error:")));
@@ -96,4 +136,18 @@ impl Output {
             self.line(&format!("  {} {hint}", self.paint(CYAN, "hint:")));
         }
     }
+}
+
+/// Waits up to `time` for `done`; true when it is set.
+fn wait(done: &AtomicBool, time: Duration) -> bool {
+    let step = Duration::from_millis(10);
+    let mut waited = Duration::ZERO;
+    while waited < time {
+        if done.load(Ordering::Relaxed) {
+            return true;
+        }
+        std::thread::sleep(step);
+        waited += step;
+    }
+    done.load(Ordering::Relaxed)
 }

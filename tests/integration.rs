@@ -7,4 +7,5 @@ mod common;
 mod conformance;
 mod editor;
 mod interop;
+mod refresh;
 mod store;

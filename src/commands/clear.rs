@@ -4,7 +4,7 @@
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
-use crate::profile::{Naming, SESSION_KEYS};
+use crate::profile::SESSION_KEYS;
 use crate::store;
 
 use super::Context;
@@ -35,7 +35,7 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let (results, _) = store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
         let profiles = match &named {
             Some(n) => n.clone(),
-            None => long_term_profiles(doc, &ctx.naming),
+            None => super::long_term_profiles(doc, &ctx.naming),
         };
         Ok(profiles
             .into_iter()
@@ -79,21 +79,6 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         }
     }
     Ok(code)
-}
-
-/// Profiles that have a long-term section, in file order.
-fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for section in doc.sections() {
-        let name = doc.section_name(section);
-        if name.prefix.is_none()
-            && let Some(p) = naming.profile_of_long_term(name.name)
-            && !out.iter().any(|o| o == p)
-        {
-            out.push(p.to_owned());
-        }
-    }
-    out
 }
 
 /// Clears one profile's session in `doc`. With `lenient` (`--all`), a missing section or one

@@ -2,15 +2,22 @@
 //! output.
 
 mod clear;
+mod refresh;
 
+use std::io::IsTerminal as _;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command, Global};
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, Command, Global, RefreshArgs, SettingFlags};
 use crate::env::Env;
 use crate::error::Error;
+use crate::ini::Document;
 use crate::output::Output;
 use crate::profile::Naming;
+use crate::settings::{self, Flags};
 use crate::store::{self, Locations, Platform};
+use crate::token;
 
 /// Everything a command needs besides its own arguments, resolved once.
 pub struct Context<'a> {
@@ -21,11 +28,45 @@ pub struct Context<'a> {
     /// The profile a command works on when it names none: `--profile`, `AWS_PROFILE`, `default`.
     pub default_profile: String,
     pub lock_timeout: Duration,
+    /// Flags that feed the settings of SPEC §2.
+    pub flags: Flags,
+    /// `--token`: a checked code, or `-` for stdin.
+    pub token: Option<String>,
+    /// Whether a prompt may be shown: no `--no-input` and stdin is a terminal.
+    pub interactive: bool,
+    pub min_remaining: Duration,
+    pub timeout: Duration,
+    pub now: DateTime<Utc>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(global: &Global, env: &'a Env, out: Output) -> Result<Context<'a>, Error> {
+    pub fn new(
+        global: &Global,
+        flags: &SettingFlags,
+        env: &'a Env,
+        out: Output,
+    ) -> Result<Context<'a>, Error> {
+        let token = match flags.token.as_deref() {
+            None => None,
+            Some("-") => Some("-".to_owned()),
+            Some(code) => Some(token::validate(code, "--token")?),
+        };
         Ok(Context {
+            flags: Flags {
+                device: flags.device.clone(),
+                duration: flags.duration.clone(),
+                assume_role: flags.assume_role.clone(),
+                role_session_name: flags.role_session_name.clone(),
+                external_id: flags.external_id.clone(),
+                region: flags.region.clone(),
+                endpoint_url: flags.endpoint_url.clone(),
+                token_command: flags.token_command.clone(),
+            },
+            token,
+            interactive: !global.no_input && std::io::stdin().is_terminal(),
+            min_remaining: settings::parse_min_remaining(flags.min_remaining.as_deref())?,
+            timeout: settings::parse_timeout(flags.timeout.as_deref())?,
+            now: Utc::now(),
             env,
             out,
             files: store::locate(
@@ -59,8 +100,25 @@ impl<'a> Context<'a> {
 /// Runs the command and returns the exit code; errors that end the whole command are returned
 /// for `main` to print.
 pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
-    let ctx = Context::new(&cli.global, env, out)?;
+    let ctx = Context::new(&cli.global, &cli.settings, env, out)?;
     match &cli.command {
-        Command::Clear(args) => clear::run(args, &ctx),
+        None => refresh::run(&RefreshArgs::default(), &ctx),
+        Some(Command::Refresh(args)) => refresh::run(args, &ctx),
+        Some(Command::Clear(args)) => clear::run(args, &ctx),
     }
+}
+
+/// Profiles that have a long-term section, in file order.
+pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for section in doc.sections() {
+        let name = doc.section_name(section);
+        if name.prefix.is_none()
+            && let Some(p) = naming.profile_of_long_term(name.name)
+            && !out.iter().any(|o| o == p)
+        {
+            out.push(p.to_owned());
+        }
+    }
+    out
 }

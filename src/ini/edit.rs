@@ -91,16 +91,16 @@ impl<'a> Document<'a> {
     }
 
     /// The properties of one section as the SDK reads them.
-    pub fn section_properties(&self, section: Section) -> Properties<'_> {
+    pub fn section_properties(&self, section: Section) -> Properties<'a> {
         let mut props = Properties::new();
         let mut current: Option<String> = None;
         for line in &self.lines[section.header + 1..section.end] {
             match line.kind {
-                Kind::Property { .. } => {
+                Kind::Property { value, .. } => {
                     let key = line.key().unwrap_or_default().to_ascii_lowercase();
                     current = None;
                     if parse::is_identifier(&key) {
-                        let value = Cow::Borrowed(line.value().unwrap_or_default());
+                        let value = line.part(value);
                         props.insert(Cow::Owned(key.clone()), value);
                         current = Some(key);
                     }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod sts_stub;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -89,6 +91,7 @@ impl Test {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home())
+            .env("TZ", "UTC")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
@@ -150,6 +153,15 @@ impl Run {
 
     pub fn stderr(self, expected: &str) -> Run {
         assert_text("stderr", expected, &self.stderr_text());
+        self
+    }
+
+    pub fn stderr_starts_with(self, prefix: &str) -> Run {
+        let err = self.stderr_text();
+        assert!(
+            err.starts_with(prefix),
+            "stderr does not start with {prefix:?}:\n{err}"
+        );
         self
     }
 

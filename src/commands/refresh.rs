@@ -1,0 +1,354 @@
+//! `stsmfa refresh` (the default command): for each profile, decide whether the session in
+//! `[NAME]` is still good; if not, get a code, call STS (no lock held), then write the session
+//! through the store (lock, re-read, verify, atomic replace).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::cli::RefreshArgs;
+use crate::credentials::{self, LongTerm, Session, State};
+use crate::error::Error;
+use crate::ini::{Document, FileKind, ProfileSet, Properties};
+use crate::settings::{Layer, Resolver, Settings};
+use crate::store;
+use crate::sts;
+use crate::token;
+
+use super::Context;
+
+/// How long to wait for a token command to show a new code for a device that just used one.
+const FRESH_CODE_WAIT: Duration = Duration::from_secs(35);
+
+pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let profiles = if args.all {
+        let found = super::long_term_profiles(&files.credentials, &ctx.naming);
+        if found.is_empty() {
+            ctx.out.info(&format!(
+                "no profile has a [NAME-long-term] section in {}; nothing to refresh",
+                ctx.files.credentials.display()
+            ));
+        }
+        found
+    } else {
+        ctx.profiles_or_default(&args.profiles)
+    };
+    let mut codes = Codes::default();
+    let mut worst = 0;
+    for profile in &profiles {
+        if let Err(e) = refresh_one(profile, args.force, ctx, &files, &mut codes) {
+            ctx.out.error(&e);
+            worst = worst.max(e.exit_code());
+        }
+    }
+    Ok(worst)
+}
+
+/// The text of both files, read once without a lock (a write re-reads under the lock).
+pub struct Texts {
+    credentials: String,
+    config: String,
+}
+
+impl Texts {
+    pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
+        Ok(Texts {
+            credentials: store::read(&ctx.files.credentials)?.unwrap_or_default(),
+            config: store::read(&ctx.files.config)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// Both files, parsed.
+pub struct Files<'t> {
+    pub credentials: Document<'t>,
+    pub config: ProfileSet<'t>,
+}
+
+impl<'t> Files<'t> {
+    pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        let credentials = Document::parse(&texts.credentials);
+        credentials
+            .check()
+            .map_err(|e| parse_error(&ctx.files.credentials, e))?;
+        let config = Document::parse(&texts.config)
+            .view(FileKind::Config)
+            .map_err(|e| parse_error(&ctx.files.config, e))?;
+        Ok(Files {
+            credentials,
+            config,
+        })
+    }
+
+    /// The properties of a credentials-file section.
+    fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
+        Ok(self
+            .credentials
+            .find(FileKind::Credentials, name)
+            .map_err(|e| Error::edit(path, e))?
+            .map(|s| self.credentials.section_properties(s)))
+    }
+}
+
+fn parse_error(path: &Path, e: crate::ini::ParseError) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line: e.line,
+        message: e.message,
+    }
+}
+
+/// Everything known about one profile before deciding.
+pub struct Profile<'t> {
+    pub name: String,
+    pub long_term_section: String,
+    pub short_term_section: String,
+    pub long_term: Option<Properties<'t>>,
+    pub short_term: Option<Properties<'t>>,
+    pub settings: Settings,
+}
+
+/// Reads and resolves one profile.
+pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<Profile<'t>, Error> {
+    let path = ctx.files.credentials.as_path();
+    let long_term_section = ctx.naming.long_term(profile);
+    let short_term_section = ctx.naming.short_term(profile);
+    let long_term = files.section(&long_term_section, path)?;
+    let short_term = files.section(&short_term_section, path)?;
+    let layer = |section: String, props: Option<&Properties<'t>>, path| Layer {
+        section,
+        path,
+        props: props.cloned().unwrap_or_default(),
+    };
+    let lt_layer = layer(long_term_section.clone(), long_term.as_ref(), path);
+    let config_path = ctx.files.config.as_path();
+    let config_layers = [
+        layer(
+            format!("profile {long_term_section}"),
+            files.config.profiles.get(long_term_section.as_str()),
+            config_path,
+        ),
+        layer(
+            format!("profile {profile}"),
+            files.config.profiles.get(profile),
+            config_path,
+        ),
+    ];
+    let settings = Resolver {
+        flags: &ctx.flags,
+        env: ctx.env,
+        long_term: &lt_layer,
+        config: &config_layers,
+    }
+    .resolve(profile)?;
+    Ok(Profile {
+        name: profile.to_owned(),
+        long_term_section,
+        short_term_section,
+        long_term,
+        short_term,
+        settings,
+    })
+}
+
+impl Profile<'_> {
+    /// The state of the short-term section now.
+    pub fn state(&self, ctx: &Context<'_>) -> State {
+        credentials::session_state(
+            self.short_term.as_ref(),
+            self.settings.role.as_ref().map(|r| r.value.as_str()),
+            ctx.now,
+            ctx.min_remaining,
+        )
+    }
+}
+
+fn refresh_one(
+    name: &str,
+    force: bool,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    codes: &mut Codes,
+) -> Result<(), Error> {
+    let profile = load(name, ctx, files)?;
+    if ctx.out.is_verbose() {
+        for line in profile.settings.describe() {
+            ctx.out.detail(&format!("{name}: {line}"));
+        }
+    }
+    let state = profile.state(ctx);
+    let path = ctx.files.credentials.as_path();
+    if state == State::LongTermKeys {
+        return Err(Error::ShortTermHoldsLongTerm {
+            path: path.to_path_buf(),
+            section: profile.short_term_section.clone(),
+            profile: name.to_owned(),
+        });
+    }
+    if let (State::Valid { expires }, false) = (&state, force) {
+        let when = credentials::describe_expiry(*expires, ctx.now);
+        ctx.out.done(name, &format!("valid until {when}"));
+        return Ok(());
+    }
+    ctx.out
+        .detail(&format!("{name}: refreshing: {}", state.reason()));
+    let session = new_session(&profile, ctx, codes)?;
+    write(&profile, &session, ctx)?;
+    let when = credentials::describe_expiry(session.expiration, chrono::Utc::now());
+    let what = match &session.role_arn {
+        Some(role) => format!("refreshed as {role}, valid until {when}"),
+        None => format!("refreshed, valid until {when}"),
+    };
+    ctx.out.done(name, &what);
+    Ok(())
+}
+
+/// Gets a code and calls STS for `profile`.
+pub fn new_session(
+    profile: &Profile<'_>,
+    ctx: &Context<'_>,
+    codes: &mut Codes,
+) -> Result<Session, Error> {
+    let path = ctx.files.credentials.as_path();
+    let long_term =
+        LongTerm::from_section(profile.long_term.as_ref(), &profile.long_term_section, path)?;
+    let s = &profile.settings;
+    let code = codes.get(profile, ctx)?;
+    let request = sts::Request {
+        long_term: &long_term,
+        section: &profile.long_term_section,
+        region: &s.region.value,
+        endpoint: &s.endpoint.value,
+        serial: &s.device.value,
+        code: &code,
+        duration: s.duration.value,
+        role: s.role.as_ref().map(|r| sts::Role {
+            arn: &r.value,
+            session_name: &s.session_name.value,
+            external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
+        }),
+        timeout: ctx.timeout,
+    };
+    let label = format!("asking STS at {} for {}", s.endpoint.value, profile.name);
+    ctx.out.spin(&label, || sts::get_session(&request))
+}
+
+/// Writes the session into the short-term section, under the lock, checking again that the
+/// section does not hold long-term keys.
+fn write(profile: &Profile<'_>, session: &Session, ctx: &Context<'_>) -> Result<(), Error> {
+    let path = ctx.files.credentials.as_path();
+    let section = &profile.short_term_section;
+    store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
+        let edit = |e| Error::edit(path, e);
+        let current = doc
+            .find(FileKind::Credentials, section)
+            .map_err(edit)?
+            .map(|s| doc.section_properties(s));
+        let has = |k: &str| current.as_ref().is_some_and(|p| p.contains_key(k));
+        if has("aws_access_key_id") && !has("aws_session_token") {
+            return Err(Error::ShortTermHoldsLongTerm {
+                path: path.to_path_buf(),
+                section: section.clone(),
+                profile: profile.name.clone(),
+            });
+        }
+        let keys = session.keys(has("aws_security_token"));
+        let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        doc.set(FileKind::Credentials, section, &pairs)
+            .map_err(edit)?;
+        if session.role_arn.is_none() {
+            doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
+                .map_err(edit)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The codes used so far, per device: AWS rejects a code used twice.
+#[derive(Default)]
+pub struct Codes {
+    used: HashMap<String, String>,
+    stdin_used: bool,
+}
+
+impl Codes {
+    /// A code for `profile` from the first source that has one (SPEC §4).
+    fn get(&mut self, profile: &Profile<'_>, ctx: &Context<'_>) -> Result<String, Error> {
+        let device = &profile.settings.device.value;
+        let previous = self.used.get(device).cloned();
+        let code = match (ctx.token.as_deref(), &profile.settings.token_command) {
+            (Some("-"), _) => {
+                self.stdin_used = true;
+                token::read_stdin()?
+            }
+            (Some(code), _) if previous.as_deref() != Some(code) => code.to_owned(),
+            (Some(_), _) if ctx.interactive => self.prompt(profile, previous.is_some())?,
+            (Some(_), _) => {
+                return Err(Error::NeedCode {
+                    profile: profile.name.clone(),
+                    reused: true,
+                });
+            }
+            (None, Some(command)) => {
+                fresh_from_command(&command.value, &profile.name, previous.as_deref(), ctx)?
+            }
+            (None, None) if ctx.interactive => self.prompt(profile, previous.is_some())?,
+            (None, None) => {
+                return Err(Error::NeedCode {
+                    profile: profile.name.clone(),
+                    reused: false,
+                });
+            }
+        };
+        self.used.insert(device.clone(), code.clone());
+        Ok(code)
+    }
+
+    fn prompt(&self, profile: &Profile<'_>, reused: bool) -> Result<String, Error> {
+        let device = &profile.settings.device.value;
+        let note = reused.then(|| {
+            format!(
+                "{} uses the same MFA device as a profile refreshed just now; AWS accepts each \
+                 code once, so wait for the next code.",
+                profile.name
+            )
+        });
+        token::prompt(&profile.name, device, note.as_deref())
+    }
+}
+
+/// Runs the token command; when the device's last code is still showing, waits for the next.
+fn fresh_from_command(
+    command: &str,
+    profile: &str,
+    previous: Option<&str>,
+    ctx: &Context<'_>,
+) -> Result<String, Error> {
+    let deadline = Instant::now() + FRESH_CODE_WAIT;
+    let mut said = false;
+    loop {
+        let code = token::run_command(command, profile, token::COMMAND_TIMEOUT)?;
+        if previous != Some(code.as_str()) {
+            return Ok(code);
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::TokenSource {
+                source_name: format!("the MFA code command `{command}`"),
+                cause: format!(
+                    "it showed the same code for {} s; AWS accepts each code once",
+                    FRESH_CODE_WAIT.as_secs()
+                ),
+            });
+        }
+        if !said {
+            ctx.out.info(&format!(
+                "{profile}: waiting for the next MFA code (the current one was just used)"
+            ));
+            said = true;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,319 @@
+//! Long-term keys, session credentials, and the decision whether a session is still good.
+//! Pure logic: the caller passes the section's properties and the current time.
+
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone as _, Utc};
+
+use crate::error::Error;
+use crate::ini::Properties;
+use crate::secret::Secret;
+
+/// The long-term keys of a profile.
+#[derive(Debug)]
+pub struct LongTerm {
+    pub access_key_id: String,
+    pub secret: Secret,
+}
+
+impl LongTerm {
+    /// Reads the keys from the long-term section; `section` and `path` are for messages.
+    pub fn from_section(
+        props: Option<&Properties<'_>>,
+        section: &str,
+        path: &std::path::Path,
+    ) -> Result<LongTerm, Error> {
+        let missing = |key: &'static str| Error::NoLongTermKeys {
+            path: path.to_path_buf(),
+            section: section.to_owned(),
+            key,
+            exists: props.is_some(),
+        };
+        let props = props.ok_or_else(|| missing("aws_access_key_id"))?;
+        let id = props
+            .get("aws_access_key_id")
+            .ok_or_else(|| missing("aws_access_key_id"))?;
+        let secret = props
+            .get("aws_secret_access_key")
+            .ok_or_else(|| missing("aws_secret_access_key"))?;
+        if id.starts_with("ASIA") || props.contains_key("aws_session_token") {
+            return Err(Error::SessionAsLongTerm {
+                path: path.to_path_buf(),
+                section: section.to_owned(),
+            });
+        }
+        Ok(LongTerm {
+            access_key_id: id.to_owned(),
+            secret: Secret::new(secret),
+        })
+    }
+}
+
+/// Session credentials as STS returned them.
+#[derive(Debug)]
+pub struct Session {
+    pub access_key_id: String,
+    pub secret: Secret,
+    pub token: Secret,
+    pub expiration: DateTime<Utc>,
+    /// The role assumed, for AssumeRole sessions.
+    pub role_arn: Option<String>,
+}
+
+impl Session {
+    /// The keys written into the short-term section (SPEC §5); `aws_security_token` only when
+    /// the section already had one.
+    pub fn keys(&self, with_security_token: bool) -> Vec<(&'static str, String)> {
+        let mut keys = vec![
+            ("aws_access_key_id", self.access_key_id.clone()),
+            ("aws_secret_access_key", self.secret.expose().to_owned()),
+            ("aws_session_token", self.token.expose().to_owned()),
+        ];
+        if with_security_token {
+            keys.push(("aws_security_token", self.token.expose().to_owned()));
+        }
+        keys.push(("expiration", format_expiration(self.expiration)));
+        keys.push((
+            "assumed_role",
+            if self.role_arn.is_some() {
+                "True"
+            } else {
+                "False"
+            }
+            .to_owned(),
+        ));
+        if let Some(arn) = &self.role_arn {
+            keys.push(("assumed_role_arn", arn.clone()));
+        }
+        keys
+    }
+}
+
+/// RFC 3339 in UTC, to the second: `2026-11-25T09:50:53Z`.
+pub fn format_expiration(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Reads an expiration: RFC 3339, or `aws-mfa`'s `2026-11-25 09:50:53` (UTC).
+pub fn parse_expiration(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|t| Utc.from_utc_datetime(&t))
+}
+
+/// What state a short-term section is in, and so whether it needs a refresh.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Good for longer than the margin.
+    Valid {
+        expires: DateTime<Utc>,
+    },
+    /// Still valid, but within the margin.
+    Expiring {
+        expires: DateTime<Utc>,
+    },
+    Expired {
+        expires: DateTime<Utc>,
+    },
+    /// No section.
+    Missing,
+    /// A session key is missing.
+    Incomplete {
+        missing: &'static str,
+    },
+    /// The expiration cannot be read.
+    Unparsable,
+    /// Made for another role (or for none when one is wanted, or the other way round).
+    OtherRole,
+    /// The section holds long-term keys: it must never be overwritten.
+    LongTermKeys,
+}
+
+impl State {
+    /// Whether a refresh is needed.
+    pub fn needs_refresh(&self) -> bool {
+        !matches!(self, State::Valid { .. })
+    }
+
+    /// Why a refresh is needed, for messages.
+    pub fn reason(&self) -> String {
+        match self {
+            State::Valid { .. } => "the session is valid".into(),
+            State::Expiring { .. } => "the session expires soon".into(),
+            State::Expired { .. } => "the session has expired".into(),
+            State::Missing => "there is no session yet".into(),
+            State::Incomplete { missing } => format!("the session has no {missing}"),
+            State::Unparsable => "the session's expiration cannot be read".into(),
+            State::OtherRole => "the session was made for another role".into(),
+            State::LongTermKeys => "the section holds long-term keys".into(),
+        }
+    }
+}
+
+/// Decides the state of a short-term section.
+pub fn session_state(
+    props: Option<&Properties<'_>>,
+    role: Option<&str>,
+    now: DateTime<Utc>,
+    margin: std::time::Duration,
+) -> State {
+    let Some(props) = props else {
+        return State::Missing;
+    };
+    if props.contains_key("aws_access_key_id") && !props.contains_key("aws_session_token") {
+        return State::LongTermKeys;
+    }
+    for key in [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "expiration",
+    ] {
+        if !props.contains_key(key) {
+            return State::Incomplete { missing: key };
+        }
+    }
+    let Some(expires) = props.get("expiration").and_then(parse_expiration) else {
+        return State::Unparsable;
+    };
+    let had_role = props
+        .get("assumed_role_arn")
+        .filter(|_| props.get("assumed_role") != Some("False"));
+    if had_role != role {
+        return State::OtherRole;
+    }
+    let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::zero());
+    if expires <= now {
+        State::Expired { expires }
+    } else if expires - now <= margin {
+        State::Expiring { expires }
+    } else {
+        State::Valid { expires }
+    }
+}
+
+/// `18:50 (5h 12m left)`, in local time; the date is added when it is not today.
+pub fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let local = expires.with_timezone(&Local);
+    let today = now.with_timezone(&Local).date_naive();
+    let when = if local.date_naive() == today {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    };
+    if expires <= now {
+        format!("{when} ({} ago)", span(now - expires))
+    } else {
+        format!("{when} ({} left)", span(expires - now))
+    }
+}
+
+/// `1d 2h`, `5h 12m`, `12m`, `40s`.
+pub fn span(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    let (days, hours, minutes) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ini::{Document, FileKind};
+    use std::time::Duration;
+
+    fn state(text: &str, role: Option<&str>, now: &str) -> State {
+        let doc = Document::parse(text);
+        let view = doc.view(FileKind::Credentials).unwrap_or_default();
+        let now = parse_expiration(now).unwrap_or_default();
+        session_state(
+            view.profiles.get("dev"),
+            role,
+            now,
+            Duration::from_secs(900),
+        )
+    }
+
+    const SESSION: &str = "[dev]\naws_access_key_id = ASIA\naws_secret_access_key = s\n\
+                           aws_session_token = t\nexpiration = 2026-11-25T18:00:00Z\n";
+
+    #[test]
+    fn valid_expiring_and_expired() {
+        assert!(matches!(
+            state(SESSION, None, "2026-11-25T12:00:00Z"),
+            State::Valid { .. }
+        ));
+        assert!(matches!(
+            state(SESSION, None, "2026-11-25T17:50:00Z"),
+            State::Expiring { .. }
+        ));
+        assert!(matches!(
+            state(SESSION, None, "2026-11-25T18:00:00Z"),
+            State::Expired { .. }
+        ));
+    }
+
+    #[test]
+    fn missing_incomplete_and_unparsable() {
+        assert_eq!(state("", None, "2026-11-25T12:00:00Z"), State::Missing);
+        let no_token = SESSION.replace("aws_session_token = t\n", "aws_security_token = t\n");
+        assert_eq!(
+            state(&no_token, None, "2026-11-25T12:00:00Z"),
+            State::LongTermKeys
+        );
+        let no_exp = SESSION.replace("expiration = 2026-11-25T18:00:00Z\n", "");
+        assert_eq!(
+            state(&no_exp, None, "2026-11-25T12:00:00Z"),
+            State::Incomplete {
+                missing: "expiration"
+            }
+        );
+        let bad = SESSION.replace("2026-11-25T18:00:00Z", "tomorrow");
+        assert_eq!(state(&bad, None, "2026-11-25T12:00:00Z"), State::Unparsable);
+    }
+
+    #[test]
+    fn aws_mfa_expiration_format_is_read_as_utc() {
+        let t = parse_expiration("2026-11-25 09:50:53");
+        assert_eq!(
+            t.map(format_expiration),
+            Some("2026-11-25T09:50:53Z".into())
+        );
+        let t = parse_expiration("2026-11-25T10:50:53+01:00");
+        assert_eq!(
+            t.map(format_expiration),
+            Some("2026-11-25T09:50:53Z".into())
+        );
+    }
+
+    #[test]
+    fn a_session_for_another_role_is_refreshed() {
+        let role = "arn:aws:iam::123456789012:role/admin";
+        let with_role = format!("{SESSION}assumed_role = True\nassumed_role_arn = {role}\n");
+        let now = "2026-11-25T12:00:00Z";
+        assert!(matches!(
+            state(&with_role, Some(role), now),
+            State::Valid { .. }
+        ));
+        assert_eq!(state(&with_role, None, now), State::OtherRole);
+        assert_eq!(state(SESSION, Some(role), now), State::OtherRole);
+        let other = with_role.replace("role/admin", "role/reader");
+        assert_eq!(state(&other, Some(role), now), State::OtherRole);
+    }
+
+    #[test]
+    fn spans_read_naturally() {
+        assert_eq!(span(chrono::Duration::seconds(40)), "40s");
+        assert_eq!(span(chrono::Duration::seconds(12 * 60)), "12m");
+        assert_eq!(
+            span(chrono::Duration::seconds(5 * 3600 + 12 * 60)),
+            "5h 12m"
+        );
+        assert_eq!(span(chrono::Duration::seconds(26 * 3600)), "1d 2h");
+    }
+}

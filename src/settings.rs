@@ -1,0 +1,546 @@
+//! Settings of one profile, resolved in the order of SPEC §2: flag, environment variable, key
+//! in `[NAME-long-term]`, key in the config file's `[profile NAME-long-term]` then
+//! `[profile NAME]`, default. Every value remembers where it came from, for `-v` and for
+//! error messages, and is validated before any network call.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::env::Env;
+use crate::error::Error;
+use crate::ini::Properties;
+
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    /// A key in a section of the credentials or config file.
+    File {
+        key: &'static str,
+        section: String,
+        path: PathBuf,
+    },
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "{flag}"),
+            Source::Env(var) => write!(f, "{var}"),
+            Source::File { key, section, path } => {
+                write!(f, "{key} in [{section}], {}", path.display())
+            }
+            Source::Default => write!(f, "the default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Setting<U> {
+        Setting {
+            value: f(self.value),
+            source: self.source,
+        }
+    }
+}
+
+/// The flags that feed settings, as given on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    pub device: Option<String>,
+    pub duration: Option<String>,
+    pub assume_role: Option<String>,
+    pub role_session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub token_command: Option<String>,
+}
+
+/// A section that settings are read from, with how to name it in messages.
+pub struct Layer<'a> {
+    pub section: String,
+    pub path: &'a Path,
+    pub props: Properties<'a>,
+}
+
+/// The settings of one profile.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub device: Setting<String>,
+    pub duration: Setting<u32>,
+    pub role: Option<Setting<String>>,
+    pub session_name: Setting<String>,
+    pub external_id: Option<Setting<String>>,
+    pub region: Setting<String>,
+    pub endpoint: Setting<String>,
+    pub token_command: Option<Setting<String>>,
+}
+
+/// Resolves settings from flags, environment, the long-term section and config sections.
+pub struct Resolver<'a> {
+    pub flags: &'a Flags,
+    pub env: &'a Env,
+    /// `[NAME-long-term]` of the credentials file.
+    pub long_term: &'a Layer<'a>,
+    /// `[profile NAME-long-term]` and `[profile NAME]` of the config file, in that order.
+    pub config: &'a [Layer<'a>],
+}
+
+impl Resolver<'_> {
+    /// The first value found for one setting.
+    fn find(
+        &self,
+        flag: (&'static str, Option<&String>),
+        env: &[&'static str],
+        long_term_keys: &[&'static str],
+        config_keys: &[&'static str],
+    ) -> Option<Setting<String>> {
+        if let Some(v) = flag.1 {
+            return Some(Setting {
+                value: v.clone(),
+                source: Source::Flag(flag.0),
+            });
+        }
+        for var in env {
+            if let Some(v) = self.env.get(var) {
+                return Some(Setting {
+                    value: v.to_owned(),
+                    source: Source::Env(var),
+                });
+            }
+        }
+        let layers = std::iter::once((self.long_term, long_term_keys))
+            .chain(self.config.iter().map(|l| (l, config_keys)));
+        for (layer, keys) in layers {
+            for key in keys {
+                if let Some(v) = layer.props.get(key) {
+                    return Some(Setting {
+                        value: v.to_owned(),
+                        source: Source::File {
+                            key,
+                            section: layer.section.clone(),
+                            path: layer.path.to_path_buf(),
+                        },
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// Resolves and validates every setting of `profile`.
+    pub fn resolve(&self, profile: &str) -> Result<Settings, Error> {
+        let f = self.flags;
+        let device = self
+            .find(
+                ("--device", f.device.as_ref()),
+                &["MFA_DEVICE"],
+                &["aws_mfa_device", "mfa_serial"],
+                &["mfa_serial"],
+            )
+            .ok_or_else(|| Error::NoDevice {
+                profile: profile.to_owned(),
+                section: self.long_term.section.clone(),
+            })?;
+        check(&device, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?;
+        let role = self.find(
+            ("--assume-role", f.assume_role.as_ref()),
+            &["MFA_ASSUME_ROLE"],
+            &["assume_role"],
+            &[],
+        );
+        if let Some(role) = &role {
+            check(role, "role ARN", is_role_arn, ROLE_ARN_SHAPE)?;
+        }
+        let duration = match self.find(
+            ("--duration", f.duration.as_ref()),
+            &["MFA_STS_DURATION"],
+            &["duration_seconds"],
+            &["duration_seconds"],
+        ) {
+            Some(d) => {
+                let seconds = parse_duration(&d.value)
+                    .ok_or_else(|| invalid(&d, "duration", DURATION_SHAPE))?;
+                d.map(|_| seconds)
+            }
+            None => Setting {
+                value: if role.is_some() { 3600 } else { 43200 },
+                source: Source::Default,
+            },
+        };
+        check_duration(&duration, role.is_some())?;
+        let session_name = self
+            .find(
+                ("--role-session-name", f.role_session_name.as_ref()),
+                &[],
+                &["role_session_name"],
+                &["role_session_name"],
+            )
+            .unwrap_or_else(|| Setting {
+                value: default_session_name(self.env),
+                source: Source::Default,
+            });
+        check(
+            &session_name,
+            "role session name",
+            is_session_name,
+            SESSION_NAME_SHAPE,
+        )?;
+        let external_id = self.find(
+            ("--external-id", f.external_id.as_ref()),
+            &[],
+            &["external_id"],
+            &["external_id"],
+        );
+        if let Some(id) = &external_id {
+            check(id, "external id", is_external_id, EXTERNAL_ID_SHAPE)?;
+        }
+        let region = self
+            .find(
+                ("--region", f.region.as_ref()),
+                &["AWS_REGION", "AWS_DEFAULT_REGION"],
+                &["region"],
+                &["region"],
+            )
+            .unwrap_or_else(|| Setting {
+                value: "us-east-1".into(),
+                source: Source::Default,
+            });
+        check(&region, "region", is_region, REGION_SHAPE)?;
+        let endpoint = self
+            .find(
+                ("--endpoint-url", f.endpoint_url.as_ref()),
+                &["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
+                &[],
+                &["endpoint_url"],
+            )
+            .unwrap_or_else(|| Setting {
+                value: regional_endpoint(&region.value),
+                source: Source::Default,
+            });
+        check(&endpoint, "endpoint URL", is_url, URL_SHAPE)?;
+        let token_command = self.find(
+            ("--token-command", f.token_command.as_ref()),
+            &[],
+            &["mfa_process"],
+            &["mfa_process"],
+        );
+        Ok(Settings {
+            device,
+            duration,
+            role,
+            session_name,
+            external_id,
+            region,
+            endpoint,
+            token_command,
+        })
+    }
+}
+
+impl Settings {
+    /// One line per setting for `-v`: what it is and where it came from.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!("device {} from {}", self.device.value, self.device.source),
+            format!(
+                "duration {} s from {}",
+                self.duration.value, self.duration.source
+            ),
+        ];
+        if let Some(role) = &self.role {
+            lines.push(format!("role {} from {}", role.value, role.source));
+            lines.push(format!(
+                "role session name {} from {}",
+                self.session_name.value, self.session_name.source
+            ));
+            if let Some(id) = &self.external_id {
+                lines.push(format!("external id from {}", id.source));
+            }
+        }
+        lines.push(format!(
+            "region {} from {}",
+            self.region.value, self.region.source
+        ));
+        lines.push(format!(
+            "STS endpoint {} from {}",
+            self.endpoint.value, self.endpoint.source
+        ));
+        if let Some(cmd) = &self.token_command {
+            lines.push(format!("MFA code command from {}", cmd.source));
+        }
+        lines
+    }
+}
+
+const MFA_SERIAL_SHAPE: &str =
+    "an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial like GAHT12345678";
+const ROLE_ARN_SHAPE: &str = "an ARN like arn:aws:iam::123456789012:role/NAME";
+const DURATION_SHAPE: &str = "seconds (43200) or hours and minutes (12h, 90m, 1h30m)";
+const SESSION_NAME_SHAPE: &str = "2 to 64 letters, digits and + = , . @ - _";
+const EXTERNAL_ID_SHAPE: &str = "2 to 1224 letters, digits and + = , . @ : / - _";
+const REGION_SHAPE: &str = "a region like us-east-1";
+const URL_SHAPE: &str = "a URL like https://sts.us-east-1.amazonaws.com";
+
+fn invalid(setting: &Setting<String>, what: &str, shape: &str) -> Error {
+    Error::Usage {
+        message: format!(
+            "the {what} {:?} (from {}) is not valid",
+            setting.value, setting.source
+        ),
+        hint: Some(format!("give {shape}")),
+    }
+}
+
+fn check(
+    setting: &Setting<String>,
+    what: &str,
+    valid: fn(&str) -> bool,
+    shape: &str,
+) -> Result<(), Error> {
+    if valid(&setting.value) {
+        Ok(())
+    } else {
+        Err(invalid(setting, what, shape))
+    }
+}
+
+fn check_duration(d: &Setting<u32>, role: bool) -> Result<(), Error> {
+    let max = if role { 43_200 } else { 129_600 };
+    if (900..=max).contains(&d.value) {
+        return Ok(());
+    }
+    let what = if role { "a role session" } else { "a session" };
+    Err(Error::Usage {
+        message: format!(
+            "the duration {} s (from {}) is outside what AWS allows for {what}",
+            d.value, d.source
+        ),
+        hint: Some(format!(
+            "give 900 to {max} seconds ({})",
+            if role { "15m to 12h" } else { "15m to 36h" }
+        )),
+    })
+}
+
+/// Parses `43200`, `3600s`, `90m`, `12h`, `1h30m` into seconds.
+pub fn parse_duration(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in s.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' if !number.is_empty() => {
+                let n: u64 = number.parse().ok()?;
+                total += n * match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                number.clear();
+            }
+            _ => return None,
+        }
+    }
+    if !number.is_empty() || s.is_empty() {
+        return None;
+    }
+    u32::try_from(total).ok()
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `arn:aws[-a-z]*:iam::<12 digits>:<kind>/<path/name>`.
+fn is_iam_arn(s: &str, kind: &str) -> bool {
+    let mut parts = s.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let partition_ok = partition
+        .strip_prefix("aws")
+        .is_some_and(|rest| rest.bytes().all(|b| b == b'-' || b.is_ascii_lowercase()));
+    let name_ok = resource
+        .strip_prefix(kind)
+        .and_then(|r| r.strip_prefix('/'))
+        .is_some_and(|name| {
+            !name.is_empty()
+                && !name.ends_with('/')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        });
+    partition_ok && is_account(account) && name_ok
+}
+
+fn is_mfa_serial(s: &str) -> bool {
+    if s.starts_with("arn:") {
+        return is_iam_arn(s, "mfa");
+    }
+    (9..=256).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=/:,.@-".contains(&b))
+}
+
+fn is_role_arn(s: &str) -> bool {
+    is_iam_arn(s, "role")
+}
+
+fn is_session_name(s: &str) -> bool {
+    (2..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
+fn is_external_id(s: &str) -> bool {
+    (2..=1224).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b))
+}
+
+fn is_region(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
+}
+
+/// The regional STS endpoint of `region`, in its partition.
+pub fn regional_endpoint(region: &str) -> String {
+    if region.starts_with("cn-") {
+        format!("https://sts.{region}.amazonaws.com.cn")
+    } else {
+        format!("https://sts.{region}.amazonaws.com")
+    }
+}
+
+/// The login user name, made fit for a role session name.
+fn default_session_name(env: &Env) -> String {
+    let user = env
+        .get("USER")
+        .or_else(|| env.get("LOGNAME"))
+        .unwrap_or("stsmfa");
+    let clean: String = user
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c))
+        .take(64)
+        .collect();
+    if clean.len() >= 2 {
+        clean
+    } else {
+        "stsmfa".into()
+    }
+}
+
+/// The `--timeout` flag (a duration), or SPEC §7's default read timeout.
+pub fn parse_timeout(flag: Option<&str>) -> Result<Duration, Error> {
+    parse_flag_duration(flag, "--timeout", 30)
+}
+
+/// The `--min-remaining` flag, or its default of 15 minutes.
+pub fn parse_min_remaining(flag: Option<&str>) -> Result<Duration, Error> {
+    parse_flag_duration(flag, "--min-remaining", 15 * 60)
+}
+
+fn parse_flag_duration(flag: Option<&str>, name: &str, default: u64) -> Result<Duration, Error> {
+    match flag {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) => parse_duration(v)
+            .map(|s| Duration::from_secs(u64::from(s)))
+            .ok_or_else(|| Error::Usage {
+                message: format!("{name} {v:?} is not a duration"),
+                hint: Some(format!("give {DURATION_SHAPE}")),
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_seconds_hours_and_minutes() {
+        assert_eq!(parse_duration("43200"), Some(43200));
+        assert_eq!(parse_duration("12h"), Some(43200));
+        assert_eq!(parse_duration("90m"), Some(5400));
+        assert_eq!(parse_duration("1h30m"), Some(5400));
+        assert_eq!(parse_duration("900s"), Some(900));
+        for bad in ["", "h", "12x", "-5", "1.5h", "12h3"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn mfa_serials_are_arns_or_hardware_serials() {
+        assert!(is_mfa_serial("arn:aws:iam::123456789012:mfa/alice"));
+        assert!(is_mfa_serial(
+            "arn:aws-us-gov:iam::123456789012:mfa/team/alice"
+        ));
+        assert!(is_mfa_serial("arn:aws-cn:iam::123456789012:mfa/alice"));
+        assert!(is_mfa_serial("GAHT12345678"));
+        assert!(!is_mfa_serial("arn:aws:iam::12345678901:mfa/alice"));
+        assert!(!is_mfa_serial("arn:aws:iam::123456789012:user/alice"));
+        assert!(!is_mfa_serial("arn:aws:iam::123456789012:mfa/"));
+        assert!(!is_mfa_serial("short"));
+    }
+
+    #[test]
+    fn role_arns_have_the_role_shape() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/admin"));
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/path/admin"));
+        assert!(!is_role_arn("arn:aws:iam::123456789012:rol/admin"));
+        assert!(!is_role_arn("arn:aws:sts::123456789012:role/admin"));
+    }
+
+    #[test]
+    fn endpoints_follow_the_partition() {
+        assert_eq!(
+            regional_endpoint("eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            regional_endpoint("cn-north-1"),
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            regional_endpoint("us-gov-west-1"),
+            "https://sts.us-gov-west-1.amazonaws.com"
+        );
+    }
+
+    #[test]
+    fn session_name_defaults_to_a_clean_user_name() {
+        let env = Env::from_pairs([("USER", "alice smith")]);
+        assert_eq!(default_session_name(&env), "alicesmith");
+        assert_eq!(default_session_name(&Env::default()), "stsmfa");
+    }
+}

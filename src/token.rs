@@ -1,0 +1,185 @@
+//! Where the MFA code comes from (SPEC §4): `--token CODE`, `--token -` (one line of stdin),
+//! a token command (`--token-command` or `mfa_process`), or a prompt on the terminal.
+
+use std::io::{BufRead as _, Read as _};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+
+/// How long a token command may take.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The code with spaces removed, when it is exactly six digits.
+pub fn normalize(raw: &str) -> Option<String> {
+    let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+}
+
+/// Checks a code given on the command line or stdin.
+pub fn validate(raw: &str, from: &str) -> Result<String, Error> {
+    normalize(raw).ok_or_else(|| Error::Usage {
+        message: format!("the MFA code from {from} is not 6 digits"),
+        hint: Some("give the 6-digit code your MFA device shows now, e.g. --token 123456".into()),
+    })
+}
+
+/// The first run of exactly six digits in `output` (not part of a longer number).
+pub fn first_code(output: &str) -> Option<String> {
+    let bytes = output.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return Some(output[start..i].to_owned());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Reads one line from standard input and checks it.
+pub fn read_stdin() -> Result<String, Error> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::TokenSource {
+            source_name: "standard input".into(),
+            cause: e.to_string(),
+        })?;
+    validate(&line, "standard input")
+}
+
+/// Runs a token command with `sh -c`, stdin closed and `STSMFA_PROFILE` set, and takes the
+/// first 6-digit code from what it prints. The profile is passed only in the environment,
+/// never spliced into the command text.
+pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<String, Error> {
+    let fail = |cause: String| Error::TokenSource {
+        source_name: format!("the MFA code command `{command}`"),
+        cause,
+    };
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("STSMFA_PROFILE", profile)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| fail(format!("cannot start sh: {e}")))?;
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.take(64 * 1024).read_to_end(&mut out);
+        }
+        out
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "it did not finish within {} s",
+                    timeout.as_secs()
+                )));
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        }
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        let how = status
+            .code()
+            .map_or_else(|| "was killed".to_owned(), |c| format!("exited with {c}"));
+        return Err(fail(how));
+    }
+    first_code(&String::from_utf8_lossy(&out))
+        .ok_or_else(|| fail("it printed no 6-digit code".into()))
+}
+
+/// Asks for the code on the terminal, re-asking on a typo. `note` explains why a new code is
+/// needed when one was just used.
+pub fn prompt(profile: &str, device: &str, note: Option<&str>) -> Result<String, Error> {
+    let term = dialoguer::console::Term::stderr();
+    if let Some(note) = note {
+        let _ = term.write_line(note);
+    }
+    let answer: String = dialoguer::Input::new()
+        .with_prompt(format!("MFA code for {profile} ({device})"))
+        .validate_with(|input: &String| -> Result<(), &str> {
+            normalize(input)
+                .map(|_| ())
+                .ok_or("the code is the 6 digits your MFA device shows")
+        })
+        .interact_text_on(&term)
+        .map_err(|e| Error::TokenSource {
+            source_name: "the terminal".into(),
+            cause: e.to_string(),
+        })?;
+    normalize(&answer).ok_or_else(|| Error::TokenSource {
+        source_name: "the terminal".into(),
+        cause: "no code was entered".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_after_spaces_go() {
+        assert_eq!(normalize("123456"), Some("123456".into()));
+        assert_eq!(normalize(" 123 456\n"), Some("123456".into()));
+        assert_eq!(normalize("12345"), None);
+        assert_eq!(normalize("1234567"), None);
+        assert_eq!(normalize("12345a"), None);
+    }
+
+    #[test]
+    fn first_code_skips_longer_numbers() {
+        assert_eq!(first_code("aws  123456\n"), Some("123456".into()));
+        assert_eq!(
+            first_code("Account 123456789012: 654321"),
+            Some("654321".into())
+        );
+        assert_eq!(first_code("no code"), None);
+        assert_eq!(first_code("12345"), None);
+    }
+
+    #[test]
+    fn command_gets_the_profile_in_its_environment_only() {
+        let code = run_command(
+            "echo \"code for $STSMFA_PROFILE: 123456\"",
+            "dev; rm -rf /",
+            COMMAND_TIMEOUT,
+        );
+        assert_eq!(code.ok(), Some("123456".into()));
+    }
+
+    #[test]
+    fn failing_slow_or_silent_commands_are_errors() {
+        assert!(run_command("exit 3", "dev", COMMAND_TIMEOUT).is_err());
+        assert!(run_command("echo nothing", "dev", COMMAND_TIMEOUT).is_err());
+        let started = Instant::now();
+        assert!(run_command("sleep 5", "dev", Duration::from_millis(200)).is_err());
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn command_stdin_is_closed() {
+        let code = run_command("cat; echo 111111", "dev", COMMAND_TIMEOUT);
+        assert_eq!(code.ok(), Some("111111".into()));
+    }
+}

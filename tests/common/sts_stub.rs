@@ -1,0 +1,250 @@
+//! A local STS stand-in on 127.0.0.1 (a free port): answers every request with a canned
+//! response in STS's XML format and records what was sent. It stops when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One request as the stub received it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub headers: Vec<(String, String)>,
+    pub form: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A canned answer.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The stub server.
+pub struct Stub {
+    pub url: String,
+    requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+    thread: Option<JoinHandle<()>>,
+}
+
+pub const EXPIRATION: &str = "2099-01-01T00:00:00Z";
+pub const SESSION_KEY: &str = "ASIASTUBSTUBSTUBSTUB";
+pub const SESSION_SECRET: &str = "stubSECRETstubSECRETstubSECRETstub";
+pub const SESSION_TOKEN: &str = "stubTOKENstubTOKENstubTOKEN";
+
+fn credentials_xml() -> String {
+    format!(
+        "<Credentials><SessionToken>{SESSION_TOKEN}</SessionToken>\
+         <SecretAccessKey>{SESSION_SECRET}</SecretAccessKey>\
+         <Expiration>{EXPIRATION}</Expiration>\
+         <AccessKeyId>{SESSION_KEY}</AccessKeyId></Credentials>"
+    )
+}
+
+/// A successful GetSessionToken answer.
+pub fn session_answer() -> Answer {
+    Answer {
+        status: 200,
+        body: format!(
+            "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <GetSessionTokenResult>{}</GetSessionTokenResult>\
+             <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId>\
+             </ResponseMetadata></GetSessionTokenResponse>",
+            credentials_xml()
+        ),
+    }
+}
+
+/// A successful AssumeRole answer.
+pub fn role_answer() -> Answer {
+    Answer {
+        status: 200,
+        body: format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <AssumeRoleResult><AssumedRoleUser>\
+             <Arn>arn:aws:sts::123456789012:assumed-role/admin/alice</Arn>\
+             <AssumedRoleId>AROA3XFRBF535PLBIFPI4:alice</AssumedRoleId></AssumedRoleUser>\
+             {}</AssumeRoleResult>\
+             <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\
+             </ResponseMetadata></AssumeRoleResponse>",
+            credentials_xml()
+        ),
+    }
+}
+
+/// An STS error answer.
+pub fn error_answer(status: u16, code: &str, message: &str) -> Answer {
+    Answer {
+        status,
+        body: format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+             <RequestId>4fb2d8e1-1f4c-4e7a-9c5c-7a8e0b6b7c11</RequestId></ErrorResponse>"
+        ),
+    }
+}
+
+impl Stub {
+    /// Starts a stub that gives `answers` in turn (the last one again when they run out).
+    pub fn start(answers: Vec<Answer>) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (requests, stop) = (requests.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut served = 0;
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let answer =
+                        answers
+                            .get(served)
+                            .or(answers.last())
+                            .cloned()
+                            .unwrap_or(Answer {
+                                status: 500,
+                                body: String::new(),
+                            });
+                    if let Some(req) = serve(stream, &answer) {
+                        if let Ok(mut r) = requests.lock() {
+                            r.push(req);
+                        }
+                        served += 1;
+                    }
+                }
+            })
+        };
+        Stub {
+            url: format!("http://127.0.0.1:{port}"),
+            requests,
+            stop,
+            port,
+            thread: Some(thread),
+        }
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The one request received; fails the test when there were none or several.
+    pub fn only_request(&self) -> Request {
+        let all = self.requests();
+        assert_eq!(
+            all.len(),
+            1,
+            "expected exactly one STS request, got {}",
+            all.len()
+        );
+        all[0].clone()
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 request and writes `answer`, closing the connection.
+fn serve(stream: TcpStream, answer: &Answer) -> Option<Request> {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    if line.is_empty() {
+        return None;
+    }
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let form = parse_form(&String::from_utf8_lossy(&body));
+    let reason = if answer.status == 200 { "OK" } else { "Error" };
+    let response = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{}",
+        answer.status,
+        answer.body.len(),
+        answer.body
+    );
+    let mut stream = stream;
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    Some(Request { headers, form })
+}
+
+fn parse_form(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
