@@ -168,6 +168,15 @@ where
             let status = ctx.raw().status().as_u16();
             let code = ctx.err().code().unwrap_or_default().to_owned();
             let message = ctx.err().message().unwrap_or_default().to_owned();
+            if code.is_empty() {
+                // Not an STS error document: a proxy, a captive portal, another server.
+                let what = format!("HTTP {status} without an STS error");
+                return if status >= 500 {
+                    Failure::Transient(not_sts(req, &what))
+                } else {
+                    Failure::Final(not_sts(req, &what))
+                };
+            }
             let refusal = refusal(&code, &message, req);
             let transient = status >= 500 || refusal == Refusal::Throttled;
             let error = Error::Refused(Box::new(Refused {

@@ -116,6 +116,10 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
     let long_term_section = ctx.naming.long_term(profile);
     let short_term_section = ctx.naming.short_term(profile);
     let long_term = files.section(&long_term_section, path)?;
+    if long_term.is_none() {
+        // Nothing can be done without the long-term keys; say so before anything else.
+        LongTerm::from_section(None, &long_term_section, path)?;
+    }
     let short_term = files.section(&short_term_section, path)?;
     let layer = |section: String, props: Option<&Properties<'t>>, path| Layer {
         section,

@@ -88,6 +88,7 @@ impl Test {
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.args(&self.args)
+            .current_dir(self.home())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home())
