@@ -139,3 +139,147 @@ fn aws_cli_reads_what_clear_kept() {
         (Some(0), "AKIAIOSFODNN7EXAMPLE".to_owned())
     );
 }
+
+/// The local STS emulator (moto_server) that `scripts/test` started.
+fn moto() -> String {
+    match std::env::var("STSMFA_TEST_STS_URL") {
+        Ok(url) => url,
+        Err(_) => panic!("STSMFA_TEST_STS_URL is not set: run these tests with scripts/test"),
+    }
+}
+
+fn long_term(profile: &str) -> String {
+    format!(
+        "[{profile}-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+         aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+         aws_mfa_device = arn:aws:iam::123456789012:mfa/alice\n"
+    )
+}
+
+/// Runs the real AWS CLI against moto in `test`'s HOME.
+fn aws_cli(test: &Test, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let out = Command::new(venv().join("bin/aws"))
+        .args(args)
+        .env_clear()
+        .env("HOME", test.home())
+        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("aws: {e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn aws_cli_works_with_a_session_from_moto() {
+    let run = Test::new()
+        .credentials_file(long_term("dev"))
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed, valid until");
+    let (code, out, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity", "--profile", "dev"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("\"Account\""), "{out}");
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn aws_cli_works_with_an_assumed_role_from_moto() {
+    let role = "arn:aws:iam::123456789012:role/admin";
+    let run = Test::new()
+        .credentials_file(format!("{}assume_role = {role}\n", long_term("dev")))
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains(&format!("dev: refreshed as {role}"));
+    let (code, out, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity", "--profile", "dev"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("assumed-role/admin"), "{out}");
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn aws_profile_names_a_profile_that_does_not_exist_yet() {
+    let run = Test::new()
+        .credentials_file(long_term("dev"))
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .env("AWS_PROFILE", "dev")
+        .args(&["--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed");
+    let (code, _, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity"],
+        &[("AWS_PROFILE", "dev")],
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn twenty_refreshes_of_twenty_profiles_at_once_all_land() {
+    let file: String = (0..20)
+        .map(|i| format!("{}\n", long_term(&format!("p{i:02}"))))
+        .collect();
+    let t = Test::new().credentials_file(&file);
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let mut cmd = t.command();
+            cmd.args([
+                "-q",
+                "refresh",
+                &format!("p{i:02}"),
+                "--token",
+                &format!("1000{i:02}"),
+            ])
+            .env("AWS_ENDPOINT_URL_STS", moto())
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = fs::read_to_string(t.credentials()).unwrap_or_default();
+    assert!(text.starts_with(&file), "the long-term sections changed");
+    let doc = Document::parse(&text);
+    let view = doc.view(FileKind::Credentials).unwrap_or_default();
+    for i in 0..20 {
+        let props = &view.profiles[format!("p{i:02}").as_str()];
+        assert!(
+            props.contains_key("aws_session_token"),
+            "p{i:02} has no session"
+        );
+    }
+    for profile in ["p00", "p19"] {
+        let (code, _, err) = aws_cli(
+            &t,
+            &["sts", "get-caller-identity", "--profile", profile],
+            &[],
+        );
+        assert_eq!(code, Some(0), "{err}");
+    }
+}
