@@ -362,7 +362,8 @@ impl fmt::Display for Error {
                 reused: false,
             } => write!(
                 f,
-                "an MFA code is needed for {profile} and there is no terminal to ask for one"
+                "an MFA code is needed for {profile} and no prompt can be shown (--no-input, or \
+                 stdin is not a terminal)"
             ),
             Error::NeedCode {
                 profile,

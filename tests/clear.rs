@@ -262,5 +262,9 @@ fn help_and_version_exit_0_and_usage_errors_exit_2() {
         .stdout(&format!("stsmfa {}\n", env!("CARGO_PKG_VERSION")));
     Test::new().args(&["--bogus"]).run().code(2);
     Test::new().args(&["clear", "--all", "dev"]).run().code(2);
-    Test::new().run().code(2);
+    // No command is `refresh`, which needs the long-term section.
+    Test::new()
+        .run()
+        .code(1)
+        .stderr_contains("there is no [default-long-term] in ");
 }

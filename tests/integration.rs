@@ -7,5 +7,6 @@ mod common;
 mod conformance;
 mod editor;
 mod interop;
+mod prompt;
 mod refresh;
 mod store;

@@ -474,7 +474,7 @@ fn without_a_code_or_terminal_it_exits_3_naming_the_three_ways() {
         &long_term(),
         &[],
         3,
-        "an MFA code is needed for dev and there is no terminal to ask for one",
+        "an MFA code is needed for dev and no prompt can be shown",
     );
     bad_input(
         &long_term(),
@@ -664,4 +664,86 @@ fn one_failing_profile_does_not_stop_the_others() {
         .code(1)
         .stderr_contains("there is no [qa-long-term]")
         .stderr_contains("prod: refreshed");
+}
+
+#[test]
+fn no_secret_ever_reaches_the_output() {
+    let secrets = [
+        "wJalrXUtnFEMI",
+        SESSION_SECRET,
+        SESSION_TOKEN,
+        "AKIAIOSFODNN7EXAMPLE",
+    ];
+    let valid = format!(
+        "{}\n{}",
+        long_term(),
+        written_session("assumed_role = False\n")
+    );
+    let runs: Vec<(String, Vec<&str>, sts_stub::Answer)> = vec![
+        (
+            long_term(),
+            vec!["-v", "-p", "dev", "--token", "123456"],
+            sts_stub::session_answer(),
+        ),
+        (
+            long_term(),
+            vec![
+                "-v",
+                "-p",
+                "dev",
+                "--token",
+                "123456",
+                "--assume-role",
+                ROLE,
+            ],
+            sts_stub::role_answer(),
+        ),
+        (
+            valid.clone(),
+            vec!["-v", "-p", "dev"],
+            sts_stub::session_answer(),
+        ),
+        (
+            valid.clone(),
+            vec!["-v", "clear", "dev"],
+            sts_stub::session_answer(),
+        ),
+        (
+            long_term(),
+            vec!["-v", "-p", "dev", "--token", "123456"],
+            error_answer(403, "AccessDenied", "MultiFactorAuthentication failed"),
+        ),
+        (
+            long_term(),
+            vec!["-v", "-p", "dev", "--token", "123456"],
+            error_answer(403, "SignatureDoesNotMatch", "bad signature"),
+        ),
+        (
+            long_term(),
+            vec!["-v", "-p", "dev", "--token", "123456"],
+            error_answer(400, "Other", "something else"),
+        ),
+        (
+            long_term(),
+            vec!["-v", "-p", "dev", "--token", "12345"],
+            sts_stub::session_answer(),
+        ),
+        (
+            long_term(),
+            vec!["-v", "-p", "dev"],
+            sts_stub::session_answer(),
+        ),
+    ];
+    for (file, args, answer) in runs {
+        let stub = Stub::start(vec![answer]);
+        let run = Test::new()
+            .credentials_file(&file)
+            .env("AWS_ENDPOINT_URL_STS", &stub.url)
+            .args(&args)
+            .run();
+        let all = format!("{}{}", run.stdout_text(), run.stderr_text());
+        for secret in secrets {
+            assert!(!all.contains(secret), "{args:?} printed a secret:\n{all}");
+        }
+    }
 }
