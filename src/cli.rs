@@ -79,6 +79,10 @@ pub struct SettingFlags {
     #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
     pub min_remaining: Option<String>,
 
+    /// Refresh even when the session is still valid
+    #[arg(long, global = true, help_heading = "Session")]
+    pub force: bool,
+
     /// How long to wait for STS to answer [default: 30s]
     #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
     pub timeout: Option<String>,
@@ -159,10 +163,6 @@ pub struct RefreshArgs {
     /// Every profile that has a long-term section
     #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
-
-    /// Refresh even when the session is still valid
-    #[arg(long)]
-    pub force: bool,
 }
 
 /// `stsmfa clear`.

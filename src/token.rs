@@ -102,7 +102,7 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
     if !status.success() {
         let how = status
             .code()
-            .map_or_else(|| "was killed".to_owned(), |c| format!("exited with {c}"));
+            .map_or_else(|| "it was killed".to_owned(), |c| format!("it exited with {c}"));
         return Err(fail(how));
     }
     first_code(&String::from_utf8_lossy(&out))

@@ -36,6 +36,8 @@ pub struct Context<'a> {
     pub interactive: bool,
     pub min_remaining: Duration,
     pub timeout: Duration,
+    /// `--force`: refresh even a valid session.
+    pub force: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -66,6 +68,7 @@ impl<'a> Context<'a> {
             interactive: !global.no_input && std::io::stdin().is_terminal(),
             min_remaining: settings::parse_min_remaining(flags.min_remaining.as_deref())?,
             timeout: settings::parse_timeout(flags.timeout.as_deref())?,
+            force: flags.force,
             now: Utc::now(),
             env,
             out,

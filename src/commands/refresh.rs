@@ -38,7 +38,7 @@ pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut codes = Codes::default();
     let mut worst = 0;
     for profile in &profiles {
-        if let Err(e) = refresh_one(profile, args.force, ctx, &files, &mut codes) {
+        if let Err(e) = refresh_one(profile, ctx.force, ctx, &files, &mut codes) {
             ctx.out.error(&e);
             worst = worst.max(e.exit_code());
         }
