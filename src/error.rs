@@ -134,11 +134,12 @@ impl Error {
             | Error::NoSession { .. }
             | Error::ShortTermHoldsLongTerm { .. } => 6,
             Error::NeedCode { .. } => 3,
-            Error::Refused(_) => 4,
+            // SPEC §7 lists a session key in the long-term section with STS's refusals,
+            // whether STS or stsmfa notices it first.
+            Error::Refused(_) | Error::SessionAsLongTerm { .. } => 4,
             Error::Unreachable { .. } => 5,
             Error::NoDevice { .. }
             | Error::NoLongTermKeys { .. }
-            | Error::SessionAsLongTerm { .. }
             | Error::TokenSource { .. }
             | Error::Internal(_) => 1,
         }

@@ -100,9 +100,10 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
     };
     let out = reader.join().unwrap_or_default();
     if !status.success() {
-        let how = status
-            .code()
-            .map_or_else(|| "it was killed".to_owned(), |c| format!("it exited with {c}"));
+        let how = status.code().map_or_else(
+            || "it was killed".to_owned(),
+            |c| format!("it exited with {c}"),
+        );
         return Err(fail(how));
     }
     first_code(&String::from_utf8_lossy(&out))

@@ -752,7 +752,10 @@ fn no_secret_ever_reaches_the_output() {
 fn a_server_that_never_answers_times_out_with_exit_5() {
     // Accepts the connection and then says nothing.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let url = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    let url = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
     let silent = std::thread::spawn(move || {
         let held = listener.accept();
         std::thread::sleep(std::time::Duration::from_secs(3));
@@ -761,10 +764,21 @@ fn a_server_that_never_answers_times_out_with_exit_5() {
     let started = std::time::Instant::now();
     Test::new()
         .credentials_file(long_term())
-        .args(&["-p", "dev", "--token", "123456", "--endpoint-url", &url, "--timeout", "1s"])
+        .args(&[
+            "-p",
+            "dev",
+            "--token",
+            "123456",
+            "--endpoint-url",
+            &url,
+            "--timeout",
+            "1s",
+        ])
         .run()
         .code(5)
-        .stderr_contains(&format!("could not reach STS at {url}: no answer within 1 s"))
+        .stderr_contains(&format!(
+            "could not reach STS at {url}: no answer within 1 s"
+        ))
         .expect_credentials(long_term());
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
     let _ = silent.join();
@@ -772,6 +786,16 @@ fn a_server_that_never_answers_times_out_with_exit_5() {
 
 #[test]
 fn a_failing_token_command_is_explained() {
-    bad_input(&long_term(), &["--token-command", "echo oops >&2; exit 7"], 1, "could not get an MFA code from the MFA code command `echo oops >&2; exit 7`: it exited with 7");
-    bad_input(&long_term(), &["--token-command", "echo no code here"], 1, "it printed no 6-digit code");
+    bad_input(
+        &long_term(),
+        &["--token-command", "echo oops >&2; exit 7"],
+        1,
+        "could not get an MFA code from the MFA code command `echo oops >&2; exit 7`: it exited with 7",
+    );
+    bad_input(
+        &long_term(),
+        &["--token-command", "echo no code here"],
+        1,
+        "it printed no 6-digit code",
+    );
 }
