@@ -411,11 +411,11 @@ fn malformed_serial_and_role_are_usage_errors() {
 #[test]
 fn a_session_key_in_the_long_term_section_is_refused() {
     let file = long_term().replace("AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE");
-    bad_input(&file, &["--token", "123456"], 1, "[dev-long-term] in ");
+    bad_input(&file, &["--token", "123456"], 4, "[dev-long-term] in ");
     bad_input(
         &file,
         &["--token", "123456"],
-        1,
+        4,
         "holds session credentials (an ASIA key or a session token)",
     );
 }
