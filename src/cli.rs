@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::ColorWhen;
+use crate::shell::Shell;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -143,6 +144,34 @@ pub enum Command {
     /// incomplete, was made for another role, or expires within --min-remaining. Otherwise it
     /// says how long the session is still valid and asks for nothing.
     Refresh(RefreshArgs),
+
+    /// Show every managed profile: kind, expiry, time left, state, device (never a secret)
+    ///
+    /// Exit code 0 when every profile shown is valid, 1 otherwise, so `stsmfa -q status dev`
+    /// works in a shell prompt or a script. The table goes to stderr; --json prints a stable
+    /// array on stdout.
+    Status(StatusArgs),
+
+    /// Print shell lines that export the session (refreshing it first if needed)
+    ///
+    /// Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+    /// AWS_CREDENTIAL_EXPIRATION and unsets AWS_PROFILE: eval "$(stsmfa env dev)".
+    Env(EnvArgs),
+
+    /// Run a command with the session in its environment (refreshing it first if needed)
+    ///
+    /// The command replaces stsmfa, so its exit code (or the signal that ended it) is the
+    /// result: stsmfa exec prod -- aws s3 ls.
+    Exec(ExecArgs),
+
+    /// Print the session as AWS credential_process JSON (refreshing it first if needed)
+    ///
+    /// For a config profile with: credential_process = stsmfa credential-process dev. A prompt,
+    /// when needed, goes to the terminal (/dev/tty), never to stdout.
+    CredentialProcess(CredentialProcessArgs),
+
+    /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
     /// Remove the session from short-term sections, keeping everything else
     ///
     /// Removes the session keys (aws_access_key_id, aws_secret_access_key, aws_session_token,
@@ -151,6 +180,58 @@ pub enum Command {
     /// wrote keeps it. A long-term section, or a section without an aws_session_token, is never
     /// touched (exit 6).
     Clear(ClearArgs),
+}
+
+/// `stsmfa status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Profiles to show [default: every profile with a long-term or a session section]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Print a JSON array on stdout instead of the table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `stsmfa env`.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Profile [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Shell to write for [default: from $SHELL, else sh]
+    #[arg(long, value_enum)]
+    pub shell: Option<Shell>,
+}
+
+/// `stsmfa exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Profile [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// `stsmfa credential-process`.
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    /// Profile [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+/// `stsmfa completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `stsmfa refresh`.

@@ -87,6 +87,8 @@ pub enum Error {
     Refused(Box<Refused>),
     /// STS could not be reached, or did not answer like STS.
     Unreachable { url: String, cause: String },
+    /// `exec` could not start the command.
+    Exec { command: String, source: io::Error },
     /// Something that should not happen.
     Internal(String),
 }
@@ -142,6 +144,9 @@ impl Error {
             | Error::NoLongTermKeys { .. }
             | Error::TokenSource { .. }
             | Error::Internal(_) => 1,
+            // As a shell does: 127 when the command is not found, 126 when it cannot run.
+            Error::Exec { source, .. } if source.kind() == io::ErrorKind::NotFound => 127,
+            Error::Exec { .. } => 126,
         }
     }
 
@@ -210,6 +215,7 @@ impl Error {
                  AWS_ENDPOINT_URL_STS), then try again"
                     .into(),
             ),
+            Error::Exec { .. } => None,
             Error::Internal(_) => None,
         }
     }
@@ -380,6 +386,9 @@ impl fmt::Display for Error {
             Error::Refused(r) => write!(f, "{}", refusal_message(r)),
             Error::Unreachable { url, cause } => {
                 write!(f, "could not reach STS at {url}: {cause}")
+            }
+            Error::Exec { command, source } => {
+                write!(f, "cannot run {command}: {}", plain(source))
             }
             Error::Internal(m) => write!(f, "{m}"),
         }

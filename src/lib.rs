@@ -11,6 +11,7 @@ pub mod output;
 pub mod profile;
 pub mod secret;
 pub mod settings;
+pub mod shell;
 pub mod store;
 pub mod sts;
 pub mod token;

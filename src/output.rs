@@ -67,6 +67,36 @@ impl Output {
         let _ = writeln!(err, "{text}");
     }
 
+    /// What a program consumes (`env`, `credential-process`, `status --json`): stdout, even
+    /// with `-q`.
+    pub fn print(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// Whether colour is on.
+    pub fn colored(&self) -> bool {
+        self.color
+    }
+
+    /// `text` in a colour for a state: green, yellow or red, when colour is on.
+    pub fn state_color(&self, text: &str, level: u8) -> String {
+        let style = match level {
+            0 => GREEN,
+            1 => YELLOW,
+            _ => RED,
+        };
+        self.paint(style, text)
+    }
+
+    /// A plain line on stderr unless quiet (tables, notes).
+    pub fn line_unless_quiet(&self, text: &str) {
+        if !self.quiet {
+            self.line(text);
+        }
+    }
+
     /// A result the user wants to see (`dev: session cleared`); silent with `-q`.
     pub fn done(&self, profile: &str, text: &str) {
         if !self.quiet {

@@ -60,6 +60,21 @@ impl Naming {
             .filter(|p| !p.is_empty())
     }
 
+    /// The profile whose session section is `section`, when it is named like one.
+    pub fn profile_of_short_term(&self, section: &str) -> Option<String> {
+        if self.is_long_term(section) {
+            return None;
+        }
+        match self.short_term_suffix.as_deref() {
+            None => Some(section.to_owned()),
+            Some(suffix) => section
+                .strip_suffix(suffix)
+                .and_then(|p| p.strip_suffix('-'))
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned),
+        }
+    }
+
     /// Whether `section` is named like a long-term section.
     pub fn is_long_term(&self, section: &str) -> bool {
         self.profile_of_long_term(section).is_some()

@@ -110,9 +110,29 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
         .ok_or_else(|| fail("it printed no 6-digit code".into()))
 }
 
-/// Asks for the code on the terminal, re-asking on a typo. `note` explains why a new code is
-/// needed when one was just used.
-pub fn prompt(profile: &str, device: &str, note: Option<&str>) -> Result<String, Error> {
+/// Where a prompt may be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Nowhere: `--no-input`, or no terminal.
+    No,
+    /// On stderr, a terminal (stdin is one too).
+    Terminal,
+    /// On the controlling terminal, `/dev/tty`, when stdin and stdout are taken by a program
+    /// (`credential-process`).
+    Tty,
+}
+
+/// Asks for the code, re-asking on a typo. `note` explains why a new code is needed when one
+/// was just used.
+pub fn prompt(
+    profile: &str,
+    device: &str,
+    note: Option<&str>,
+    on: Prompt,
+) -> Result<String, Error> {
+    if on == Prompt::Tty {
+        return prompt_on_tty(profile, device, note);
+    }
     let term = dialoguer::console::Term::stderr();
     if let Some(note) = note {
         let _ = term.write_line(note);
@@ -133,6 +153,47 @@ pub fn prompt(profile: &str, device: &str, note: Option<&str>) -> Result<String,
         source_name: "the terminal".into(),
         cause: "no code was entered".into(),
     })
+}
+
+/// The same prompt on `/dev/tty`, read a line at a time.
+fn prompt_on_tty(profile: &str, device: &str, note: Option<&str>) -> Result<String, Error> {
+    use std::io::Write as _;
+    let fail = |e: std::io::Error| Error::TokenSource {
+        source_name: "the terminal (/dev/tty)".into(),
+        cause: e.to_string(),
+    };
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(fail)?;
+    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(fail)?);
+    if let Some(note) = note {
+        writeln!(tty, "{note}").map_err(fail)?;
+    }
+    loop {
+        write!(tty, "MFA code for {profile} ({device}): ").map_err(fail)?;
+        tty.flush().map_err(fail)?;
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(fail)? == 0 {
+            return Err(fail(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        match normalize(&line) {
+            Some(code) => return Ok(code),
+            None => {
+                writeln!(tty, "the code is the 6 digits your MFA device shows").map_err(fail)?
+            }
+        }
+    }
+}
+
+/// Whether `/dev/tty` can be opened (there is a controlling terminal).
+pub fn tty_available() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 mod clear;
+mod commands;
 mod common;
 mod conformance;
 mod editor;

@@ -2,7 +2,11 @@
 //! output.
 
 mod clear;
+mod credential_process;
+mod env;
+mod exec;
 mod refresh;
+mod status;
 
 use std::io::IsTerminal as _;
 use std::time::Duration;
@@ -20,6 +24,7 @@ use crate::store::{self, Locations, Platform};
 use crate::token;
 
 /// Everything a command needs besides its own arguments, resolved once.
+#[derive(Clone)]
 pub struct Context<'a> {
     pub env: &'a Env,
     pub out: Output,
@@ -32,8 +37,9 @@ pub struct Context<'a> {
     pub flags: Flags,
     /// `--token`: a checked code, or `-` for stdin.
     pub token: Option<String>,
-    /// Whether a prompt may be shown: no `--no-input` and stdin is a terminal.
-    pub interactive: bool,
+    /// Where a prompt may be shown: not with `--no-input`; on stderr when stdin is a terminal.
+    pub prompt: token::Prompt,
+    pub no_input: bool,
     pub min_remaining: Duration,
     pub timeout: Duration,
     /// `--force`: refresh even a valid session.
@@ -65,7 +71,12 @@ impl<'a> Context<'a> {
                 token_command: flags.token_command.clone(),
             },
             token,
-            interactive: !global.no_input && std::io::stdin().is_terminal(),
+            prompt: if !global.no_input && std::io::stdin().is_terminal() {
+                token::Prompt::Terminal
+            } else {
+                token::Prompt::No
+            },
+            no_input: global.no_input,
             min_remaining: settings::parse_min_remaining(flags.min_remaining.as_deref())?,
             timeout: settings::parse_timeout(flags.timeout.as_deref())?,
             force: flags.force,
@@ -90,6 +101,13 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The profile named on the command line, else the default one.
+    pub fn profile_or_default(&self, named: Option<&String>) -> String {
+        named
+            .cloned()
+            .unwrap_or_else(|| self.default_profile.clone())
+    }
+
     /// The profiles named on the command line, else the default one.
     pub fn profiles_or_default(&self, named: &[String]) -> Vec<String> {
         if named.is_empty() {
@@ -108,6 +126,17 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         None => refresh::run(&RefreshArgs::default(), &ctx),
         Some(Command::Refresh(args)) => refresh::run(args, &ctx),
         Some(Command::Clear(args)) => clear::run(args, &ctx),
+        Some(Command::Status(args)) => status::run(args, &ctx),
+        Some(Command::Env(args)) => env::run(args, &ctx),
+        Some(Command::Exec(args)) => exec::run(args, &ctx),
+        Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
+        Some(Command::Completions(args)) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "stsmfa", &mut script);
+            ctx.out.print(&String::from_utf8_lossy(&script));
+            Ok(0)
+        }
     }
 }
 
@@ -124,4 +153,17 @@ pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
         }
     }
     out
+}
+
+/// The environment variables that carry a session.
+pub fn variables(current: &refresh::Current) -> [(&'static str, String); 4] {
+    [
+        ("AWS_ACCESS_KEY_ID", current.access_key_id.clone()),
+        ("AWS_SECRET_ACCESS_KEY", current.secret.expose().to_owned()),
+        ("AWS_SESSION_TOKEN", current.token.expose().to_owned()),
+        (
+            "AWS_CREDENTIAL_EXPIRATION",
+            crate::credentials::format_expiration(current.expiration),
+        ),
+    ]
 }

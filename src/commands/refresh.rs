@@ -6,14 +6,17 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use crate::cli::RefreshArgs;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
 use crate::ini::{Document, FileKind, ProfileSet, Properties};
+use crate::secret::Secret;
 use crate::settings::{Layer, Resolver, Settings};
 use crate::store;
 use crate::sts;
-use crate::token;
+use crate::token::{self, Prompt};
 
 use super::Context;
 
@@ -83,7 +86,7 @@ impl<'t> Files<'t> {
     }
 
     /// The properties of a credentials-file section.
-    fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
+    pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
         Ok(self
             .credentials
             .find(FileKind::Credentials, name)
@@ -176,6 +179,28 @@ fn refresh_one(
     files: &Files<'_>,
     codes: &mut Codes,
 ) -> Result<(), Error> {
+    ensure(name, force, true, ctx, files, codes).map(|_| ())
+}
+
+/// The session a profile has once [`ensure`] is done.
+#[derive(Debug)]
+pub struct Current {
+    pub access_key_id: String,
+    pub secret: Secret,
+    pub token: Secret,
+    pub expiration: DateTime<Utc>,
+}
+
+/// Makes sure `name` has a valid session, refreshing it when needed (or when `force`), and
+/// returns it. With `announce`, a session that is still valid is reported too.
+pub fn ensure(
+    name: &str,
+    force: bool,
+    announce: bool,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    codes: &mut Codes,
+) -> Result<Current, Error> {
     let profile = load(name, ctx, files)?;
     if ctx.out.is_verbose() {
         for line in profile.settings.describe() {
@@ -191,22 +216,35 @@ fn refresh_one(
             profile: name.to_owned(),
         });
     }
-    if let (State::Valid { expires }, false) = (&state, force) {
-        let when = credentials::describe_expiry(*expires, ctx.now);
-        ctx.out.done(name, &format!("valid until {when}"));
-        return Ok(());
+    if let (State::Valid { expires }, false, Some(props)) = (&state, force, &profile.short_term) {
+        if announce {
+            let when = credentials::describe_expiry(*expires, ctx.now);
+            ctx.out.done(name, &format!("valid until {when}"));
+        }
+        let get = |k: &str| props.get(k).unwrap_or_default().to_owned();
+        return Ok(Current {
+            access_key_id: get("aws_access_key_id"),
+            secret: Secret::new(get("aws_secret_access_key")),
+            token: Secret::new(get("aws_session_token")),
+            expiration: *expires,
+        });
     }
     ctx.out
         .detail(&format!("{name}: refreshing: {}", state.reason()));
     let session = new_session(&profile, ctx, codes)?;
     write(&profile, &session, ctx)?;
-    let when = credentials::describe_expiry(session.expiration, chrono::Utc::now());
+    let when = credentials::describe_expiry(session.expiration, Utc::now());
     let what = match &session.role_arn {
         Some(role) => format!("refreshed as {role}, valid until {when}"),
         None => format!("refreshed, valid until {when}"),
     };
     ctx.out.done(name, &what);
-    Ok(())
+    Ok(Current {
+        access_key_id: session.access_key_id,
+        secret: session.secret,
+        token: session.token,
+        expiration: session.expiration,
+    })
 }
 
 /// Gets a code and calls STS for `profile`.
@@ -289,7 +327,9 @@ impl Codes {
                 token::read_stdin()?
             }
             (Some(code), _) if previous.as_deref() != Some(code) => code.to_owned(),
-            (Some(_), _) if ctx.interactive => self.prompt(profile, previous.is_some())?,
+            (Some(_), _) if ctx.prompt != Prompt::No => {
+                self.prompt(profile, previous.is_some(), ctx.prompt)?
+            }
             (Some(_), _) => {
                 return Err(Error::NeedCode {
                     profile: profile.name.clone(),
@@ -299,7 +339,9 @@ impl Codes {
             (None, Some(command)) => {
                 fresh_from_command(&command.value, &profile.name, previous.as_deref(), ctx)?
             }
-            (None, None) if ctx.interactive => self.prompt(profile, previous.is_some())?,
+            (None, None) if ctx.prompt != Prompt::No => {
+                self.prompt(profile, previous.is_some(), ctx.prompt)?
+            }
             (None, None) => {
                 return Err(Error::NeedCode {
                     profile: profile.name.clone(),
@@ -311,7 +353,7 @@ impl Codes {
         Ok(code)
     }
 
-    fn prompt(&self, profile: &Profile<'_>, reused: bool) -> Result<String, Error> {
+    fn prompt(&self, profile: &Profile<'_>, reused: bool, on: Prompt) -> Result<String, Error> {
         let device = &profile.settings.device.value;
         let note = reused.then(|| {
             format!(
@@ -320,7 +362,7 @@ impl Codes {
                 profile.name
             )
         });
-        token::prompt(&profile.name, device, note.as_deref())
+        token::prompt(&profile.name, device, note.as_deref(), on)
     }
 }
 

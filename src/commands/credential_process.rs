@@ -1,0 +1,40 @@
+//! `stsmfa credential-process`: the session as AWS `credential_process` JSON on stdout. The
+//! AWS tools run it with stdin and stdout as pipes, so a prompt, when a code is needed, goes to
+//! the controlling terminal.
+
+use crate::cli::CredentialProcessArgs;
+use crate::credentials::format_expiration;
+use crate::error::Error;
+use crate::token::{self, Prompt};
+
+use super::Context;
+use super::refresh::{self, Codes, Files, Texts};
+
+pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    let mut ctx = ctx.clone();
+    ctx.prompt = if !ctx.no_input && token::tty_available() {
+        Prompt::Tty
+    } else {
+        Prompt::No
+    };
+    let profile = ctx.profile_or_default(args.profile.as_ref());
+    let texts = Texts::read(&ctx)?;
+    let files = Files::parse(&texts, &ctx)?;
+    let current = refresh::ensure(
+        &profile,
+        ctx.force,
+        false,
+        &ctx,
+        &files,
+        &mut Codes::default(),
+    )?;
+    let json = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": current.access_key_id,
+        "SecretAccessKey": current.secret.expose(),
+        "SessionToken": current.token.expose(),
+        "Expiration": format_expiration(current.expiration),
+    });
+    ctx.out.print(&format!("{json}\n"));
+    Ok(0)
+}

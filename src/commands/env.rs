@@ -1,0 +1,36 @@
+//! `stsmfa env`: shell lines that export the session, for `eval "$(stsmfa env dev)"`.
+
+use crate::cli::EnvArgs;
+use crate::error::Error;
+use crate::shell::Shell;
+
+use super::Context;
+use super::refresh::{self, Codes, Files, Texts};
+
+pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    let shell = args.shell.unwrap_or_else(|| Shell::from_env(ctx.env));
+    let profile = ctx.profile_or_default(args.profile.as_ref());
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let current = refresh::ensure(
+        &profile,
+        ctx.force,
+        false,
+        ctx,
+        &files,
+        &mut Codes::default(),
+    )?;
+    let mut script = String::new();
+    for (name, value) in super::variables(&current) {
+        let line = shell.set(name, &value).ok_or_else(|| Error::Usage {
+            message: format!("the value of {name} cannot be written safely for {shell:?}"),
+            hint: Some(format!("use `stsmfa exec {profile} -- COMMAND` instead")),
+        })?;
+        script.push_str(&line);
+        script.push('\n');
+    }
+    script.push_str(&shell.unset("AWS_PROFILE"));
+    script.push('\n');
+    ctx.out.print(&script);
+    Ok(0)
+}

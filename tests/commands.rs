@@ -1,0 +1,405 @@
+//! `status`, `env`, `exec`, `credential-process` and `completions` through the real binary.
+
+use std::process::Command;
+
+use crate::common::Test;
+use crate::common::sts_stub::{self, Stub};
+
+const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
+const ROLE: &str = "arn:aws:iam::123456789012:role/admin";
+/// A secret with every character a shell could trip on.
+/// (No blank before `;` or `#`: in the file that would start a comment.)
+const TRICKY: &str = r#"s'e$c"r\et`x` $(id);|&*?~ %PATH% !x"#;
+
+fn long_term(profile: &str) -> String {
+    format!(
+        "[{profile}-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+         aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+         aws_mfa_device = {DEVICE}\n"
+    )
+}
+
+fn session(profile: &str, expiration: &str, secret: &str, extra: &str) -> String {
+    format!(
+        "[{profile}]\naws_access_key_id = ASIAVALIDVALIDEXAMPL\naws_secret_access_key = {secret}\n\
+         aws_session_token = tokenVALIDtoken+/=\nexpiration = {expiration}\n{extra}"
+    )
+}
+
+/// A file with a valid, an expiring, an expired and a missing session, a role session, and a
+/// section stsmfa does not manage.
+fn status_file() -> String {
+    let soon = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    [
+        "[default]\naws_access_key_id = AKIADEFAULTEXAMPLE00\naws_secret_access_key = x\n"
+            .to_owned(),
+        long_term("dev"),
+        session(
+            "dev",
+            "2099-01-01T00:00:00Z",
+            "devSECRET",
+            "assumed_role = False\n",
+        ),
+        long_term("soon"),
+        session("soon", &soon, "soonSECRET", ""),
+        long_term("old"),
+        session("old", "2020-01-01 00:00:00", "oldSECRET", ""),
+        long_term("new"),
+        long_term("admin"),
+        session(
+            "admin",
+            "2099-06-01T12:30:00Z",
+            "adminSECRET",
+            &format!("assumed_role = True\nassumed_role_arn = {ROLE}\n"),
+        ),
+    ]
+    .join("\n")
+}
+
+#[test]
+fn status_shows_every_managed_profile_and_exits_1_when_one_is_not_valid() {
+    let run = Test::new()
+        .credentials_file(status_file())
+        .args(&["status"])
+        .run()
+        .code(1)
+        .stdout("");
+    let err = run.stderr_text();
+    // Columns are separated by at least two spaces and aligned.
+    let rows: Vec<Vec<&str>> = err
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    let starts: Vec<Option<usize>> = err
+        .lines()
+        .map(|l| l.find("STATE").or(l.find("valid")))
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "DEVICE"]
+    );
+    assert_eq!(
+        rows[1][..3],
+        ["dev", "session", "2099-01-01 00:00"],
+        "{err}"
+    );
+    assert_eq!(rows[1][4..], ["valid", DEVICE], "{err}");
+    assert_eq!(rows[2][..2], ["soon", "session"], "{err}");
+    assert!(rows[2][3] == "4m" || rows[2][3] == "5m", "{err}");
+    assert_eq!(rows[2][4..], ["expiring", DEVICE], "{err}");
+    assert_eq!(
+        rows[3],
+        ["old", "session", "2020-01-01 00:00", "-", "expired", DEVICE],
+        "{err}"
+    );
+    assert_eq!(
+        rows[4],
+        ["new", "session", "-", "-", "missing", DEVICE],
+        "{err}"
+    );
+    assert_eq!(rows[5][..3], ["admin", ROLE, "2099-06-01 12:30"], "{err}");
+    assert_eq!(rows[5][4..], ["valid", DEVICE], "{err}");
+    assert_eq!(rows.len(), 6, "{err}");
+    assert_eq!(starts[0], starts[1], "columns are not aligned:\n{err}");
+    for secret in ["SECRET", "wJalrXUtnFEMI", "tokenVALID"] {
+        assert!(!err.contains(secret), "status printed a secret:\n{err}");
+    }
+}
+
+#[test]
+fn status_of_named_valid_profiles_exits_0_and_quiet_prints_nothing() {
+    Test::new()
+        .credentials_file(status_file())
+        .args(&["-q", "status", "dev", "admin"])
+        .run()
+        .success()
+        .stdout("")
+        .stderr("");
+    Test::new()
+        .credentials_file(status_file())
+        .args(&["-q", "status", "dev", "old"])
+        .run()
+        .code(1);
+    Test::new()
+        .credentials_file(status_file())
+        .args(&["status", "default"])
+        .run()
+        .code(1)
+        .stderr_contains("default  session  -        -     not managed");
+}
+
+#[test]
+fn status_json_is_a_stable_array_on_stdout() {
+    let run = Test::new()
+        .credentials_file(status_file())
+        .args(&["status", "--json", "dev", "admin", "new", "old"])
+        .run()
+        .code(1);
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
+    let rows = json.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0]["profile"], "dev");
+    assert_eq!(rows[0]["kind"], "session");
+    assert_eq!(rows[0]["state"], "valid");
+    assert_eq!(rows[0]["expiration"], "2099-01-01T00:00:00Z");
+    assert_eq!(rows[0]["device"], DEVICE);
+    assert!(rows[0]["seconds_left"].as_i64().is_some_and(|s| s > 0));
+    assert_eq!(rows[1]["kind"], "role");
+    assert_eq!(rows[1]["role_arn"], ROLE);
+    assert_eq!(rows[2]["state"], "missing");
+    assert_eq!(rows[2]["expiration"], serde_json::Value::Null);
+    assert_eq!(rows[3]["state"], "expired");
+    assert_eq!(rows[3]["expiration"], "2020-01-01T00:00:00Z");
+    assert_eq!(rows[3]["seconds_left"], 0);
+    let keys: Vec<&String> = rows[0]
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(
+        keys,
+        [
+            "device",
+            "expiration",
+            "kind",
+            "profile",
+            "role_arn",
+            "seconds_left",
+            "state"
+        ]
+    );
+}
+
+#[test]
+fn status_warns_when_others_can_read_the_file() {
+    let t = Test::new().credentials_file(status_file());
+    std::fs::set_permissions(
+        t.credentials(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .ok();
+    t.args(&["status", "dev"])
+        .run()
+        .success()
+        .stderr_contains("can be read by others (mode 644); run: chmod 600 ");
+}
+
+fn valid_session_home(secret: &str) -> Test {
+    Test::new().credentials_file(format!(
+        "{}\n{}",
+        long_term("dev"),
+        session(
+            "dev",
+            "2099-01-01T00:00:00Z",
+            secret,
+            "assumed_role = False\n"
+        )
+    ))
+}
+
+/// Runs `script` with `shell -c`, after evaluating `stsmfa env` output for that shell.
+fn eval_in(shell: &str, flag: &str, env_output: &str, read: &str) -> String {
+    let script = match shell {
+        "fish" => format!("{env_output}\n{read}"),
+        _ => format!("{env_output}\n{read}"),
+    };
+    let out = Command::new(shell)
+        .arg(flag)
+        .arg(script)
+        .env("AWS_PROFILE", "should-go")
+        .output()
+        .unwrap_or_else(|e| panic!("{shell}: {e}"));
+    assert!(
+        out.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn env_output_sets_exact_values_in_sh_and_bash() {
+    let run = valid_session_home(TRICKY)
+        .args(&["env", "dev", "--shell", "sh"])
+        .run()
+        .success()
+        .stderr("");
+    let script = run.stdout_text();
+    let read = "printf '%s|%s|%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\" \
+                \"$AWS_SESSION_TOKEN\" \"$AWS_CREDENTIAL_EXPIRATION\" \"${AWS_PROFILE-unset}\"";
+    let want =
+        format!("ASIAVALIDVALIDEXAMPL|{TRICKY}|tokenVALIDtoken+/=|2099-01-01T00:00:00Z|unset");
+    for shell in ["sh", "bash"] {
+        assert_eq!(eval_in(shell, "-c", &script, read), want, "{shell}");
+    }
+}
+
+#[test]
+fn env_output_sets_exact_values_in_fish() {
+    if Command::new("fish").arg("--version").output().is_err() {
+        panic!("fish is needed for this test (scripts/test installs it)");
+    }
+    let run = valid_session_home(TRICKY)
+        .args(&["env", "dev", "--shell", "fish"])
+        .run()
+        .success();
+    let read = "printf '%s|%s|%s' \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\" \
+                (set -q AWS_PROFILE; and echo set; or echo unset)";
+    assert_eq!(
+        eval_in("fish", "-c", &run.stdout_text(), read),
+        format!("{TRICKY}|tokenVALIDtoken+/=|unset")
+    );
+}
+
+#[test]
+fn env_follows_shell_variable_and_refuses_what_cmd_cannot_hold() {
+    valid_session_home("plainSECRET")
+        .env("SHELL", "/usr/bin/fish")
+        .args(&["env", "dev"])
+        .run()
+        .success()
+        .stdout_contains("set -gx AWS_SECRET_ACCESS_KEY 'plainSECRET'\n");
+    valid_session_home("plainSECRET")
+        .args(&["env", "dev", "--shell", "powershell"])
+        .run()
+        .success()
+        .stdout_contains("$env:AWS_SECRET_ACCESS_KEY = 'plainSECRET'\n")
+        .stdout_contains("Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n");
+    valid_session_home("plainSECRET")
+        .args(&["env", "dev", "--shell", "cmd"])
+        .run()
+        .success()
+        .stdout_contains("set \"AWS_SECRET_ACCESS_KEY=plainSECRET\"\r\n".trim_end_matches("\r\n"));
+    valid_session_home("100%SECRET")
+        .args(&["env", "dev", "--shell", "cmd"])
+        .run()
+        .code(2)
+        .stdout("")
+        .stderr_contains("cannot be written safely for Cmd");
+    valid_session_home("x")
+        .args(&["env", "dev", "--shell", "tcsh"])
+        .run()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn env_refreshes_first_when_needed() {
+    let stub = Stub::start(vec![sts_stub::session_answer()]);
+    let run = Test::new()
+        .credentials_file(long_term("dev"))
+        .env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .args(&["env", "dev", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed");
+    assert!(run.stdout_text().contains(&format!(
+        "export AWS_SESSION_TOKEN='{}'",
+        sts_stub::SESSION_TOKEN
+    )));
+}
+
+#[test]
+fn exec_passes_the_session_and_the_exit_code() {
+    let run = valid_session_home(TRICKY)
+        .env("AWS_PROFILE", "dev")
+        .args(&[
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s' \"$AWS_SECRET_ACCESS_KEY\" \"${AWS_PROFILE-unset}\"; exit 7",
+        ])
+        .run()
+        .code(7);
+    assert_eq!(run.stdout_text(), format!("{TRICKY}|unset"));
+}
+
+#[test]
+fn exec_reports_a_signal_as_the_shell_does() {
+    let t = valid_session_home("x");
+    let mut cmd = t.command();
+    cmd.args(["exec", "dev", "--", "sh", "-c", "kill -TERM $$"]);
+    let status = cmd.status().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(15)
+    );
+    // Through a shell, as a user sees it: 128 + 15.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' exec dev -- sh -c 'kill -TERM $$'; echo $?",
+            crate::common::BIN
+        ))
+        .env("HOME", t.home())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "143\n");
+}
+
+#[test]
+fn exec_without_a_command_or_with_a_missing_one() {
+    valid_session_home("x").args(&["exec", "dev"]).run().code(2);
+    valid_session_home("x")
+        .args(&["exec", "dev", "--", "no-such-command-here"])
+        .run()
+        .code(127)
+        .stderr_contains("cannot run no-such-command-here: No such file or directory");
+}
+
+#[test]
+fn credential_process_prints_the_aws_json() {
+    let run = valid_session_home(TRICKY)
+        .args(&["credential-process", "dev"])
+        .run()
+        .success()
+        .stderr("");
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["Version"], 1);
+    assert_eq!(json["AccessKeyId"], "ASIAVALIDVALIDEXAMPL");
+    assert_eq!(json["SecretAccessKey"], TRICKY);
+    assert_eq!(json["SessionToken"], "tokenVALIDtoken+/=");
+    assert_eq!(json["Expiration"], "2099-01-01T00:00:00Z");
+}
+
+#[test]
+fn credential_process_without_a_terminal_exits_3_and_prints_nothing() {
+    Test::new()
+        .credentials_file(long_term("dev"))
+        .args(&["credential-process", "dev"])
+        .run()
+        .code(3)
+        .stdout("");
+}
+
+#[test]
+fn unknown_profile_is_named() {
+    valid_session_home("x")
+        .args(&["env", "qa"])
+        .run()
+        .code(1)
+        .stdout("")
+        .stderr_contains("there is no [qa-long-term]");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = Test::new().args(&["completions", shell]).run().success();
+        let out = run.stdout_text();
+        assert!(
+            out.contains("stsmfa") && out.contains("credential-process"),
+            "{shell}"
+        );
+    }
+    Test::new().args(&["completions", "tcsh"]).run().code(2);
+}
