@@ -283,3 +283,54 @@ fn twenty_refreshes_of_twenty_profiles_at_once_all_land() {
         assert_eq!(code, Some(0), "{err}");
     }
 }
+
+/// A config profile served by `stsmfa credential-process dev`.
+fn via_credential_process() -> String {
+    format!(
+        "[profile via]\ncredential_process = {} credential-process dev\n",
+        crate::common::BIN
+    )
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn aws_cli_gets_credentials_from_credential_process() {
+    let t = Test::new()
+        .credentials_file(format!("{}mfa_process = echo 123456\n", long_term("dev")))
+        .file(".aws/config", via_credential_process());
+    let (code, out, err) = aws_cli(
+        &t,
+        &["sts", "get-caller-identity", "--profile", "via"],
+        &[("AWS_ENDPOINT_URL_STS", &moto())],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("\"Account\""), "{out}");
+    let text = fs::read_to_string(t.credentials()).unwrap_or_default();
+    assert!(
+        text.contains("\n[dev]\n"),
+        "the session was not kept:\n{text}"
+    );
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn credential_process_prompts_on_the_terminal_not_on_stdout() {
+    let t = Test::new()
+        .credentials_file(long_term("dev"))
+        .file(".aws/config", via_credential_process());
+    let mut cmd = Command::new(venv().join("bin/aws"));
+    cmd.args(["sts", "get-caller-identity", "--profile", "via"])
+        .env_clear()
+        .env("HOME", t.home())
+        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("TERM", "dumb");
+    let mut p =
+        rexpect::session::spawn_command(cmd, Some(30_000)).unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("MFA code for dev (arn:aws:iam::123456789012:mfa/alice): ")
+        .unwrap_or_else(|e| panic!("no prompt on the terminal: {e}"));
+    p.send_line("123456").unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("\"Account\"")
+        .unwrap_or_else(|e| panic!("the AWS CLI got no credentials: {e}"));
+    p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
+}
