@@ -170,6 +170,12 @@ pub enum Command {
     /// when needed, goes to the terminal (/dev/tty), never to stdout.
     CredentialProcess(CredentialProcessArgs),
 
+    /// Save long-term keys and the MFA device in [NAME-long-term]
+    ///
+    /// Asks only for what is missing (or takes everything from flags, for scripts). When [NAME]
+    /// holds long-term keys, offers to move them to [NAME-long-term] in one atomic write.
+    Setup(SetupArgs),
+
     /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// Remove the session from short-term sections, keeping everything else
@@ -224,6 +230,30 @@ pub struct CredentialProcessArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
+}
+
+/// `stsmfa setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Profile [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The long-term access key id (AKIA...)
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+
+    /// Read the secret access key from stdin (a secret never goes on the command line)
+    #[arg(long)]
+    pub secret_access_key_stdin: bool,
+
+    /// Refused: a secret on the command line ends up in shell history and `ps`
+    #[arg(long, hide = true, value_name = "SECRET")]
+    pub secret_access_key: Option<String>,
+
+    /// Move long-term keys found in [NAME] without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `stsmfa completions`.

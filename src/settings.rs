@@ -396,7 +396,7 @@ fn is_iam_arn(s: &str, kind: &str) -> bool {
     partition_ok && is_account(account) && name_ok
 }
 
-fn is_mfa_serial(s: &str) -> bool {
+pub fn is_mfa_serial(s: &str) -> bool {
     if s.starts_with("arn:") {
         return is_iam_arn(s, "mfa");
     }

@@ -10,4 +10,5 @@ mod editor;
 mod interop;
 mod prompt;
 mod refresh;
+mod setup;
 mod store;

@@ -6,6 +6,7 @@ mod credential_process;
 mod env;
 mod exec;
 mod refresh;
+mod setup;
 mod status;
 
 use std::io::IsTerminal as _;
@@ -130,6 +131,7 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         Some(Command::Env(args)) => env::run(args, &ctx),
         Some(Command::Exec(args)) => exec::run(args, &ctx),
         Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
+        Some(Command::Setup(args)) => setup::run(args, &ctx),
         Some(Command::Completions(args)) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -1,0 +1,284 @@
+//! `stsmfa setup`: writes `[NAME-long-term]` (access key, secret, MFA device, and a duration
+//! or region when given), asking only for what is missing. Long-term keys found in `[NAME]`
+//! are moved to `[NAME-long-term]` in the same atomic write, after confirmation or `--yes`.
+
+use std::io::Read as _;
+
+use crate::cli::SetupArgs;
+use crate::error::Error;
+use crate::ini::{FileKind, Properties};
+use crate::secret::Secret;
+use crate::settings;
+use crate::store;
+use crate::token::Prompt;
+
+use super::Context;
+use super::refresh::{Files, Texts};
+
+/// The keys that make long-term credentials, moved from `[NAME]` when it holds them.
+const KEYS: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
+
+pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    if args.secret_access_key.is_some() {
+        return Err(usage(
+            "a secret access key on the command line ends up in shell history and in `ps`",
+            "pipe it in instead: stsmfa setup --secret-access-key-stdin < file",
+        ));
+    }
+    let profile = ctx.profile_or_default(args.profile.as_ref());
+    let long_section = ctx.naming.long_term(&profile);
+    let short_section = ctx.naming.short_term(&profile);
+    let path = ctx.files.credentials.as_path();
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let existing = files.section(&long_section, path)?.unwrap_or_default();
+    let short = files.section(&short_section, path)?;
+    let migrate = short
+        .as_ref()
+        .filter(|p| p.contains_key("aws_access_key_id") && !p.contains_key("aws_session_token"));
+    let migrate = match migrate {
+        Some(_) if existing.contains_key("aws_access_key_id") => {
+            ctx.out.warn(&format!(
+                "[{short_section}] holds long-term keys too; they stay there, and a refresh \
+                 will refuse to overwrite them until you remove them"
+            ));
+            None
+        }
+        Some(p) => confirm_move(args, ctx, &short_section, &long_section)
+            .map(|()| p)?
+            .into(),
+        None => None,
+    };
+    let from = migrate.or(Some(&existing));
+    let key_id = access_key_id(args, ctx, from)?;
+    let secret = secret_access_key(args, ctx, from)?;
+    let device = device(ctx, &existing)?;
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("aws_access_key_id", key_id),
+        ("aws_secret_access_key", secret.expose().to_owned()),
+        (device.0, device.1),
+    ];
+    if let Some(d) = &ctx.flags.duration {
+        let seconds = settings::parse_duration(d)
+            .filter(|s| (900..=129_600).contains(s))
+            .ok_or_else(|| {
+                usage(
+                    &format!("the duration {d:?} is not valid"),
+                    "give 15m to 36h, e.g. 12h",
+                )
+            })?;
+        pairs.push(("duration_seconds", seconds.to_string()));
+    }
+    if let Some(r) = &ctx.flags.region {
+        pairs.push(("region", r.clone()));
+    }
+    let moving = migrate.is_some();
+    store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
+        let edit = |e| Error::edit(path, e);
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if moving {
+            doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
+                .map_err(edit)?;
+            if doc
+                .is_bare(FileKind::Credentials, &short_section)
+                .map_err(edit)?
+            {
+                doc.remove_section(FileKind::Credentials, &short_section)
+                    .map_err(edit)?;
+            }
+        }
+        doc.set(FileKind::Credentials, &long_section, &borrowed)
+            .map_err(edit)
+    })?;
+    if moving {
+        ctx.out.done(
+            &profile,
+            &format!("moved the long-term keys of [{short_section}] to [{long_section}]"),
+        );
+    }
+    ctx.out.done(
+        &profile,
+        &format!("saved [{long_section}]; run `stsmfa -p {profile}` to start a session"),
+    );
+    Ok(0)
+}
+
+fn usage(message: &str, hint: &str) -> Error {
+    Error::Usage {
+        message: message.to_owned(),
+        hint: Some(hint.to_owned()),
+    }
+}
+
+fn interactive(ctx: &Context<'_>) -> bool {
+    ctx.prompt == Prompt::Terminal
+}
+
+fn confirm_move(args: &SetupArgs, ctx: &Context<'_>, short: &str, long: &str) -> Result<(), Error> {
+    if args.yes {
+        return Ok(());
+    }
+    if !interactive(ctx) {
+        return Err(usage(
+            &format!("[{short}] holds long-term keys, which a refresh would overwrite"),
+            &format!("run again with --yes to move them to [{long}]"),
+        ));
+    }
+    let ok = dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "[{short}] holds long-term keys. Move them to [{long}]?"
+        ))
+        .default(true)
+        .interact_on(&dialoguer::console::Term::stderr())
+        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+    if ok {
+        Ok(())
+    } else {
+        Err(usage(
+            &format!("[{short}] still holds long-term keys; nothing was changed"),
+            &format!("move them to [{long}] to use stsmfa with this profile"),
+        ))
+    }
+}
+
+/// Whether `id` looks like a long-term access key id.
+fn is_long_term_key_id(id: &str) -> bool {
+    id.len() == 20
+        && id.starts_with("AKIA")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+fn check_key_id(id: &str) -> Result<String, Error> {
+    let id = id.trim();
+    if is_long_term_key_id(id) {
+        return Ok(id.to_owned());
+    }
+    let hint = if id.starts_with("ASIA") {
+        "that is a session key; give the long-term key of your IAM user (AKIA...)"
+    } else {
+        "a long-term access key id is AKIA followed by 16 capital letters and digits"
+    };
+    Err(usage(
+        &format!("{id:?} is not a long-term access key id"),
+        hint,
+    ))
+}
+
+fn access_key_id(
+    args: &SetupArgs,
+    ctx: &Context<'_>,
+    from: Option<&Properties<'_>>,
+) -> Result<String, Error> {
+    if let Some(id) = &args.access_key_id {
+        return check_key_id(id);
+    }
+    if let Some(id) = from.and_then(|p| p.get("aws_access_key_id")) {
+        return check_key_id(id);
+    }
+    if !interactive(ctx) {
+        return Err(usage("no access key id", "give --access-key-id AKIA..."));
+    }
+    let id: String = dialoguer::Input::new()
+        .with_prompt("AWS access key id")
+        .validate_with(|s: &String| -> Result<(), &str> {
+            if is_long_term_key_id(s.trim()) {
+                Ok(())
+            } else {
+                Err("AKIA followed by 16 capital letters and digits")
+            }
+        })
+        .interact_text_on(&dialoguer::console::Term::stderr())
+        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+    check_key_id(&id)
+}
+
+fn secret_access_key(
+    args: &SetupArgs,
+    ctx: &Context<'_>,
+    from: Option<&Properties<'_>>,
+) -> Result<Secret, Error> {
+    let check = |s: &str| {
+        let s = s.trim_end_matches(['\n', '\r']);
+        if s.is_empty() || s.contains(char::is_whitespace) {
+            Err(usage(
+                "the secret access key is empty or has blanks in it",
+                "give the 40-character secret of the key",
+            ))
+        } else {
+            Ok(Secret::new(s))
+        }
+    };
+    if args.secret_access_key_stdin {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .map_err(|e| Error::Internal(format!("cannot read stdin: {e}")))?;
+        return check(&input);
+    }
+    if let Some(s) = from.and_then(|p| p.get("aws_secret_access_key")) {
+        return check(s);
+    }
+    if !interactive(ctx) {
+        return Err(usage(
+            "no secret access key",
+            "pipe it to --secret-access-key-stdin",
+        ));
+    }
+    let secret = dialoguer::Password::new()
+        .with_prompt("AWS secret access key")
+        .interact_on(&dialoguer::console::Term::stderr())
+        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+    check(&secret)
+}
+
+/// The device key and value to write: the flag or `MFA_DEVICE`, else what the section has, else
+/// asked for.
+fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str, String), Error> {
+    let given = ctx
+        .flags
+        .device
+        .clone()
+        .or_else(|| ctx.env.get("MFA_DEVICE").map(str::to_owned));
+    let current = existing
+        .get("aws_mfa_device")
+        .map(|d| ("aws_mfa_device", d.to_owned()))
+        .or_else(|| {
+            existing
+                .get("mfa_serial")
+                .map(|d| ("mfa_serial", d.to_owned()))
+        });
+    let (key, value) = match (given, current) {
+        (Some(d), Some((key, _))) => (key, d),
+        (Some(d), None) => ("aws_mfa_device", d),
+        (None, Some(kv)) => kv,
+        (None, None) if interactive(ctx) => {
+            let d: String = dialoguer::Input::new()
+                .with_prompt("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME)")
+                .validate_with(|s: &String| -> Result<(), &str> {
+                    if settings::is_mfa_serial(s.trim()) {
+                        Ok(())
+                    } else {
+                        Err("an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial")
+                    }
+                })
+                .interact_text_on(&dialoguer::console::Term::stderr())
+                .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+            ("aws_mfa_device", d.trim().to_owned())
+        }
+        (None, None) => {
+            return Err(usage(
+                "no MFA device",
+                "give --device arn:aws:iam::ACCOUNT:mfa/NAME (your IAM user's Security credentials page lists it)",
+            ));
+        }
+    };
+    if !settings::is_mfa_serial(&value) {
+        return Err(usage(
+            &format!("the MFA device {value:?} is not valid"),
+            "give an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial",
+        ));
+    }
+    Ok((key, value))
+}

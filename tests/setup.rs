@@ -1,0 +1,185 @@
+//! `stsmfa setup`: by flags, by prompts through a pseudo-terminal, and moving long-term keys
+//! out of `[NAME]`, with the whole file compared.
+
+use rexpect::session::spawn_command;
+
+use crate::common::Test;
+
+const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
+
+#[test]
+fn setup_by_flags_writes_the_long_term_section() {
+    Test::new()
+        .credentials_file("# mine\n[other]\nregion = x\n")
+        .args(&[
+            "setup",
+            "dev",
+            "--access-key-id",
+            KEY,
+            "--secret-access-key-stdin",
+            "--device",
+            DEVICE,
+            "--duration",
+            "8h",
+            "--region",
+            "eu-west-1",
+        ])
+        .stdin(format!("{SECRET}\n"))
+        .run()
+        .success()
+        .stderr_contains("dev: saved [dev-long-term]; run `stsmfa -p dev` to start a session")
+        .expect_credentials(format!(
+            "# mine\n[other]\nregion = x\n\n[dev-long-term]\naws_access_key_id = {KEY}\n\
+             aws_secret_access_key = {SECRET}\naws_mfa_device = {DEVICE}\n\
+             duration_seconds = 28800\nregion = eu-west-1\n"
+        ));
+}
+
+#[test]
+fn setup_updates_an_existing_section_in_place() {
+    let before = format!(
+        "[dev-long-term]\n# rotated 2026-01\naws_access_key_id = {KEY}\n\
+         aws_secret_access_key = {SECRET}\nmfa_serial = {DEVICE}\n"
+    );
+    Test::new()
+        .credentials_file(&before)
+        .args(&[
+            "setup",
+            "dev",
+            "--device",
+            "arn:aws:iam::123456789012:mfa/phone",
+        ])
+        .run()
+        .success()
+        .expect_credentials(before.replace("mfa/alice", "mfa/phone"));
+}
+
+#[test]
+fn long_term_keys_in_the_short_term_section_move_in_one_write() {
+    let before = format!(
+        "# work\n[dev]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+         region = eu-west-1\n\n[prod]\nregion = us-east-1\n"
+    );
+    Test::new()
+        .credentials_file(&before)
+        .args(&["setup", "dev", "--device", DEVICE, "--yes"])
+        .run()
+        .success()
+        .stderr_contains("dev: moved the long-term keys of [dev] to [dev-long-term]")
+        .expect_credentials(format!(
+            "# work\n[dev]\nregion = eu-west-1\n\n[prod]\nregion = us-east-1\n\n\
+             [dev-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+             aws_mfa_device = {DEVICE}\n"
+        ));
+}
+
+#[test]
+fn a_section_left_empty_by_the_move_goes() {
+    Test::new()
+        .credentials_file(format!(
+            "[default]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n"
+        ))
+        .args(&["setup", "--device", DEVICE, "-y"])
+        .run()
+        .success()
+        .expect_credentials(format!(
+            "[default-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+             aws_mfa_device = {DEVICE}\n"
+        ));
+}
+
+#[test]
+fn moving_needs_confirmation_or_yes() {
+    let before = format!("[dev]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n");
+    Test::new()
+        .credentials_file(&before)
+        .args(&["setup", "dev", "--device", DEVICE])
+        .run()
+        .code(2)
+        .stderr_contains("[dev] holds long-term keys, which a refresh would overwrite")
+        .stderr_contains("hint: run again with --yes to move them to [dev-long-term]")
+        .expect_credentials(&before);
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--access-key-id", "AKIA123", "--device", DEVICE],
+            "\"AKIA123\" is not a long-term access key id",
+        ),
+        (
+            &[
+                "--access-key-id",
+                "ASIAIOSFODNN7EXAMPLE",
+                "--device",
+                DEVICE,
+            ],
+            "that is a session key",
+        ),
+        (
+            &["--access-key-id", KEY, "--device", "arn:aws:iam::1:mfa/x"],
+            "the MFA device \"arn:aws:iam::1:mfa/x\" is not valid",
+        ),
+        (
+            &[
+                "--access-key-id",
+                KEY,
+                "--secret-access-key",
+                SECRET,
+                "--device",
+                DEVICE,
+            ],
+            "a secret access key on the command line ends up in shell history",
+        ),
+        (&["--device", DEVICE], "no access key id"),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["setup", "dev", "--secret-access-key-stdin"];
+        all.extend(args);
+        let run = Test::new()
+            .args(&all)
+            .stdin(SECRET)
+            .run()
+            .code(2)
+            .stderr_contains(message)
+            .expect_no_file(".aws/credentials");
+        assert!(
+            !run.stderr_text().contains(SECRET),
+            "the secret was printed"
+        );
+    }
+}
+
+#[test]
+fn setup_asks_for_what_is_missing_on_the_terminal() {
+    let t = Test::new();
+    let mut cmd = t.command();
+    cmd.args(["setup", "dev"]).env("TERM", "dumb");
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("AWS access key id")
+        .unwrap_or_else(|e| panic!("{e}"));
+    p.send_line("AKIA123").unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("AKIA followed by 16 capital letters and digits")
+        .unwrap_or_else(|e| panic!("{e}"));
+    p.send_line(KEY).unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("AWS secret access key")
+        .unwrap_or_else(|e| panic!("{e}"));
+    p.send_line(SECRET).unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("MFA device ARN")
+        .unwrap_or_else(|e| panic!("{e}"));
+    p.send_line(DEVICE).unwrap_or_else(|e| panic!("{e}"));
+    let rest = p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
+    assert!(rest.contains("dev: saved [dev-long-term]"), "{rest}");
+    assert!(!rest.contains(SECRET), "the secret was echoed:\n{rest}");
+    crate::common::assert_file(
+        &t.credentials(),
+        format!(
+            "[dev-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+             aws_mfa_device = {DEVICE}\n"
+        )
+        .as_bytes(),
+    );
+}
