@@ -145,11 +145,12 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
 /// Profiles that have a long-term section, in file order.
 pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for section in doc.sections() {
         let name = doc.section_name(section);
         if name.prefix.is_none()
             && let Some(p) = naming.profile_of_long_term(name.name)
-            && !out.iter().any(|o| o == p)
+            && seen.insert(p.to_owned())
         {
             out.push(p.to_owned());
         }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::RefreshArgs;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
-use crate::ini::{Document, FileKind, ProfileSet, Properties};
+use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
 use crate::secret::Secret;
 use crate::settings::{Layer, Resolver, Settings};
 use crate::store;
@@ -64,10 +64,12 @@ impl Texts {
     }
 }
 
-/// Both files, parsed.
+/// Both files, parsed, with the credentials file's sections indexed by name (so that looking
+/// up every profile of a large file stays linear).
 pub struct Files<'t> {
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
+    sections: HashMap<String, Vec<Section>>,
 }
 
 impl<'t> Files<'t> {
@@ -79,19 +81,34 @@ impl<'t> Files<'t> {
         let config = Document::parse(&texts.config)
             .view(FileKind::Config)
             .map_err(|e| parse_error(&ctx.files.config, e))?;
+        let mut sections: HashMap<String, Vec<Section>> = HashMap::new();
+        for section in credentials.sections() {
+            let name = credentials.section_name(section);
+            if name.prefix.is_none() {
+                sections
+                    .entry(name.name.to_owned())
+                    .or_default()
+                    .push(section);
+            }
+        }
         Ok(Files {
             credentials,
             config,
+            sections,
         })
     }
 
     /// The properties of a credentials-file section.
     pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
-        Ok(self
-            .credentials
-            .find(FileKind::Credentials, name)
-            .map_err(|e| Error::edit(path, e))?
-            .map(|s| self.credentials.section_properties(s)))
+        match self.sections.get(name).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(self.credentials.section_properties(*one))),
+            Some(many) => Err(Error::Duplicate {
+                path: path.to_path_buf(),
+                profile: name.to_owned(),
+                lines: many.iter().map(|s| s.header + 1).collect(),
+            }),
+        }
     }
 }
 
@@ -124,12 +141,30 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
         LongTerm::from_section(None, &long_term_section, path)?;
     }
     let short_term = files.section(&short_term_section, path)?;
+    let settings = resolve(profile, long_term.as_ref(), ctx, files)?;
+    Ok(Profile {
+        name: profile.to_owned(),
+        long_term_section,
+        short_term_section,
+        long_term,
+        short_term,
+        settings,
+    })
+}
+
+/// Resolves the settings of `profile`, whose long-term section holds `long_term`.
+pub fn resolve<'t>(
+    profile: &str,
+    long_term: Option<&Properties<'t>>,
+    ctx: &Context<'_>,
+    files: &Files<'t>,
+) -> Result<Settings, Error> {
+    let long_term_section = ctx.naming.long_term(profile);
     let layer = |section: String, props: Option<&Properties<'t>>, path| Layer {
         section,
         path,
         props: props.cloned().unwrap_or_default(),
     };
-    let lt_layer = layer(long_term_section.clone(), long_term.as_ref(), path);
     let config_path = ctx.files.config.as_path();
     let config_layers = [
         layer(
@@ -143,21 +178,18 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
             config_path,
         ),
     ];
-    let settings = Resolver {
+    let lt_layer = layer(
+        long_term_section,
+        long_term,
+        ctx.files.credentials.as_path(),
+    );
+    Resolver {
         flags: &ctx.flags,
         env: ctx.env,
         long_term: &lt_layer,
         config: &config_layers,
     }
-    .resolve(profile)?;
-    Ok(Profile {
-        name: profile.to_owned(),
-        long_term_section,
-        short_term_section,
-        long_term,
-        short_term,
-        settings,
-    })
+    .resolve(profile)
 }
 
 impl Profile<'_> {

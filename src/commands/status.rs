@@ -2,6 +2,7 @@
 //! never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
 //! when every profile shown is valid, 1 otherwise.
 
+use std::collections::HashSet;
 use std::os::unix::fs::PermissionsExt as _;
 
 use chrono::{DateTime, Local, Utc};
@@ -45,9 +46,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ctx.files.credentials.display()
         ));
     } else {
-        for line in table(&rows, ctx) {
-            ctx.out.line_unless_quiet(&line);
-        }
+        ctx.out.line_unless_quiet(&table(&rows, ctx).join("\n"));
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
         0
@@ -59,6 +58,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
 /// Profiles with a long-term section or a session section, in file order.
 fn managed_profiles(doc: &Document<'_>, naming: &Naming) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for section in doc.sections() {
         let name = doc.section_name(section);
         if name.prefix.is_some() {
@@ -73,7 +73,7 @@ fn managed_profiles(doc: &Document<'_>, naming: &Naming) -> Vec<String> {
                 .flatten(),
         };
         if let Some(p) = profile
-            && !out.contains(&p)
+            && seen.insert(p.clone())
         {
             out.push(p);
         }
@@ -88,7 +88,9 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
     let has_session = short_term
         .as_ref()
         .is_some_and(|p| p.contains_key("aws_session_token"));
-    let settings = refresh::load(name, ctx, files).ok().map(|p| p.settings);
+    let settings = long_term
+        .as_ref()
+        .and_then(|lt| refresh::resolve(name, Some(lt), ctx, files).ok());
     let device = settings.as_ref().map(|s| s.device.value.clone());
     let configured_role = settings.and_then(|s| s.role).map(|r| r.value);
     if long_term.is_none() && !has_session {

@@ -93,15 +93,14 @@ impl<'a> Document<'a> {
     /// The properties of one section as the SDK reads them.
     pub fn section_properties(&self, section: Section) -> Properties<'a> {
         let mut props = Properties::new();
-        let mut current: Option<String> = None;
+        let mut current: Option<Cow<'a, str>> = None;
         for line in &self.lines[section.header + 1..section.end] {
             match line.kind {
-                Kind::Property { value, .. } => {
-                    let key = line.key().unwrap_or_default().to_ascii_lowercase();
+                Kind::Property { key, value } => {
+                    let key = super::model::lower(line.part(key));
                     current = None;
                     if parse::is_identifier(&key) {
-                        let value = line.part(value);
-                        props.insert(Cow::Owned(key.clone()), value);
+                        props.insert(key.clone(), line.part(value));
                         current = Some(key);
                     }
                 }

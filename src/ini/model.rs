@@ -342,7 +342,8 @@ impl<'a> Document<'a> {
     }
 }
 
-fn lower(s: Cow<'_, str>) -> Cow<'_, str> {
+/// `s` in lower case, copied only when it has capitals.
+pub(super) fn lower(s: Cow<'_, str>) -> Cow<'_, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
