@@ -2,6 +2,7 @@
 //! `[NAME]` is still good; if not, get a code, call STS (no lock held), then write the session
 //! through the store (lock, re-read, verify, atomic replace).
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -27,6 +28,7 @@ pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
     let profiles = if args.all {
+        files.index();
         let found = super::long_term_profiles(&files.credentials, &ctx.naming);
         if found.is_empty() {
             ctx.out.info(&format!(
@@ -64,12 +66,12 @@ impl Texts {
     }
 }
 
-/// Both files, parsed, with the credentials file's sections indexed by name (so that looking
-/// up every profile of a large file stays linear).
+/// Both files, parsed. Commands that look up many profiles call [`Files::index`] first, so
+/// that the cost stays linear in the size of the file.
 pub struct Files<'t> {
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
-    sections: HashMap<String, Vec<Section>>,
+    sections: OnceCell<HashMap<String, Vec<Section>>>,
 }
 
 impl<'t> Files<'t> {
@@ -81,26 +83,43 @@ impl<'t> Files<'t> {
         let config = Document::parse(&texts.config)
             .view(FileKind::Config)
             .map_err(|e| parse_error(&ctx.files.config, e))?;
-        let mut sections: HashMap<String, Vec<Section>> = HashMap::new();
-        for section in credentials.sections() {
-            let name = credentials.section_name(section);
-            if name.prefix.is_none() {
-                sections
-                    .entry(name.name.to_owned())
-                    .or_default()
-                    .push(section);
-            }
-        }
         Ok(Files {
             credentials,
             config,
-            sections,
+            sections: OnceCell::new(),
         })
+    }
+
+    /// Indexes the credentials file's sections by name, for many lookups.
+    pub fn index(&self) {
+        self.sections.get_or_init(|| {
+            let mut sections: HashMap<String, Vec<Section>> = HashMap::new();
+            for section in self.credentials.sections() {
+                let name = self.credentials.section_name(section);
+                if name.prefix.is_none() {
+                    sections
+                        .entry(name.name.to_owned())
+                        .or_default()
+                        .push(section);
+                }
+            }
+            sections
+        });
     }
 
     /// The properties of a credentials-file section.
     pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
-        match self.sections.get(name).map(Vec::as_slice) {
+        let found;
+        let sections = match self.sections.get() {
+            Some(index) => index.get(name).map(Vec::as_slice),
+            None => {
+                found = self
+                    .credentials
+                    .profile_sections(FileKind::Credentials, name);
+                Some(found.as_slice())
+            }
+        };
+        match sections {
             None | Some([]) => Ok(None),
             Some([one]) => Ok(Some(self.credentials.section_properties(*one))),
             Some(many) => Err(Error::Duplicate {
