@@ -29,7 +29,9 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
     warn_if_readable_by_others(ctx);
-    files.index();
+    if args.profiles.is_empty() || args.profiles.len() > 4 {
+        files.index();
+    }
     let names = if args.profiles.is_empty() {
         managed_profiles(&files.credentials, &ctx.naming)
     } else {
