@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::token::{self, Prompt};
 
 use super::Context;
-use super::refresh::{self, Codes, Files, Texts};
+use super::refresh;
 
 pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut ctx = ctx.clone();
@@ -18,16 +18,7 @@ pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error>
         Prompt::No
     };
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let texts = Texts::read(&ctx)?;
-    let files = Files::parse(&texts, &ctx)?;
-    let current = refresh::ensure(
-        &profile,
-        ctx.force,
-        false,
-        &ctx,
-        &files,
-        &mut Codes::default(),
-    )?;
+    let current = refresh::session_for(&profile, &ctx)?;
     let json = serde_json::json!({
         "Version": 1,
         "AccessKeyId": current.access_key_id,

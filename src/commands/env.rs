@@ -5,21 +5,12 @@ use crate::error::Error;
 use crate::shell::Shell;
 
 use super::Context;
-use super::refresh::{self, Codes, Files, Texts};
+use super::refresh;
 
 pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let shell = args.shell.unwrap_or_else(|| Shell::from_env(ctx.env));
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let texts = Texts::read(ctx)?;
-    let files = Files::parse(&texts, ctx)?;
-    let current = refresh::ensure(
-        &profile,
-        ctx.force,
-        false,
-        ctx,
-        &files,
-        &mut Codes::default(),
-    )?;
+    let current = refresh::session_for(&profile, ctx)?;
     let mut script = String::new();
     for (name, value) in super::variables(&current) {
         let line = shell.set(name, &value).ok_or_else(|| Error::Usage {

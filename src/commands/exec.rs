@@ -9,20 +9,11 @@ use crate::cli::ExecArgs;
 use crate::error::Error;
 
 use super::Context;
-use super::refresh::{self, Codes, Files, Texts};
+use super::refresh;
 
 pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let texts = Texts::read(ctx)?;
-    let files = Files::parse(&texts, ctx)?;
-    let current = refresh::ensure(
-        &profile,
-        ctx.force,
-        false,
-        ctx,
-        &files,
-        &mut Codes::default(),
-    )?;
+    let current = refresh::session_for(&profile, ctx)?;
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage {
             message: "no command to run".into(),

@@ -233,6 +233,21 @@ fn refresh_one(
     ensure(name, force, true, ctx, files, codes).map(|_| ())
 }
 
+/// Reads the files and makes sure `profile` has a valid session, quietly when it has one: for
+/// the commands that hand the session over (`env`, `exec`, `credential-process`).
+pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    ensure(
+        profile,
+        ctx.force,
+        false,
+        ctx,
+        &files,
+        &mut Codes::default(),
+    )
+}
+
 /// The session a profile has once [`ensure`] is done.
 #[derive(Debug)]
 pub struct Current {
