@@ -90,13 +90,6 @@ impl Output {
         self.paint(style, text)
     }
 
-    /// A plain line on stderr unless quiet (tables, notes).
-    pub fn line_unless_quiet(&self, text: &str) {
-        if !self.quiet {
-            self.line(text);
-        }
-    }
-
     /// A result the user wants to see (`dev: session cleared`); silent with `-q`.
     pub fn done(&self, profile: &str, text: &str) {
         if !self.quiet {

@@ -126,12 +126,7 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
                 .send()
                 .await
                 .map_err(|e| translate(e, req))?;
-            let arn = out
-                .assumed_role_user
-                .as_ref()
-                .map(|_| role.arn.to_owned())
-                .or_else(|| Some(role.arn.to_owned()));
-            (out.credentials, arn)
+            (out.credentials, Some(role.arn.to_owned()))
         }
     };
     let creds =

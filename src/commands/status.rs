@@ -49,7 +49,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ctx.files.credentials.display()
         ));
     } else {
-        ctx.out.line_unless_quiet(&table(&rows, ctx).join("\n"));
+        ctx.out.info(&table(&rows, ctx).join("\n"));
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
         0
