@@ -67,11 +67,13 @@ pub struct Flags {
     pub token_command: Option<String>,
 }
 
-/// A section that settings are read from, with how to name it in messages.
+/// A section that settings are read from, with how to name it in messages
+/// (`[{prefix}{name}]`, named only when a value is taken from it).
 pub struct Layer<'a> {
-    pub section: String,
+    pub prefix: &'static str,
+    pub name: &'a str,
     pub path: &'a Path,
-    pub props: Properties<'a>,
+    pub props: Option<&'a Properties<'a>>,
 }
 
 /// The settings of one profile.
@@ -123,13 +125,14 @@ impl Resolver<'_> {
         let layers = std::iter::once((self.long_term, long_term_keys))
             .chain(self.config.iter().map(|l| (l, config_keys)));
         for (layer, keys) in layers {
+            let Some(props) = layer.props else { continue };
             for key in keys {
-                if let Some(v) = layer.props.get(key) {
+                if let Some(v) = props.get(key) {
                     return Some(Setting {
                         value: v.to_owned(),
                         source: Source::File {
                             key,
-                            section: layer.section.clone(),
+                            section: format!("{}{}", layer.prefix, layer.name),
                             path: layer.path.to_path_buf(),
                         },
                     });
@@ -139,27 +142,35 @@ impl Resolver<'_> {
         None
     }
 
-    /// Resolves and validates every setting of `profile`.
-    pub fn resolve(&self, profile: &str) -> Result<Settings, Error> {
-        let f = self.flags;
-        let device = self
-            .find(
-                ("--device", f.device.as_ref()),
-                &["MFA_DEVICE"],
-                &["aws_mfa_device", "mfa_serial"],
-                &["mfa_serial"],
-            )
-            .ok_or_else(|| Error::NoDevice {
-                profile: profile.to_owned(),
-                section: self.long_term.section.clone(),
-            })?;
-        check(&device, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?;
-        let role = self.find(
-            ("--assume-role", f.assume_role.as_ref()),
+    /// The MFA device, where one is set.
+    pub fn device(&self) -> Option<Setting<String>> {
+        self.find(
+            ("--device", self.flags.device.as_ref()),
+            &["MFA_DEVICE"],
+            &["aws_mfa_device", "mfa_serial"],
+            &["mfa_serial"],
+        )
+    }
+
+    /// The role to assume, where one is set.
+    pub fn role(&self) -> Option<Setting<String>> {
+        self.find(
+            ("--assume-role", self.flags.assume_role.as_ref()),
             &["MFA_ASSUME_ROLE"],
             &["assume_role"],
             &[],
-        );
+        )
+    }
+
+    /// Resolves and validates every setting of `profile`.
+    pub fn resolve(&self, profile: &str) -> Result<Settings, Error> {
+        let f = self.flags;
+        let device = self.device().ok_or_else(|| Error::NoDevice {
+            profile: profile.to_owned(),
+            section: self.long_term.name.to_owned(),
+        })?;
+        check(&device, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?;
+        let role = self.role();
         if let Some(role) = &role {
             check(role, "role ARN", is_role_arn, ROLE_ARN_SHAPE)?;
         }

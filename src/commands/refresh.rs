@@ -2,6 +2,7 @@
 //! `[NAME]` is still good; if not, get a code, call STS (no lock held), then write the session
 //! through the store (lock, re-read, verify, atomic replace).
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::RefreshArgs;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
-use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
+use crate::ini::{Document, FileKind, ProfileSet, Properties, Section, SectionName};
 use crate::secret::Secret;
 use crate::settings::{Layer, Resolver, Settings};
 use crate::store;
@@ -71,7 +72,39 @@ impl Texts {
 pub struct Files<'t> {
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
-    sections: OnceCell<HashMap<String, Vec<Section>>>,
+    sections: OnceCell<Index<'t>>,
+}
+
+/// Sections by name: the first one, and for a name that appears again, all of them.
+#[derive(Default)]
+struct Index<'t> {
+    first: HashMap<Cow<'t, str>, Section, Fnv>,
+    repeated: HashMap<Cow<'t, str>, Vec<Section>, Fnv>,
+}
+
+/// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
+/// to mount a collision attack).
+#[derive(Clone, Copy, Default)]
+struct Fnv;
+
+struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl<'t> Files<'t> {
@@ -93,17 +126,32 @@ impl<'t> Files<'t> {
     /// Indexes the credentials file's sections by name, for many lookups.
     pub fn index(&self) {
         self.sections.get_or_init(|| {
-            let mut sections: HashMap<String, Vec<Section>> = HashMap::new();
+            let mut index = Index::default();
             for section in self.credentials.sections() {
-                let name = self.credentials.section_name(section);
-                if name.prefix.is_none() {
-                    sections
-                        .entry(name.name.to_owned())
-                        .or_default()
-                        .push(section);
+                let name = match self.credentials.section_name_text(section) {
+                    Cow::Borrowed(raw) => {
+                        SectionName::parse(raw).name_if_plain().map(Cow::Borrowed)
+                    }
+                    Cow::Owned(raw) => SectionName::parse(&raw)
+                        .name_if_plain()
+                        .map(|n| Cow::Owned(n.to_owned())),
+                };
+                let Some(name) = name else { continue };
+                match index.first.get(&name) {
+                    None => {
+                        index.first.insert(name, section);
+                    }
+                    Some(first) => {
+                        let first = *first;
+                        index
+                            .repeated
+                            .entry(name)
+                            .or_insert_with(|| vec![first])
+                            .push(section);
+                    }
                 }
             }
-            sections
+            index
         });
     }
 
@@ -111,7 +159,10 @@ impl<'t> Files<'t> {
     pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
         let found;
         let sections = match self.sections.get() {
-            Some(index) => index.get(name).map(Vec::as_slice),
+            Some(index) => match index.repeated.get(name) {
+                Some(all) => Some(all.as_slice()),
+                None => index.first.get(name).map(std::slice::from_ref),
+            },
             None => {
                 found = self
                     .credentials
@@ -172,43 +223,51 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
 }
 
 /// Resolves the settings of `profile`, whose long-term section holds `long_term`.
-pub fn resolve<'t>(
+pub fn resolve(
     profile: &str,
-    long_term: Option<&Properties<'t>>,
+    long_term: Option<&Properties<'_>>,
     ctx: &Context<'_>,
-    files: &Files<'t>,
+    files: &Files<'_>,
 ) -> Result<Settings, Error> {
+    with_resolver(profile, long_term, ctx, files, |r| r.resolve(profile))
+}
+
+/// Runs `f` with the settings resolver of `profile`, whose long-term section holds `long_term`.
+pub fn with_resolver<T>(
+    profile: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    f: impl FnOnce(&Resolver<'_>) -> T,
+) -> T {
     let long_term_section = ctx.naming.long_term(profile);
-    let layer = |section: String, props: Option<&Properties<'t>>, path| Layer {
-        section,
-        path,
-        props: props.cloned().unwrap_or_default(),
-    };
     let config_path = ctx.files.config.as_path();
     let config_layers = [
-        layer(
-            format!("profile {long_term_section}"),
-            files.config.profiles.get(long_term_section.as_str()),
-            config_path,
-        ),
-        layer(
-            format!("profile {profile}"),
-            files.config.profiles.get(profile),
-            config_path,
-        ),
+        Layer {
+            prefix: "profile ",
+            name: &long_term_section,
+            path: config_path,
+            props: files.config.profiles.get(long_term_section.as_str()),
+        },
+        Layer {
+            prefix: "profile ",
+            name: profile,
+            path: config_path,
+            props: files.config.profiles.get(profile),
+        },
     ];
-    let lt_layer = layer(
-        long_term_section,
-        long_term,
-        ctx.files.credentials.as_path(),
-    );
-    Resolver {
+    let lt_layer = Layer {
+        prefix: "",
+        name: &long_term_section,
+        path: ctx.files.credentials.as_path(),
+        props: long_term,
+    };
+    f(&Resolver {
         flags: &ctx.flags,
         env: ctx.env,
         long_term: &lt_layer,
         config: &config_layers,
-    }
-    .resolve(profile)
+    })
 }
 
 impl Profile<'_> {

@@ -2,10 +2,10 @@
 //! never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
 //! when every profile shown is valid, 1 otherwise.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::PermissionsExt as _;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike as _, FixedOffset, Local, Offset as _, Timelike as _, Utc};
 
 use crate::cli::StatusArgs;
 use crate::credentials::{self, State};
@@ -49,7 +49,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ctx.files.credentials.display()
         ));
     } else {
-        ctx.out.info(&table(&rows, ctx).join("\n"));
+        ctx.out.info(&table(&rows, ctx));
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
         0
@@ -70,8 +70,7 @@ fn managed_profiles(doc: &Document<'_>, naming: &Naming) -> Vec<String> {
         let profile = match naming.profile_of_long_term(name.name) {
             Some(p) => Some(p.to_owned()),
             None => doc
-                .section_properties(section)
-                .contains_key("aws_session_token")
+                .section_has_key(section, "aws_session_token")
                 .then(|| naming.profile_of_short_term(name.name))
                 .flatten(),
         };
@@ -91,11 +90,10 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
     let has_session = short_term
         .as_ref()
         .is_some_and(|p| p.contains_key("aws_session_token"));
-    let settings = long_term
-        .as_ref()
-        .and_then(|lt| refresh::resolve(name, Some(lt), ctx, files).ok());
-    let device = settings.as_ref().map(|s| s.device.value.clone());
-    let configured_role = settings.and_then(|s| s.role).map(|r| r.value);
+    let (device, configured_role) =
+        refresh::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
+            (r.device().map(|d| d.value), r.role().map(|r| r.value))
+        });
     if long_term.is_none() && !has_session {
         return Ok(Row {
             profile: name.to_owned(),
@@ -138,17 +136,16 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
     })
 }
 
-fn table(rows: &[Row], ctx: &Context<'_>) -> Vec<String> {
+fn table(rows: &[Row], ctx: &Context<'_>) -> String {
+    let mut offsets = LocalOffsets::default();
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             [
                 r.profile.clone(),
                 r.role_arn.clone().unwrap_or_else(|| "session".into()),
-                r.expires.map_or_else(
-                    || "-".into(),
-                    |e| e.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
-                ),
+                r.expires
+                    .map_or_else(|| "-".into(), |e| offsets.local_minute(e)),
                 r.expires
                     .filter(|e| *e > ctx.now)
                     .map_or_else(|| "-".into(), |e| credentials::span(e - ctx.now)),
@@ -164,30 +161,57 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> Vec<String> {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let render = |c: &[String; 6], colour: bool| {
-        let mut line = String::new();
+    let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 12));
+    let mut render = |c: &[String; 6], colour: bool| {
         for (i, cell) in c.iter().enumerate() {
-            let padded = format!("{cell:<width$}", width = widths[i]);
-            let shown = if colour && i == 4 {
+            let last = i == 5;
+            if colour && i == 4 {
                 let level = match cell.as_str() {
                     "valid" => 0,
                     "expiring" => 1,
                     _ => 2,
                 };
-                ctx.out.state_color(&padded, level)
+                out.push_str(&ctx.out.state_color(cell, level));
             } else {
-                padded
-            };
-            line.push_str(&shown);
-            if i < 5 {
-                line.push_str("  ");
+                out.push_str(cell);
+            }
+            if !last {
+                let pad = widths[i] - cell.chars().count() + 2;
+                out.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        line.trim_end().to_owned()
+        out.push('\n');
     };
-    std::iter::once(render(&header, false))
-        .chain(cells.iter().map(|c| render(c, ctx.out.colored())))
-        .collect()
+    render(&header, false);
+    for c in &cells {
+        render(c, ctx.out.colored());
+    }
+    out.pop();
+    out
+}
+
+/// Local time for many timestamps: the zone's offset is looked up once per hour of UTC time
+/// (offsets change only on the hour), not once per row.
+#[derive(Default)]
+struct LocalOffsets(HashMap<i64, FixedOffset>);
+
+impl LocalOffsets {
+    /// `2026-11-25 21:50` in local time.
+    fn local_minute(&mut self, t: DateTime<Utc>) -> String {
+        let offset = *self
+            .0
+            .entry(t.timestamp().div_euclid(3600))
+            .or_insert_with(|| t.with_timezone(&Local).offset().fix());
+        let t = t.with_timezone(&offset);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
+    }
 }
 
 fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {

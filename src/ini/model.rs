@@ -141,6 +141,11 @@ impl<'a> SectionName<'a> {
         }
     }
 
+    /// The name of a section without a prefix (`[dev]`), as the credentials file names them.
+    pub fn name_if_plain(&self) -> Option<&'a str> {
+        self.prefix.is_none().then_some(self.name)
+    }
+
     /// Whether this header names profile `profile` in a file of `kind`.
     pub fn is_profile(&self, kind: FileKind, profile: &str) -> bool {
         match kind {
@@ -244,6 +249,22 @@ impl<'a> Document<'a> {
     /// The header name of a section, split the SDK's way.
     pub fn section_name(&self, section: Section) -> SectionName<'_> {
         SectionName::parse(self.lines[section.header].header_name().unwrap_or_default())
+    }
+
+    /// The header name of a section, borrowed from the input text when the header is unedited.
+    pub fn section_name_text(&self, section: Section) -> Cow<'a, str> {
+        let line = &self.lines[section.header];
+        match line.kind {
+            Kind::Header { name } => line.part(name),
+            _ => Cow::Borrowed(""),
+        }
+    }
+
+    /// Whether a section has a property `key` (lower-case), without reading its values.
+    pub fn section_has_key(&self, section: Section, key: &str) -> bool {
+        self.lines[section.header + 1..section.end]
+            .iter()
+            .any(|l| l.key().is_some_and(|k| k.eq_ignore_ascii_case(key)))
     }
 
     /// The sections that hold `profile` in a file of `kind` (more than one is ambiguous).
