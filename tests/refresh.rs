@@ -497,7 +497,7 @@ fn code_from_stdin() {
 #[test]
 fn code_from_a_command_with_the_profile_in_its_environment() {
     let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
-    let run = t
+    let _home = t
         .args(&[
             "-p",
             "dev",
@@ -508,7 +508,6 @@ fn code_from_a_command_with_the_profile_in_its_environment() {
         .success()
         .expect_file("seen", "dev\n");
     assert_eq!(stub.only_request().param("TokenCode"), Some("111222"));
-    let _ = run;
 }
 
 #[test]
@@ -622,7 +621,7 @@ fn profiles_sharing_a_device_get_a_fresh_code_each_from_the_command() {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
     // Each run of the command shows the next code, as an authenticator would.
     let counter = "n=$(cat n 2>/dev/null || echo 100000); echo $((n+1)) > n; echo $((n+1))";
-    let run = Test::new()
+    let _home = Test::new()
         .credentials_file(two_profiles_one_device())
         .env("AWS_ENDPOINT_URL_STS", &stub.url)
         .args(&["refresh", "--all", "--token-command", counter])
@@ -636,7 +635,6 @@ fn profiles_sharing_a_device_get_a_fresh_code_each_from_the_command() {
         .filter_map(|r| r.param("TokenCode").map(str::to_owned))
         .collect();
     assert_eq!(codes, vec!["100001", "100002"]);
-    let _ = run;
 }
 
 #[test]

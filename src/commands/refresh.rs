@@ -438,7 +438,6 @@ fn write(profile: &Profile<'_>, session: &Session, ctx: &Context<'_>) -> Result<
 #[derive(Default)]
 pub struct Codes {
     used: HashMap<String, String>,
-    stdin_used: bool,
 }
 
 impl Codes {
@@ -447,10 +446,7 @@ impl Codes {
         let device = &profile.settings.device.value;
         let previous = self.used.get(device).cloned();
         let code = match (ctx.token.as_deref(), &profile.settings.token_command) {
-            (Some("-"), _) => {
-                self.stdin_used = true;
-                token::read_stdin()?
-            }
+            (Some("-"), _) => token::read_stdin()?,
             (Some(code), _) if previous.as_deref() != Some(code) => code.to_owned(),
             (Some(_), _) if ctx.prompt != Prompt::No => {
                 self.prompt(profile, previous.is_some(), ctx.prompt)?
