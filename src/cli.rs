@@ -160,8 +160,8 @@ pub enum Command {
 
     /// Run a command with the session in its environment (refreshing it first if needed)
     ///
-    /// The command replaces stsmfa, so its exit code (or the signal that ended it) is the
-    /// result: stsmfa exec prod -- aws s3 ls.
+    /// Exits with the command's exit code (128+N when signal N ended it); SIGTERM and SIGHUP
+    /// are passed on to it: stsmfa exec prod -- aws s3 ls.
     Exec(ExecArgs),
 
     /// Print the session as AWS credential_process JSON (refreshing it first if needed)

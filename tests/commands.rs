@@ -323,26 +323,41 @@ fn exec_passes_the_session_and_the_exit_code() {
 }
 
 #[test]
-fn exec_reports_a_signal_as_the_shell_does() {
+fn exec_reports_a_signal_as_128_plus_n() {
+    valid_session_home("x")
+        .args(&["exec", "dev", "--", "sh", "-c", "kill -TERM $$"])
+        .run()
+        .code(143);
+}
+
+#[test]
+fn exec_passes_a_sigterm_on_to_the_command() {
     let t = valid_session_home("x");
     let mut cmd = t.command();
-    cmd.args(["exec", "dev", "--", "sh", "-c", "kill -TERM $$"]);
-    let status = cmd.status().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        std::os::unix::process::ExitStatusExt::signal(&status),
-        Some(15)
-    );
-    // Through a shell, as a user sees it: 128 + 15.
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "'{}' exec dev -- sh -c 'kill -TERM $$'; echo $?",
-            crate::common::BIN
-        ))
-        .env("HOME", t.home())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "143\n");
+    cmd.args([
+        "exec",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "trap 'echo got TERM; kill $!; exit 3' TERM; echo ready; sleep 10 & wait",
+    ])
+    .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(line, "ready\n");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(killed);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap_or_else(|e| panic!("{e}"));
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rest, "got TERM\n");
+    assert_eq!(status.code(), Some(3));
 }
 
 #[test]

@@ -1,9 +1,14 @@
-//! `stsmfa exec`: runs a command with the session in its environment. The command replaces
-//! this process, so its exit code, or the signal that ended it, is what the caller sees (a
-//! shell reports a signal N as 128+N), and signals from the terminal reach it directly.
+//! `stsmfa exec`: runs a command with the session in its environment and exits with the
+//! command's exit code, or 128+N when signal N ended it. While the command runs, stsmfa does
+//! not die of the signals meant for it: Ctrl-C and Ctrl-\ reach the command directly (the
+//! terminal signals the whole process group), and a SIGTERM or SIGHUP sent to stsmfa alone is
+//! passed on to the command.
 
-use std::os::unix::process::CommandExt as _;
+use std::os::unix::process::ExitStatusExt as _;
 use std::process::Command;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use crate::cli::ExecArgs;
 use crate::error::Error;
@@ -25,10 +30,35 @@ pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     for (name, value) in super::variables(&current) {
         command.env(name, value);
     }
-    // Only returns when the command could not be started.
-    let error = command.exec();
-    Err(Error::Exec {
+    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+        .map_err(|e| Error::Internal(format!("cannot watch signals: {e}")))?;
+    let mut child = command.spawn().map_err(|source| Error::Exec {
         command: program.clone(),
-        source: error,
+        source,
+    })?;
+    let pid = child.id() as libc::pid_t;
+    let handle = signals.handle();
+    let forwarder = std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if signal == SIGTERM || signal == SIGHUP {
+                // SAFETY: kill(2) with the pid of our own child, which is not reaped until
+                // after this thread is stopped, and a valid signal number.
+                unsafe {
+                    libc::kill(pid, signal);
+                }
+            }
+        }
+    });
+    let status = child.wait().map_err(|source| Error::Exec {
+        command: program.clone(),
+        source,
+    });
+    handle.close();
+    let _ = forwarder.join();
+    let status = status?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(255),
+        (None, None) => 1,
     })
 }
