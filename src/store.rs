@@ -37,7 +37,8 @@ impl Platform {
     }
 }
 
-/// The two files, after flags, environment and `~` expansion.
+/// The two files, after flags, environment and `~` expansion. An empty config path means there
+/// is none to read (no home directory to find it in).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Locations {
     pub credentials: PathBuf,
@@ -89,13 +90,19 @@ pub fn locate(
         };
         Ok(PathBuf::from(path))
     };
+    let credentials = one(
+        credentials_flag,
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "credentials",
+    )?;
+    let config = match one(config_flag, "AWS_CONFIG_FILE", "config") {
+        // Without a home there is no default config file; an empty path reads as missing.
+        Err(Error::NoHome) => PathBuf::new(),
+        other => other?,
+    };
     Ok(Locations {
-        credentials: one(
-            credentials_flag,
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "credentials",
-        )?,
-        config: one(config_flag, "AWS_CONFIG_FILE", "config")?,
+        credentials,
+        config,
     })
 }
 
@@ -388,6 +395,14 @@ mod tests {
         ]);
         assert!(locate(None, None, &e, Platform::Unix).is_ok());
         assert!(locate(None, None, &env(&[]), Platform::Unix).is_err());
+    }
+
+    #[test]
+    fn without_home_the_config_file_is_optional() {
+        let e = env(&[("AWS_SHARED_CREDENTIALS_FILE", "/b")]);
+        let l = locate(None, None, &e, Platform::Unix).ok();
+        assert_eq!(l.map(|l| l.config), Some(PathBuf::new()));
+        assert!(read(Path::new("")).is_ok_and(|t| t.is_none()));
     }
 
     #[test]

@@ -418,3 +418,20 @@ fn completions_for_every_shell() {
     }
     Test::new().args(&["completions", "tcsh"]).run().code(2);
 }
+
+#[test]
+fn no_home_is_fine_when_the_credentials_file_is_given() {
+    let t = valid_session_home("x");
+    let out = Command::new(crate::common::BIN)
+        .args(["status", "dev", "--credentials-file"])
+        .arg(t.credentials())
+        .env_clear()
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
