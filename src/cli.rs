@@ -178,6 +178,9 @@ pub enum Command {
 
     /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
+
+    /// Print the manual page (roff): stsmfa man > ~/.local/share/man/man1/stsmfa.1
+    Man,
     /// Remove the session from short-term sections, keeping everything else
     ///
     /// Removes the session keys (aws_access_key_id, aws_secret_access_key, aws_session_token,

@@ -435,3 +435,21 @@ fn no_home_is_fine_when_the_credentials_file_is_given() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn man_page_documents_the_commands() {
+    let run = Test::new().args(&["man"]).run().success();
+    let page = run.stdout_text();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH stsmfa"),
+        "{page}"
+    );
+    for word in [
+        "refresh",
+        "status",
+        "credential\\-process",
+        "\\-\\-no\\-input",
+    ] {
+        assert!(page.contains(word), "the manual lacks {word}");
+    }
+}
