@@ -1,16 +1,15 @@
 //! What we write, read by the real AWS CLI and its parser (botocore), installed by
 //! `scripts/test` into a virtualenv. These tests are `#[ignore]`d in a plain `cargo test`.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use stsmfa::ini::{Document, FileKind};
 
-use crate::common::{Test, fixtures};
+use crate::common::{Plain, Test, fixtures, plain, run_all_at_once};
 
-type Sections = BTreeMap<String, BTreeMap<String, String>>;
+type Sections = Plain;
 
 fn venv() -> PathBuf {
     match std::env::var_os("STSMFA_TEST_VENV") {
@@ -46,16 +45,7 @@ fn our_read(path: &Path) -> Sections {
     let view = doc
         .view(FileKind::Credentials)
         .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-    view.profiles
-        .iter()
-        .map(|(name, props)| {
-            let props = props
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
-            (name.to_string(), props)
-        })
-        .collect()
+    plain(&view.profiles)
 }
 
 /// Every edited fixture reads the same to botocore as to us. Left out are the fixtures whose
@@ -239,30 +229,17 @@ fn twenty_refreshes_of_twenty_profiles_at_once_all_land() {
         .map(|i| format!("{}\n", long_term(&format!("p{i:02}"))))
         .collect();
     let t = Test::new().credentials_file(&file);
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            let mut cmd = t.command();
-            cmd.args([
-                "-q",
-                "refresh",
-                &format!("p{i:02}"),
-                "--token",
-                &format!("1000{i:02}"),
-            ])
-            .env("AWS_ENDPOINT_URL_STS", moto())
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_all_at_once(
+        (0..20)
+            .map(|i| {
+                let mut cmd = t.command();
+                cmd.args(["-q", "refresh", &format!("p{i:02}")])
+                    .args(["--token", &format!("1000{i:02}")])
+                    .env("AWS_ENDPOINT_URL_STS", moto());
+                cmd
+            })
+            .collect(),
+    );
     let text = fs::read_to_string(t.credentials()).unwrap_or_default();
     assert!(text.starts_with(&file), "the long-term sections changed");
     let doc = Document::parse(&text);

@@ -4,14 +4,14 @@
 use std::fs;
 use std::os::unix::fs::{PermissionsExt as _, symlink};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use stsmfa::error::Error;
 use stsmfa::ini::{Document, FileKind};
 use stsmfa::store::{self, LOCK_TIMEOUT, Outcome};
 
-use crate::common::{BIN, Test, assert_file, mode, temp_files};
+use crate::common::{BIN, Test, assert_file, mode, run_all_at_once, temp_files};
 
 const CRED: FileKind = FileKind::Credentials;
 
@@ -241,23 +241,15 @@ fn many_profiles(n: usize) -> (String, String) {
 fn twenty_processes_clearing_at_once_all_land() {
     let (full, cleared) = many_profiles(20);
     let t = Test::new().credentials_file(&full);
-    let children: Vec<_> = (0..20)
-        .map(|i| {
-            let mut cmd = t.command();
-            cmd.args(["-q", "clear", &format!("p{i:02}")])
-                .stdin(Stdio::null())
-                .stderr(Stdio::piped());
-            cmd.spawn().unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_all_at_once(
+        (0..20)
+            .map(|i| {
+                let mut cmd = t.command();
+                cmd.args(["-q", "clear", &format!("p{i:02}")]);
+                cmd
+            })
+            .collect(),
+    );
     assert_file(&t.credentials(), cleared.as_bytes());
     assert!(temp_files(&t.home().join(".aws")).is_empty());
 }

@@ -271,3 +271,43 @@ pub fn temp_files(dir: &Path) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Profiles and their properties as plain strings, for comparing what two readers found.
+pub type Plain = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>;
+
+/// `sections` (the profiles of a view) as plain strings.
+pub fn plain(
+    sections: &std::collections::BTreeMap<std::borrow::Cow<'_, str>, stsmfa::ini::Properties<'_>>,
+) -> Plain {
+    sections
+        .iter()
+        .map(|(name, props)| {
+            let props = props
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            (name.to_string(), props)
+        })
+        .collect()
+}
+
+/// Starts every command at once (stdin closed, stderr kept) and asserts that each succeeds.
+pub fn run_all_at_once(commands: Vec<Command>) {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut cmd| {
+            cmd.stdin(Stdio::null()).stderr(Stdio::piped());
+            cmd.spawn().unwrap_or_else(|e| panic!("spawn: {e}"))
+        })
+        .collect();
+    for child in children {
+        let out = child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("wait: {e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
