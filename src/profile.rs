@@ -61,17 +61,16 @@ impl Naming {
     }
 
     /// The profile whose session section is `section`, when it is named like one.
-    pub fn profile_of_short_term(&self, section: &str) -> Option<String> {
+    pub fn profile_of_short_term<'a>(&self, section: &'a str) -> Option<&'a str> {
         if self.is_long_term(section) {
             return None;
         }
         match self.short_term_suffix.as_deref() {
-            None => Some(section.to_owned()),
+            None => Some(section),
             Some(suffix) => section
                 .strip_suffix(suffix)
                 .and_then(|p| p.strip_suffix('-'))
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned),
+                .filter(|p| !p.is_empty()),
         }
     }
 

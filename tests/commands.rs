@@ -453,3 +453,25 @@ fn man_page_documents_the_commands() {
         assert!(page.contains(word), "the manual lacks {word}");
     }
 }
+
+#[test]
+fn status_lists_long_term_and_session_sections_once_each() {
+    let text = format!(
+        "[default]\naws_access_key_id = AKIADEFAULTEXAMPLE00\naws_secret_access_key = x\n\n{}\n{}\n{}",
+        long_term("dev"),
+        session("dev", "2099-01-01T00:00:00Z", "s", ""),
+        session("ops", "2099-01-01T00:00:00Z", "s", "")
+    );
+    let run = Test::new()
+        .credentials_file(text)
+        .args(&["status", "--json"])
+        .run()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = json
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["profile"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["dev", "ops"]);
+}

@@ -80,14 +80,16 @@ pub struct Files<'t> {
 struct Index<'t> {
     first: HashMap<Cow<'t, str>, Section, Fnv>,
     repeated: HashMap<Cow<'t, str>, Vec<Section>, Fnv>,
+    /// Every `[name]` section in file order.
+    order: Vec<(Cow<'t, str>, Section)>,
 }
 
 /// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
 /// to mount a collision attack).
 #[derive(Clone, Copy, Default)]
-struct Fnv;
+pub struct Fnv;
 
-struct FnvHasher(u64);
+pub struct FnvHasher(u64);
 
 impl std::hash::BuildHasher for Fnv {
     type Hasher = FnvHasher;
@@ -137,6 +139,7 @@ impl<'t> Files<'t> {
                         .map(|n| Cow::Owned(n.to_owned())),
                 };
                 let Some(name) = name else { continue };
+                index.order.push((name.clone(), section));
                 match index.first.get(&name) {
                     None => {
                         index.first.insert(name, section);
@@ -153,6 +156,11 @@ impl<'t> Files<'t> {
             }
             index
         });
+    }
+
+    /// Every `[name]` section of the credentials file in file order (after [`Files::index`]).
+    pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
+        self.sections.get().map_or(&[], |i| i.order.as_slice())
     }
 
     /// The properties of a credentials-file section.

