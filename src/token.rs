@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 
+/// What a prompt says after a typo.
+const RETRY: &str = "the code is the 6 digits your MFA device shows";
+
 /// How long a token command may take.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -140,9 +143,7 @@ pub fn prompt(
     let answer: String = dialoguer::Input::new()
         .with_prompt(format!("MFA code for {profile} ({device})"))
         .validate_with(|input: &String| -> Result<(), &str> {
-            normalize(input)
-                .map(|_| ())
-                .ok_or("the code is the 6 digits your MFA device shows")
+            normalize(input).map(|_| ()).ok_or(RETRY)
         })
         .interact_text_on(&term)
         .map_err(|e| Error::TokenSource {
@@ -180,9 +181,7 @@ fn prompt_on_tty(profile: &str, device: &str, note: Option<&str>) -> Result<Stri
         }
         match normalize(&line) {
             Some(code) => return Ok(code),
-            None => {
-                writeln!(tty, "the code is the 6 digits your MFA device shows").map_err(fail)?
-            }
+            None => writeln!(tty, "{RETRY}").map_err(fail)?,
         }
     }
 }

@@ -206,10 +206,7 @@ fn valid_session_home(secret: &str) -> Test {
 
 /// Runs `script` with `shell -c`, after evaluating `stsmfa env` output for that shell.
 fn eval_in(shell: &str, flag: &str, env_output: &str, read: &str) -> String {
-    let script = match shell {
-        "fish" => format!("{env_output}\n{read}"),
-        _ => format!("{env_output}\n{read}"),
-    };
+    let script = format!("{env_output}\n{read}");
     let out = Command::new(shell)
         .arg(flag)
         .arg(script)

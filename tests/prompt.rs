@@ -63,11 +63,7 @@ fn a_second_profile_on_the_same_device_is_asked_for_the_next_code() {
     p.exp_string("prod: refreshed")
         .unwrap_or_else(|e| panic!("{e}"));
     p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
-    let codes: Vec<String> = stub
-        .requests()
-        .iter()
-        .filter_map(|r| r.param("TokenCode").map(str::to_owned))
-        .collect();
+    let codes = stub.token_codes();
     assert_eq!(codes, vec!["111111", "222222"]);
 }
 

@@ -629,11 +629,7 @@ fn profiles_sharing_a_device_get_a_fresh_code_each_from_the_command() {
         .success()
         .stderr_contains("dev: refreshed")
         .stderr_contains("prod: refreshed");
-    let codes: Vec<String> = stub
-        .requests()
-        .iter()
-        .filter_map(|r| r.param("TokenCode").map(str::to_owned))
-        .collect();
+    let codes = stub.token_codes();
     assert_eq!(codes, vec!["100001", "100002"]);
 }
 

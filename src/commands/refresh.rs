@@ -216,7 +216,12 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
     let long_term = files.section(&long_term_section, path)?;
     if long_term.is_none() {
         // Nothing can be done without the long-term keys; say so before anything else.
-        LongTerm::from_section(None, &long_term_section, path)?;
+        return Err(Error::NoLongTermKeys {
+            path: path.to_path_buf(),
+            section: long_term_section,
+            key: "aws_access_key_id",
+            exists: false,
+        });
     }
     let short_term = files.section(&short_term_section, path)?;
     let settings = resolve(profile, long_term.as_ref(), ctx, files)?;

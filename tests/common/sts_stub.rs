@@ -154,6 +154,14 @@ impl Stub {
         self.requests.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
+    /// The MFA codes of the requests received so far, in order.
+    pub fn token_codes(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter_map(|r| r.param("TokenCode").map(str::to_owned))
+            .collect()
+    }
+
     /// The one request received; fails the test when there were none or several.
     pub fn only_request(&self) -> Request {
         let all = self.requests();
