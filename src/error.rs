@@ -28,6 +28,17 @@ pub enum Error {
     NotUtf8 { path: PathBuf, line: usize },
     /// The path names a directory.
     IsDirectory { path: PathBuf },
+    /// The path names a FIFO, a socket or a device, which is never replaced.
+    NotRegular { path: PathBuf, what: &'static str },
+    /// The file has no write permission for its owner: the user protected it.
+    ReadOnly { path: PathBuf },
+    /// Another program left the file in a state that must not be written over (SPEC §6.3).
+    /// `written`: this run's change is in the file, but that program's may not be.
+    Unsettled {
+        path: PathBuf,
+        what: String,
+        written: bool,
+    },
     /// A file system call failed.
     Io {
         path: PathBuf,
@@ -127,6 +138,9 @@ impl Error {
             | Error::Parse { .. }
             | Error::NotUtf8 { .. }
             | Error::IsDirectory { .. }
+            | Error::NotRegular { .. }
+            | Error::ReadOnly { .. }
+            | Error::Unsettled { .. }
             | Error::Io { .. }
             | Error::LockTimeout { .. }
             | Error::Duplicate { .. }
@@ -167,6 +181,23 @@ impl Error {
             Error::IsDirectory { .. } => {
                 Some("point --credentials-file or AWS_SHARED_CREDENTIALS_FILE at a file".into())
             }
+            Error::NotRegular { .. } => Some(
+                "stsmfa only replaces regular files: point --credentials-file or \
+                 AWS_SHARED_CREDENTIALS_FILE at one"
+                    .into(),
+            ),
+            Error::ReadOnly { path } => Some(format!(
+                "if stsmfa may change it, make it writable again: chmod u+w {}",
+                path.display()
+            )),
+            Error::Unsettled { written: false, .. } => Some(
+                "another program is writing the file; when it is done, check the file and run \
+                 stsmfa again"
+                    .into(),
+            ),
+            Error::Unsettled { written: true, .. } => Some(
+                "check the file: the other program's last change may have to be made again".into(),
+            ),
             Error::Io { path, source, .. } => io_hint(path, source),
             Error::LockTimeout { .. } => Some(
                 "another stsmfa is changing the file; wait for it to finish and try again".into(),
@@ -291,6 +322,36 @@ impl fmt::Display for Error {
             Error::IsDirectory { path } => {
                 write!(f, "{} is a directory, not a file", path.display())
             }
+            Error::NotRegular { path, what } => write!(
+                f,
+                "{} is {what}, not a regular file; stsmfa never writes into it",
+                path.display()
+            ),
+            Error::ReadOnly { path } => write!(
+                f,
+                "{} is read-only (its owner may not write it), so stsmfa leaves it alone",
+                path.display()
+            ),
+            Error::Unsettled {
+                path,
+                what,
+                written: false,
+            } => write!(
+                f,
+                "{} changed while stsmfa was running and did not settle within {} s ({what}); \
+                 nothing was written",
+                path.display(),
+                crate::store::SETTLE_TIMEOUT.as_secs()
+            ),
+            Error::Unsettled {
+                path,
+                what,
+                written: true,
+            } => write!(
+                f,
+                "{} was written, but {what} while stsmfa was writing it",
+                path.display()
+            ),
             Error::Io {
                 path,
                 action,
@@ -453,7 +514,7 @@ fn refusal_message(r: &Refused) -> String {
 }
 
 /// `io::Error`'s text without the "(os error N)" suffix.
-fn plain(e: &io::Error) -> String {
+pub(crate) fn plain(e: &io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error") {
         Some(i) => s[..i].to_owned(),

@@ -1,16 +1,42 @@
-//! Where the files are, and the only code that changes them (SPEC §6.3–§6.5).
+//! Where the files are, and the only code that changes them (SPEC §6.3–§6.6).
 //!
-//! A change is made in this order: resolve a symlink to its target; create a missing directory
-//! 0700; take an exclusive lock on the sidecar `<file>.lock` (created 0600, waited for at most
-//! the lock timeout); read the file as it is now; apply the edit to it; re-read the result and
-//! verify it; write a temporary file beside the target (created 0600, given the old file's mode
-//! and owner), fsync it, rename it over the target, fsync the directory; release the lock. Any
-//! failure before the rename removes the temporary file and leaves the old file as it was; a
-//! temporary file left by a run that was killed is removed by the next run, under the lock.
+//! # What the store promises
+//!
+//! The credentials file is replaced only by renaming a complete, verified new file over it, and
+//! the new file is always *the text found under the lock, plus this run's edit*. That text is
+//! used only when it passes three tests against what the run first read (its [`Baseline`]):
+//!
+//! 1. it is not empty, when the first read was not;
+//! 2. it is not cut short: it parses when the first read did, and it is not a strict prefix of
+//!    the first read that ends inside a line;
+//! 3. every section the run relies on (for a refresh, the long-term section whose keys it
+//!    used) is there byte for byte as first read.
+//!
+//! Another program may be writing the file in place (`aws configure set` truncates it, then
+//! writes), so text that fails a test is read again every 20 ms for up to
+//! [`SETTLE_TIMEOUT`]; if it never passes, nothing is written and the run ends with exit 6.
+//! After the rename, the old file is read once more through the descriptor that read it: when
+//! a writer got into it meanwhile (it still had the old file open), its text is taken, tested
+//! the same way, edited and written again, so that writer's change is kept too.
+//!
+//! The order of a change: resolve a symlink to its target; refuse anything but a regular file
+//! (or a missing one); create a missing directory 0700; take an exclusive lock on the sidecar
+//! `<file>.lock` (created 0600, owned like the file, waited for at most the lock timeout); read
+//! the file and test it as above; apply the edit; re-read the result and verify it; write a
+//! temporary file beside the target (created 0600, given the old file's mode and owner), fsync
+//! it, rename it over the target, fsync the directory; check the old file; release the lock.
+//! Any failure before the rename removes the temporary file and leaves the old file as it was.
+//! Temporary files are named after the process that made them; every run removes those of
+//! processes that are gone, and the holder of the lock removes all others.
+//!
+//! Files that are not regular are never opened for writing: a FIFO is read without blocking
+//! (bounded), a device or a socket reads as empty (`AWS_CONFIG_FILE=/dev/null`).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write as _};
-use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, Read as _, Seek as _, Write as _};
+use std::os::unix::fs::{
+    DirBuilderExt as _, FileTypeExt as _, MetadataExt as _, OpenOptionsExt as _,
+};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -21,6 +47,17 @@ use crate::ini::{self, Document, FileKind};
 /// How long a change waits for another process's lock.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a change waits for a file that another program is writing to settle.
+pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often an unsettled file is read again.
+const SETTLE_POLL: Duration = Duration::from_millis(20);
+
+/// How many times a change is made again after catching a writer in the act.
+const MERGE_ROUNDS: usize = 5;
+
+/// How long reading a FIFO may wait for data.
+const FIFO_WAIT: Duration = Duration::from_secs(2);
 /// Path rules of one platform; the AWS SDKs find the home directory differently on Windows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Platform {
@@ -107,9 +144,66 @@ pub fn locate(
 }
 
 /// Reads a file's text without locking; a missing file is `None`. Parse it with
-/// [`Document::parse`].
+/// [`Document::parse`]. Temporary files that dead processes left beside it are removed.
 pub fn read(path: &Path) -> Result<Option<String>, Error> {
-    read_text(path, &resolve(path)?)
+    let target = resolve(path)?;
+    remove_temp_files(&target, Sweep::OfDeadProcesses);
+    read_text(path, &target)
+}
+
+/// What a run read before taking the lock, and the sections it relies on: the reference that
+/// the text found under the lock is tested against (see the module docs).
+#[derive(Debug, Default)]
+pub struct Baseline<'a> {
+    first: Option<&'a str>,
+    first_parses: bool,
+    /// Sections the run relies on, with their bytes as first read.
+    relied: Vec<(String, Option<String>)>,
+}
+
+impl<'a> Baseline<'a> {
+    /// The file as first read (`None` when it did not exist), relying on `sections` (plain
+    /// `[name]` sections of a file of `kind`) staying as they are.
+    pub fn new(first: Option<&'a str>, kind: FileKind, sections: &[&str]) -> Baseline<'a> {
+        let doc = Document::parse(first.unwrap_or_default());
+        Baseline {
+            first,
+            first_parses: doc.check().is_ok(),
+            relied: sections
+                .iter()
+                .map(|s| ((*s).to_owned(), doc.section_text(kind, s)))
+                .collect(),
+        }
+    }
+
+    /// Why `now` (the text read under the lock, parsed as `doc`) must not be written over, if
+    /// it must not.
+    fn problem(&self, now: &str, doc: &Document<'_>, kind: FileKind) -> Option<String> {
+        let first = self.first.unwrap_or_default();
+        let blank = |t: &str| t.trim().is_empty();
+        if blank(now) && !blank(first) {
+            return Some("it is empty now".into());
+        }
+        if self.first_parses
+            && let Err(e) = doc.check()
+        {
+            return Some(format!(
+                "line {} cannot be read now ({})",
+                e.line, e.message
+            ));
+        }
+        if now.len() < first.len() && first.starts_with(now) && !now.ends_with('\n') {
+            return Some("it ends in the middle of a line now".into());
+        }
+        for (section, bytes) in &self.relied {
+            if let Some(bytes) = bytes
+                && doc.section_text(kind, section).as_ref() != Some(bytes)
+            {
+                return Some(format!("[{section}] is no longer as it was"));
+            }
+        }
+        None
+    }
 }
 
 /// What [`update`] did to the file.
@@ -123,59 +217,293 @@ pub enum Outcome {
     Created,
 }
 
-/// Applies `edit` to the file at `path` as it is under the lock, verifies and writes it.
-/// `edit` sees the current document and returns what the caller wants to know about it; an
-/// error from `edit` leaves the file untouched. `edit` may run twice: when the directory does
-/// not exist yet, it first runs on an empty document to learn whether to create it.
+/// The result of [`update`]: what the edit returned, what happened to the file, and what the
+/// user should be told.
+#[derive(Debug)]
+pub struct Updated<T> {
+    pub value: T,
+    pub outcome: Outcome,
+    /// Things that went wrong after the new file was in place (it stays in place).
+    pub warnings: Vec<String>,
+    /// How many times another program's change to the file was caught and merged.
+    pub merged: usize,
+}
+
+/// Applies `edit` to the file at `path` as it is under the lock, verifies and writes it,
+/// keeping the promise of the module docs against `baseline`. `edit` sees the current
+/// document and returns what the caller wants to know about it; an error from `edit` leaves
+/// the file untouched. `edit` may run more than once: on an empty document first when the
+/// directory does not exist yet, and again on the new text when another writer was caught.
 pub fn update<T>(
     path: &Path,
     kind: FileKind,
     lock_timeout: Duration,
+    baseline: &Baseline<'_>,
     mut edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
-) -> Result<(T, Outcome), Error> {
+) -> Result<Updated<T>, Error> {
     let target = resolve(path)?;
+    check_replaceable(path, &target)?;
     let dir = parent(&target);
     if !dir.exists() {
         // Nothing to lock or read yet: create the directory only if the edit changes something.
         let mut empty = Document::parse("");
-        let out = edit(&mut empty)?;
+        let value = edit(&mut empty)?;
         if empty.render().is_empty() {
-            return Ok((out, Outcome::Unchanged));
+            return Ok(Updated {
+                value,
+                outcome: Outcome::Unchanged,
+                warnings: Vec::new(),
+                merged: 0,
+            });
         }
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| io_error(&dir, "create the directory", e))?;
+        create_dir(&dir)?;
     }
     let _lock = lock(&target, lock_timeout)?;
-    remove_stale_temp_files(&target);
-    let text = read_text(path, &target)?;
-    let existed = text.is_some();
-    let text = text.unwrap_or_default();
-    let mut doc = Document::parse(&text);
-    let before = doc.view(kind).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        line: e.line,
-        message: e.message,
-    })?;
-    let out = edit(&mut doc)?;
-    let rendered = doc.render();
-    if rendered == text {
-        return Ok((out, Outcome::Unchanged));
+    remove_temp_files(&target, Sweep::All);
+    let mut source = settled(path, &target, kind, baseline, Source::Path)?;
+    let existed = source.file.is_some();
+    let mut warnings = Vec::new();
+    for round in 0..=MERGE_ROUNDS {
+        let mut doc = Document::parse(&source.text);
+        let before = doc.view(kind).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            line: e.line,
+            message: e.message,
+        })?;
+        let value = edit(&mut doc)?;
+        let rendered = doc.render();
+        if rendered == source.text {
+            return Ok(Updated {
+                value,
+                outcome: Outcome::Unchanged,
+                warnings,
+                merged: round,
+            });
+        }
+        // The edited lines are no longer needed: free them before the result is read back.
+        let changes = doc.into_changes();
+        ini::verify(&changes, kind, &before, &rendered).map_err(|e| Error::edit(path, e))?;
+        if let Some(w) = write_atomically(&target, rendered.as_bytes())? {
+            warnings.push(w);
+        }
+        // A writer that had the old file open may have written into it since it was read.
+        let Some(file) = source.file.take() else {
+            return Ok(done(value, existed, warnings, round));
+        };
+        if read_from_start(&file).ok().as_deref() == Some(source.text.as_bytes()) {
+            return Ok(done(value, existed, warnings, round));
+        }
+        if round == MERGE_ROUNDS {
+            return Err(Error::Unsettled {
+                path: path.to_path_buf(),
+                what: format!("another program kept writing it ({MERGE_ROUNDS} times)"),
+                written: true,
+            });
+        }
+        source = settled(path, &target, kind, baseline, Source::Open(file))?;
     }
-    // The edited lines are no longer needed: free them before the result is read back.
-    let changes = doc.into_changes();
-    ini::verify(&changes, kind, &before, &rendered).map_err(|e| Error::edit(path, e))?;
-    write_atomically(&target, rendered.as_bytes())?;
-    Ok((
-        out,
-        if existed {
+    Err(Error::Internal(
+        "the merge loop ended without a result".into(),
+    ))
+}
+
+fn done<T>(value: T, existed: bool, warnings: Vec<String>, merged: usize) -> Updated<T> {
+    Updated {
+        value,
+        outcome: if existed {
             Outcome::Written
         } else {
             Outcome::Created
         },
-    ))
+        warnings,
+        merged,
+    }
+}
+
+/// Text read for a change, and the open file it came from (to look at it again later).
+struct Read {
+    text: String,
+    file: Option<File>,
+}
+
+/// Where [`settled`] reads from: the path, or a file already open (the old file, after the
+/// rename).
+enum Source {
+    Path,
+    Open(File),
+}
+
+/// Reads the text to change and waits, up to [`SETTLE_TIMEOUT`], until it passes the tests of
+/// `baseline`.
+fn settled(
+    shown: &Path,
+    target: &Path,
+    kind: FileKind,
+    baseline: &Baseline<'_>,
+    source: Source,
+) -> Result<Read, Error> {
+    let deadline = Instant::now() + SETTLE_TIMEOUT;
+    let mut open = match source {
+        Source::Path => None,
+        Source::Open(f) => Some(f),
+    };
+    loop {
+        let read = match open.take() {
+            None => read_regular(shown, target)?,
+            Some(file) => {
+                let bytes = read_from_start(&file).map_err(|e| io_error(shown, "read", e))?;
+                Read {
+                    text: utf8(shown, bytes)?,
+                    file: Some(file),
+                }
+            }
+        };
+        let doc = Document::parse(&read.text);
+        let Some(problem) = baseline.problem(&read.text, &doc, kind) else {
+            drop(doc);
+            return Ok(read);
+        };
+        if Instant::now() >= deadline {
+            return Err(Error::Unsettled {
+                path: shown.to_path_buf(),
+                what: problem,
+                written: false,
+            });
+        }
+        drop(doc);
+        // The old file, once replaced, is only reachable through its descriptor.
+        open = match read.file {
+            Some(f) if replaced(&f, target).unwrap_or(true) => Some(f),
+            _ => None,
+        };
+        std::thread::sleep(SETTLE_POLL);
+    }
+}
+
+/// Whether `file` is no longer the file at `target` (it was replaced): then it can only be
+/// read through its descriptor.
+fn replaced(file: &File, target: &Path) -> io::Result<bool> {
+    let open = file.metadata()?;
+    Ok(match fs::metadata(target) {
+        Ok(now) => (now.dev(), now.ino()) != (open.dev(), open.ino()),
+        Err(_) => true,
+    })
+}
+
+fn read_from_start(mut file: &File) -> io::Result<Vec<u8>> {
+    file.seek(io::SeekFrom::Start(0))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Checks, before any code is spent or prompt shown, that the file at `path` can be replaced
+/// (SPEC §6.5): it is a regular file or missing, its owner may write it, its directory can be
+/// written (or created), and the lock file can be opened. Returns what the user should know
+/// before the file is written (other hard links keep the old text).
+pub fn check_writable(path: &Path) -> Result<Vec<String>, Error> {
+    let target = resolve(path)?;
+    let meta = check_replaceable(path, &target)?;
+    let dir = parent(&target);
+    let mut notes = Vec::new();
+    if dir.exists() {
+        writable_dir(&dir)?;
+        let lock = lock_path(&target);
+        open_lock_file(&lock, &target)?;
+    } else {
+        let existing = dir
+            .ancestors()
+            .find(|a| a.exists())
+            .unwrap_or(Path::new("/"));
+        writable_dir(existing)?;
+    }
+    if let Some(m) = meta
+        && m.nlink() > 1
+    {
+        let others = m.nlink() - 1;
+        notes.push(format!(
+            "{} has {others} other name{} (hard link{}); {} will keep the old text, because \
+             stsmfa replaces the file with a new one",
+            path.display(),
+            if others == 1 { "" } else { "s" },
+            if others == 1 { "" } else { "s" },
+            if others == 1 { "it" } else { "they" },
+        ));
+    }
+    Ok(notes)
+}
+
+fn writable_dir(dir: &Path) -> Result<(), Error> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return Ok(());
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    let ok = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
+    if ok {
+        Ok(())
+    } else {
+        Err(io_error(
+            dir,
+            "write into the directory",
+            io::Error::last_os_error(),
+        ))
+    }
+}
+
+/// Refuses what must not be replaced: a directory, a special file, a read-only file. Returns
+/// the metadata of the file when it exists.
+fn check_replaceable(shown: &Path, target: &Path) -> Result<Option<Metadata>, Error> {
+    match node(target).map_err(|e| io_error(shown, "look at", e))? {
+        Node::Missing => Ok(None),
+        Node::Directory => Err(Error::IsDirectory {
+            path: shown.to_path_buf(),
+        }),
+        Node::Fifo => Err(Error::NotRegular {
+            path: shown.to_path_buf(),
+            what: "a FIFO (named pipe)",
+        }),
+        Node::Special(what) => Err(Error::NotRegular {
+            path: shown.to_path_buf(),
+            what,
+        }),
+        Node::Regular(m) if m.mode() & 0o200 == 0 => Err(Error::ReadOnly {
+            path: shown.to_path_buf(),
+        }),
+        Node::Regular(m) => Ok(Some(m)),
+    }
+}
+
+/// What is at a path.
+enum Node {
+    Missing,
+    Directory,
+    Regular(Metadata),
+    Fifo,
+    /// A socket or a device, named for messages.
+    Special(&'static str),
+}
+
+fn node(target: &Path) -> io::Result<Node> {
+    let m = match fs::metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Node::Missing),
+        Err(e) => return Err(e),
+    };
+    let t = m.file_type();
+    Ok(if t.is_dir() {
+        Node::Directory
+    } else if t.is_fifo() {
+        Node::Fifo
+    } else if t.is_socket() {
+        Node::Special("a socket")
+    } else if t.is_char_device() {
+        Node::Special("a character device")
+    } else if t.is_block_device() {
+        Node::Special("a block device")
+    } else {
+        Node::Regular(m)
+    })
 }
 
 /// Follows symlinks to the file that is really read and replaced (which may not exist yet).
@@ -207,22 +535,97 @@ fn parent(path: &Path) -> PathBuf {
 }
 
 /// Reads the file's text; `None` when it does not exist. `shown` is the path named in errors.
+/// A device or a socket reads as empty; a FIFO is read without waiting for ever.
 fn read_text(shown: &Path, target: &Path) -> Result<Option<String>, Error> {
-    match fs::metadata(target) {
-        Ok(m) if m.is_dir() => {
+    let bytes = match node(target).map_err(|e| io_error(shown, "read", e))? {
+        Node::Missing => return Ok(None),
+        Node::Directory => {
             return Err(Error::IsDirectory {
                 path: shown.to_path_buf(),
             });
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        _ => {}
-    }
-    let bytes = match fs::read(target) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Node::Fifo => read_fifo(target).map_err(|e| io_error(shown, "read", e))?,
+        Node::Special(_) => Vec::new(),
+        Node::Regular(_) => match fs::read(target) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(shown, "read", e)),
+        },
+    };
+    utf8(shown, bytes).map(Some)
+}
+
+/// Reads the regular file to be replaced, keeping it open; an empty text without a file when it
+/// does not exist.
+fn read_regular(shown: &Path, target: &Path) -> Result<Read, Error> {
+    let mut file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(target)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Read {
+                text: String::new(),
+                file: None,
+            });
+        }
         Err(e) => return Err(io_error(shown, "read", e)),
     };
-    String::from_utf8(bytes).map(Some).map_err(|e| {
+    let meta = file.metadata().map_err(|e| io_error(shown, "read", e))?;
+    if !meta.is_file() {
+        return Err(check_replaceable(shown, target)
+            .err()
+            .unwrap_or(Error::NotRegular {
+                path: shown.to_path_buf(),
+                what: "not a regular file",
+            }));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)
+        .map_err(|e| io_error(shown, "read", e))?;
+    Ok(Read {
+        text: utf8(shown, bytes)?,
+        file: Some(file),
+    })
+}
+
+/// Reads what a FIFO has to give: whatever its writer sends until it closes, waiting at most
+/// [`FIFO_WAIT`] for more; a FIFO without a writer reads as empty.
+fn read_fifo(target: &Path) -> io::Result<Vec<u8>> {
+    use std::os::fd::AsRawFd as _;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(target)?;
+    let deadline = Instant::now() + FIFO_WAIT;
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(bytes);
+                }
+                let mut fd = libc::pollfd {
+                    fd: file.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd for the duration of the call.
+                unsafe { libc::poll(&mut fd, 1, left.as_millis() as libc::c_int) };
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn utf8(shown: &Path, bytes: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..valid]
             .iter()
@@ -243,18 +646,29 @@ pub fn lock_path(target: &Path) -> PathBuf {
     parent(target).join(name)
 }
 
-/// Takes the exclusive lock beside `target`, waiting at most `timeout`. The lock is released
-/// when the returned file is dropped (or the process ends).
-fn lock(target: &Path, timeout: Duration) -> Result<File, Error> {
-    let path = lock_path(target);
+/// Opens (creating 0600 when missing) the lock file of `target`, giving it the owner of the
+/// file (or of its directory) when this run is root, so that a run as root never locks the
+/// owner out.
+fn open_lock_file(path: &Path, target: &Path) -> Result<File, Error> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
-        .open(&path)
-        .map_err(|e| io_error(&path, "create the lock file", e))?;
+        .open(path)
+        .map_err(|e| io_error(path, "create the lock file", e))?;
+    if let Some(owner) = owner_of(target) {
+        give_to(&file, owner);
+    }
+    Ok(file)
+}
+
+/// Takes the exclusive lock beside `target`, waiting at most `timeout`. The lock is released
+/// when the returned file is dropped (or the process ends).
+fn lock(target: &Path, timeout: Duration) -> Result<File, Error> {
+    let path = lock_path(target);
+    let file = open_lock_file(&path, target)?;
     let deadline = Instant::now() + timeout;
     loop {
         match file.try_lock() {
@@ -273,6 +687,50 @@ fn lock(target: &Path, timeout: Duration) -> Result<File, Error> {
     }
 }
 
+/// The owner and group new files beside `target` get: those of `target`, else of the nearest
+/// existing directory above it.
+fn owner_of(target: &Path) -> Option<(u32, u32)> {
+    target
+        .ancestors()
+        .find_map(|p| fs::metadata(p).ok())
+        .map(|m| (m.uid(), m.gid()))
+}
+
+/// Gives `file` to `owner` when it belongs to someone else and this run may (root).
+fn give_to(file: &File, (uid, gid): (u32, u32)) {
+    if let Ok(m) = file.metadata()
+        && (m.uid(), m.gid()) != (uid, gid)
+    {
+        // Only root can give a file away; anyone else keeps their own ownership.
+        let _ = std::os::unix::fs::fchown(file, Some(uid), Some(gid));
+    }
+}
+
+/// Creates `dir` and its missing parents 0700, owned like the directory above them.
+fn create_dir(dir: &Path) -> Result<(), Error> {
+    let owner = owner_of(dir);
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| io_error(dir, "create the directory", e))?;
+    if let Some((uid, gid)) = owner {
+        for d in missing {
+            if let Ok(m) = fs::metadata(&d)
+                && (m.uid(), m.gid()) != (uid, gid)
+            {
+                let _ = std::os::unix::fs::chown(&d, Some(uid), Some(gid));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The name every temporary file of `target` starts with.
 fn temp_prefix(target: &Path) -> String {
     format!(
@@ -281,20 +739,51 @@ fn temp_prefix(target: &Path) -> String {
     )
 }
 
-/// Removes temporary files a crashed run left beside `target`. Only the holder of the lock
-/// writes one, so under the lock every one that exists is stale.
-fn remove_stale_temp_files(target: &Path) {
+/// Which temporary files to remove.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sweep {
+    /// Those of processes that are gone (any run, without the lock).
+    OfDeadProcesses,
+    /// All but this process's own (the holder of the lock: only it writes one).
+    All,
+}
+
+/// Removes temporary files that runs which were killed left beside `target`.
+fn remove_temp_files(target: &Path, sweep: Sweep) {
     let prefix = temp_prefix(target);
     let Ok(entries) = fs::read_dir(parent(target)) else {
         return;
     };
+    let me = std::process::id();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+        let Some(rest) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let stale = match (pid, sweep) {
+            (Some(p), _) if p == me => false,
+            (_, Sweep::All) => true,
+            (Some(p), Sweep::OfDeadProcesses) => !process_exists(p),
+            (None, Sweep::OfDeadProcesses) => false,
+        };
+        if stale {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    alive || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
 /// Removes the temporary file unless the rename consumed it.
@@ -311,8 +800,9 @@ impl Drop for TempFile {
     }
 }
 
-/// Writes `bytes` to a new file beside `target` and renames it over `target`.
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// Writes `bytes` to a new file beside `target` and renames it over `target`. Once the new
+/// file is in place, a failure to sync the directory is returned as a warning, not an error.
+fn write_atomically(target: &Path, bytes: &[u8]) -> Result<Option<String>, Error> {
     let dir = parent(target);
     let old = fs::metadata(target).ok();
     let stamp = SystemTime::now()
@@ -331,8 +821,16 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
         .open(&temp.path)
         .map_err(|e| io_error(target, "create a temporary file beside", e))?;
     temp.armed = true;
-    if let Some(old) = &old {
-        keep_mode_and_owner(&file, old).map_err(|e| io_error(target, "keep the mode of", e))?;
+    match &old {
+        Some(old) => {
+            keep_mode(&file, old).map_err(|e| io_error(target, "keep the mode of", e))?;
+            give_to(&file, (old.uid(), old.gid()));
+        }
+        None => {
+            if let Some(owner) = owner_of(&dir) {
+                give_to(&file, owner);
+            }
+        }
     }
     file.write_all(bytes)
         .map_err(|e| io_error(target, "write", e))?;
@@ -340,21 +838,20 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
     drop(file);
     fs::rename(&temp.path, target).map_err(|e| io_error(target, "replace", e))?;
     temp.armed = false;
-    File::open(&dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error(&dir, "sync the directory", e))
+    Ok(File::open(&dir).and_then(|d| d.sync_all()).err().map(|e| {
+        format!(
+            "{} was replaced, but its directory could not be synced ({}); the change is in \
+             place, but a crash in the next seconds could undo it",
+            target.display(),
+            crate::error::plain(&e)
+        )
+    }))
 }
 
-/// Gives the new file the old file's permission bits and, when we may, its owner.
-fn keep_mode_and_owner(file: &File, old: &fs::Metadata) -> io::Result<()> {
+/// Gives the new file the old file's permission bits.
+fn keep_mode(file: &File, old: &Metadata) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
-    file.set_permissions(fs::Permissions::from_mode(old.mode() & 0o7777))?;
-    let new = file.metadata()?;
-    if new.uid() != old.uid() || new.gid() != old.gid() {
-        // Only root can give a file away; anyone else keeps their own ownership.
-        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
-    }
-    Ok(())
+    file.set_permissions(fs::Permissions::from_mode(old.mode() & 0o7777))
 }
 
 fn io_error(path: &Path, action: &'static str, source: io::Error) -> Error {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use stsmfa::error::Error;
 use stsmfa::ini::{Document, EditError, FileKind};
-use stsmfa::store::{self, LOCK_TIMEOUT};
+use stsmfa::store::{self, Baseline, LOCK_TIMEOUT};
 
 use crate::common::{Test, assert_bytes, fixtures};
 
@@ -70,7 +70,7 @@ fn through_store(
 ) -> (Test, Vec<u8>) {
     let t = home_with(name);
     let path = t.credentials();
-    store::update(&path, CRED, LOCK_TIMEOUT, |doc| {
+    store::update(&path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
         edit(doc).map_err(|e| Error::edit(&path, e))
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use stsmfa::error::Error;
 use stsmfa::ini::{Document, FileKind};
-use stsmfa::store::{self, LOCK_TIMEOUT, Outcome};
+use stsmfa::store::{self, Baseline, LOCK_TIMEOUT, Outcome};
 
 use crate::common::{BIN, Test, assert_file, mode, run_all_at_once, temp_files};
 
@@ -36,11 +36,11 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 ";
 
 fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, Error> {
-    store::update(path, CRED, LOCK_TIMEOUT, |doc| {
+    store::update(path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
         doc.set(CRED, profile, pairs)
             .map_err(|e| Error::edit(path, e))
     })
-    .map(|(_, outcome)| outcome)
+    .map(|u| u.outcome)
 }
 
 #[test]

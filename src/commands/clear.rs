@@ -32,19 +32,32 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let named = (!args.all).then(|| ctx.profiles_or_default(&args.profiles));
     let path = ctx.files.credentials.as_path();
-    let (results, _) = store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
-        let profiles = match &named {
-            Some(n) => n.clone(),
-            None => super::long_term_profiles(doc, &ctx.naming),
-        };
-        Ok(profiles
-            .into_iter()
-            .map(|p| {
-                let result = clear_one(doc, &p, ctx, named.is_none());
-                (p, result)
-            })
-            .collect::<Vec<_>>())
-    })?;
+    let first = store::read(path)?;
+    if first.is_some() {
+        ctx.check_writable()?;
+    }
+    let baseline = store::Baseline::new(first.as_deref(), FileKind::Credentials, &[]);
+    let updated = store::update(
+        path,
+        FileKind::Credentials,
+        ctx.lock_timeout,
+        &baseline,
+        |doc| {
+            let profiles = match &named {
+                Some(n) => n.clone(),
+                None => super::long_term_profiles(doc, &ctx.naming),
+            };
+            Ok(profiles
+                .into_iter()
+                .map(|p| {
+                    let result = clear_one(doc, &p, ctx, named.is_none());
+                    (p, result)
+                })
+                .collect::<Vec<_>>())
+        },
+    )?;
+    ctx.report(&updated);
+    let results = updated.value;
     if results.is_empty() {
         ctx.out.info(&format!(
             "no profile has a [NAME-long-term] section in {}; nothing to clear",

@@ -109,6 +109,28 @@ impl<'a> Context<'a> {
             .unwrap_or_else(|| self.default_profile.clone())
     }
 
+    /// Checks that the credentials file can be written before anything is spent on a change
+    /// (SPEC §6.5), and says what the user should know first.
+    pub fn check_writable(&self) -> Result<(), Error> {
+        for note in store::check_writable(&self.files.credentials)? {
+            self.out.warn(&note);
+        }
+        Ok(())
+    }
+
+    /// Tells what happened to the file beyond the change itself.
+    pub fn report<T>(&self, updated: &store::Updated<T>) {
+        for w in &updated.warnings {
+            self.out.warn(w);
+        }
+        if updated.merged > 0 {
+            self.out.detail(&format!(
+                "another program changed {} while it was being written; its change was kept",
+                self.files.credentials.display()
+            ));
+        }
+    }
+
     /// The profiles named on the command line, else the default one.
     pub fn profiles_or_default(&self, named: &[String]) -> Vec<String> {
         if named.is_empty() {

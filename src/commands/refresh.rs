@@ -70,6 +70,8 @@ impl Texts {
 /// Both files, parsed. Commands that look up many profiles call [`Files::index`] first, so
 /// that the cost stays linear in the size of the file.
 pub struct Files<'t> {
+    /// The credentials file's text as first read, which a write is checked against.
+    pub credentials_text: &'t str,
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
     sections: OnceCell<Index<'t>>,
@@ -119,6 +121,7 @@ impl<'t> Files<'t> {
             .view(FileKind::Config)
             .map_err(|e| parse_error(&ctx.files.config, e))?;
         Ok(Files {
+            credentials_text: &texts.credentials,
             credentials,
             config,
             sections: OnceCell::new(),
@@ -369,8 +372,10 @@ pub fn ensure(
     }
     ctx.out
         .detail(&format!("{name}: refreshing: {}", state.reason()));
+    // Before a code is spent: the session must be writable once STS gives it.
+    ctx.check_writable()?;
     let session = new_session(&profile, ctx, codes)?;
-    write(&profile, &session, ctx)?;
+    write(&profile, &session, ctx, files)?;
     let when = credentials::describe_expiry(session.expiration, Utc::now());
     let what = match &session.role_arn {
         Some(role) => format!("refreshed as {role}, valid until {when}"),
@@ -416,34 +421,52 @@ pub fn new_session(
 }
 
 /// Writes the session into the short-term section, under the lock, checking again that the
-/// section does not hold long-term keys.
-fn write(profile: &Profile<'_>, session: &Session, ctx: &Context<'_>) -> Result<(), Error> {
+/// section does not hold long-term keys. The long-term section whose keys made the session
+/// must still be there as it was read.
+fn write(
+    profile: &Profile<'_>,
+    session: &Session,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<(), Error> {
     let path = ctx.files.credentials.as_path();
     let section = &profile.short_term_section;
-    store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
-        let edit = |e| Error::edit(path, e);
-        let current = doc
-            .find(FileKind::Credentials, section)
-            .map_err(edit)?
-            .map(|s| doc.section_properties(s));
-        let has = |k: &str| current.as_ref().is_some_and(|p| p.contains_key(k));
-        if has("aws_access_key_id") && !has("aws_session_token") {
-            return Err(Error::ShortTermHoldsLongTerm {
-                path: path.to_path_buf(),
-                section: section.clone(),
-                profile: profile.name.clone(),
-            });
-        }
-        let keys = session.keys(has("aws_security_token"));
-        let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        doc.set(FileKind::Credentials, section, &pairs)
-            .map_err(edit)?;
-        if session.role_arn.is_none() {
-            doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
+    let baseline = store::Baseline::new(
+        Some(files.credentials_text),
+        FileKind::Credentials,
+        &[&profile.long_term_section],
+    );
+    let updated = store::update(
+        path,
+        FileKind::Credentials,
+        ctx.lock_timeout,
+        &baseline,
+        |doc| {
+            let edit = |e| Error::edit(path, e);
+            let current = doc
+                .find(FileKind::Credentials, section)
+                .map_err(edit)?
+                .map(|s| doc.section_properties(s));
+            let has = |k: &str| current.as_ref().is_some_and(|p| p.contains_key(k));
+            if has("aws_access_key_id") && !has("aws_session_token") {
+                return Err(Error::ShortTermHoldsLongTerm {
+                    path: path.to_path_buf(),
+                    section: section.clone(),
+                    profile: profile.name.clone(),
+                });
+            }
+            let keys = session.keys(has("aws_security_token"));
+            let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            doc.set(FileKind::Credentials, section, &pairs)
                 .map_err(edit)?;
-        }
-        Ok(())
-    })?;
+            if session.role_arn.is_none() {
+                doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
+                    .map_err(edit)?;
+            }
+            Ok(())
+        },
+    )?;
+    ctx.report(&updated);
     Ok(())
 }
 

@@ -31,6 +31,8 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let path = ctx.files.credentials.as_path();
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
+    // Before anything is asked: what is typed in must be writable.
+    ctx.check_writable()?;
     let existing = files.section(&long_section, path)?.unwrap_or_default();
     let short = files.section(&short_section, path)?;
     let migrate = short
@@ -73,23 +75,33 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         pairs.push(("region", r.clone()));
     }
     let moving = migrate.is_some();
-    store::update(path, FileKind::Credentials, ctx.lock_timeout, |doc| {
-        let edit = |e| Error::edit(path, e);
-        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        if moving {
-            doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
-                .map_err(edit)?;
-            if doc
-                .is_bare(FileKind::Credentials, &short_section)
-                .map_err(edit)?
-            {
-                doc.remove_section(FileKind::Credentials, &short_section)
+    let relied: &[&str] = if moving { &[&short_section] } else { &[] };
+    let baseline =
+        store::Baseline::new(Some(files.credentials_text), FileKind::Credentials, relied);
+    let updated = store::update(
+        path,
+        FileKind::Credentials,
+        ctx.lock_timeout,
+        &baseline,
+        |doc| {
+            let edit = |e| Error::edit(path, e);
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            if moving {
+                doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
                     .map_err(edit)?;
+                if doc
+                    .is_bare(FileKind::Credentials, &short_section)
+                    .map_err(edit)?
+                {
+                    doc.remove_section(FileKind::Credentials, &short_section)
+                        .map_err(edit)?;
+                }
             }
-        }
-        doc.set(FileKind::Credentials, &long_section, &borrowed)
-            .map_err(edit)
-    })?;
+            doc.set(FileKind::Credentials, &long_section, &borrowed)
+                .map_err(edit)
+        },
+    )?;
+    ctx.report(&updated);
     if moving {
         ctx.out.done(
             &profile,

@@ -115,6 +115,29 @@ impl<'a> Document<'a> {
         props
     }
 
+    /// The bytes of `profile`'s sections from the header to the last property line (trailing
+    /// comments and blank lines left out: they may belong to what follows), every section of
+    /// that name in file order; `None` when there is none. Two texts that give the same bytes
+    /// here hold the same properties, spelled the same way.
+    pub fn section_text(&self, kind: FileKind, profile: &str) -> Option<String> {
+        let sections = self.profile_sections(kind, profile);
+        if sections.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        for section in sections {
+            let last = (section.header..section.end)
+                .rev()
+                .find(|&i| !matches!(self.lines[i].kind, Kind::Blank | Kind::Comment))
+                .unwrap_or(section.header);
+            for line in &self.lines[section.header..=last] {
+                out.push_str(&line.text);
+                out.push_str(line.eol.as_str());
+            }
+        }
+        Some(out)
+    }
+
     /// Sets each key of `pairs` in `profile`'s section, creating the section when missing.
     pub fn set(
         &mut self,
