@@ -53,6 +53,12 @@ pub enum Error {
         profile: String,
         lines: Vec<usize>,
     },
+    /// The profile's header has blanks inside its brackets, which the AWS CLI keeps.
+    SpacedHeader {
+        path: PathBuf,
+        profile: String,
+        line: usize,
+    },
     /// A value or name that the file could not hold so that it reads back the same.
     Unwritable {
         path: PathBuf,
@@ -98,6 +104,8 @@ pub enum Error {
     Refused(Box<Refused>),
     /// STS could not be reached, or did not answer like STS.
     Unreachable { url: String, cause: String },
+    /// What a program consumes could not be written to stdout.
+    Stdout(io::Error),
     /// `exec` could not start the command.
     Exec { command: String, source: io::Error },
     /// Something that should not happen.
@@ -144,6 +152,7 @@ impl Error {
             | Error::Io { .. }
             | Error::LockTimeout { .. }
             | Error::Duplicate { .. }
+            | Error::SpacedHeader { .. }
             | Error::Unwritable { .. }
             | Error::Verify { .. }
             | Error::LongTermSection { .. }
@@ -157,6 +166,7 @@ impl Error {
             Error::NoDevice { .. }
             | Error::NoLongTermKeys { .. }
             | Error::TokenSource { .. }
+            | Error::Stdout(_)
             | Error::Internal(_) => 1,
             // As a shell does: 127 when the command is not found, 126 when it cannot run.
             Error::Exec { source, .. } if source.kind() == io::ErrorKind::NotFound => 127,
@@ -205,6 +215,9 @@ impl Error {
             Error::Duplicate { profile, .. } => Some(format!(
                 "merge the [{profile}] sections into one; stsmfa will not guess which to change"
             )),
+            Error::SpacedHeader { profile, line, .. } => Some(format!(
+                "write line {line} as [{profile}], without blanks inside the brackets"
+            )),
             Error::Unwritable { .. } => None,
             Error::Verify { .. } => Some(
                 "this is a bug in stsmfa: please report it with the layout of the file (not its \
@@ -246,8 +259,7 @@ impl Error {
                  AWS_ENDPOINT_URL_STS), then try again"
                     .into(),
             ),
-            Error::Exec { .. } => None,
-            Error::Internal(_) => None,
+            Error::Exec { .. } | Error::Stdout(_) | Error::Internal(_) => None,
         }
     }
 
@@ -264,6 +276,11 @@ impl Error {
                 path,
                 profile,
                 lines,
+            },
+            EditError::SpacedHeader { profile, line } => Error::SpacedHeader {
+                path,
+                profile,
+                line,
             },
             EditError::BadName { profile } => Error::Unwritable {
                 path,
@@ -373,6 +390,16 @@ impl fmt::Display for Error {
                 path.display(),
                 join_lines(lines)
             ),
+            Error::SpacedHeader {
+                path,
+                profile,
+                line,
+            } => write!(
+                f,
+                "{}, line {line}: the header of [{profile}] has blanks inside the brackets, so \
+                 the AWS CLI reads it as another profile; nothing was changed",
+                path.display()
+            ),
             Error::Unwritable { path, what, reason } => write!(
                 f,
                 "{what} {reason}, so it cannot be written to {}; nothing was changed",
@@ -451,6 +478,7 @@ impl fmt::Display for Error {
             Error::Exec { command, source } => {
                 write!(f, "cannot run {command}: {}", plain(source))
             }
+            Error::Stdout(e) => write!(f, "cannot write to standard output: {}", plain(e)),
             Error::Internal(m) => write!(f, "{m}"),
         }
     }

@@ -69,10 +69,13 @@ impl Output {
 
     /// What a program consumes (`env`, `credential-process`, `status --json`): stdout, even
     /// with `-q`.
-    pub fn print(&self, text: &str) {
+    /// A failure to write it (a closed pipe, a full disk) is an error: the consumer did not
+    /// get what it asked for.
+    pub fn print(&self, text: &str) -> Result<(), Error> {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(Error::Stdout)
     }
 
     /// Whether colour is on.

@@ -131,8 +131,24 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
     };
     let creds =
         creds.ok_or_else(|| Failure::Final(not_sts(req, "no credentials in the answer")))?;
+    let incomplete = |what: &str| Failure::Final(not_sts(req, &format!("{what} in the answer")));
+    for (field, value) in [
+        ("AccessKeyId", creds.access_key_id.as_str()),
+        ("SecretAccessKey", creds.secret_access_key.as_str()),
+        ("SessionToken", creds.session_token.as_str()),
+    ] {
+        if value.trim().is_empty() {
+            return Err(incomplete(&format!("no {field}")));
+        }
+    }
     let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
-        .ok_or_else(|| Failure::Final(not_sts(req, "an expiration out of range")))?;
+        .ok_or_else(|| incomplete("an Expiration out of range"))?;
+    if expiration <= Utc::now() {
+        return Err(incomplete(&format!(
+            "an Expiration that has passed ({})",
+            crate::credentials::format_expiration(expiration)
+        )));
+    }
     Ok(Session {
         access_key_id: creds.access_key_id,
         secret: Secret::new(creds.secret_access_key),

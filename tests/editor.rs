@@ -99,7 +99,6 @@ golden_tests! {
     bom: "bom",
     no_final_newline: "no-final-newline",
     continuation_and_sub_properties: "continuation",
-    spaced_header: "spaced-header",
     mixed_case_keys: "mixed-case-keys",
     three_accounts: "three-accounts",
     written_by_aws_mfa: "aws-mfa",
@@ -128,7 +127,6 @@ clear_tests! {
     bom: "bom",
     no_final_newline: "no-final-newline",
     continuation_and_sub_properties: "continuation",
-    spaced_header: "spaced-header",
     mixed_case_keys: "mixed-case-keys",
     three_accounts: "three-accounts",
     written_by_aws_mfa: "aws-mfa",
@@ -192,9 +190,52 @@ fn set_one(
 }
 
 #[test]
-fn rewritten_key_keeps_inline_comment_and_spacing() {
+fn rewritten_key_keeps_its_spacing_and_its_inline_comment_moves_above() {
+    // The AWS CLI would read `new # note` as the value.
     let out = edited("[dev]\nkey  =   old # note\n", set_one("key", "new"));
-    assert_eq!(out, "[dev]\nkey  =   new # note\n");
+    assert_eq!(out, "[dev]\n# note\nkey  =   new\n");
+    let out = edited("[dev]\r\nkey = old ; note\r\n", set_one("key", "new"));
+    assert_eq!(out, "[dev]\r\n; note\r\nkey = new\r\n");
+}
+
+#[test]
+fn indented_comments_under_a_rewritten_value_are_kept_above_it() {
+    // A continuation to the SDK rules, a comment to the AWS CLI: kept, as a comment.
+    let out = edited(
+        "[dev]\naws_session_token = old # a\n  # b\n\t; c\n  more\nexpiration = x\n",
+        set_one("aws_session_token", "new"),
+    );
+    assert_eq!(
+        out,
+        "[dev]\n# a\n# b\n; c\naws_session_token = new\nexpiration = x\n"
+    );
+}
+
+#[test]
+fn removed_keys_leave_their_comments_in_place() {
+    let out = edited(
+        "[dev]\nregion = x\naws_session_token = old # a\n  # b\nexpiration = y\n",
+        |d| {
+            d.remove_keys(CRED, "dev", &["aws_session_token", "expiration"])
+                .map(|_| ())
+        },
+    );
+    assert_eq!(out, "[dev]\nregion = x\n# a\n# b\n");
+}
+
+#[test]
+fn a_header_with_blanks_inside_the_brackets_is_not_edited() {
+    for text in ["[ dev ]\nk = v\n", "[dev\t]\nk = v\n", "[x]\n[ dev]\n"] {
+        let mut doc = Document::parse(text);
+        let line = if text.starts_with("[x]") { 2 } else { 1 };
+        let refused = Err(EditError::SpacedHeader {
+            profile: "dev".into(),
+            line,
+        });
+        assert_eq!(doc.set(CRED, "dev", &[("k", "w")]), refused);
+        assert_eq!(doc.remove_keys(CRED, "dev", &["k"]).map(|_| ()), refused);
+        assert_eq!(doc.render(), text);
+    }
 }
 
 #[test]
@@ -215,7 +256,7 @@ fn rewriting_an_empty_value_adds_one_space() {
 #[test]
 fn rewriting_an_empty_value_before_a_comment_keeps_them_apart() {
     let out = edited("[dev]\nkey = # c\n", set_one("key", "v"));
-    assert_eq!(out, "[dev]\nkey = v # c\n");
+    assert_eq!(out, "[dev]\n# c\nkey = v\n");
 }
 
 #[test]
@@ -458,7 +499,9 @@ proptest! {
         let mut doc = original.clone();
         match doc.set(CRED, "dev", SESSION) {
             Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
-            Err(EditError::Duplicate { .. }) => prop_assert_eq!(doc.render(), text),
+            Err(EditError::Duplicate { .. } | EditError::SpacedHeader { .. }) => {
+                prop_assert_eq!(doc.render(), text)
+            }
             Err(e) => prop_assert!(false, "unexpected {:?}", e),
         }
     }
@@ -474,7 +517,9 @@ proptest! {
             .and_then(|bare| if bare { doc.remove_section(CRED, "dev").map(|_| ()) } else { Ok(()) });
         match result {
             Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
-            Err(EditError::Duplicate { .. }) => {}
+            Err(EditError::Duplicate { .. } | EditError::SpacedHeader { .. }) => {
+                prop_assert_eq!(doc.render(), text)
+            }
             Err(e) => prop_assert!(false, "unexpected {:?}", e),
         }
     }

@@ -26,6 +26,6 @@ pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error>
         "SessionToken": current.token.expose(),
         "Expiration": format_expiration(current.expiration),
     });
-    ctx.out.print(&format!("{json}\n"));
+    ctx.out.print(&format!("{json}\n"))?;
     Ok(0)
 }

@@ -22,6 +22,6 @@ pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     script.push_str(&shell.unset("AWS_PROFILE"));
     script.push('\n');
-    ctx.out.print(&script);
+    ctx.out.print(&script)?;
     Ok(0)
 }

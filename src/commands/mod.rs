@@ -159,14 +159,14 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
                 .render(&mut page)
                 .map_err(|e| Error::Internal(format!("cannot render the manual: {e}")))?;
-            ctx.out.print(&String::from_utf8_lossy(&page));
+            ctx.out.print(&String::from_utf8_lossy(&page))?;
             Ok(0)
         }
         Some(Command::Completions(args)) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut cmd, "stsmfa", &mut script);
-            ctx.out.print(&String::from_utf8_lossy(&script));
+            ctx.out.print(&String::from_utf8_lossy(&script))?;
             Ok(0)
         }
     }

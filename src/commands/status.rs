@@ -41,7 +41,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .map(|n| row(n, ctx, &files))
         .collect::<Result<Vec<_>, _>>()?;
     if args.json {
-        ctx.out.print(&format!("{}\n", json(&rows, ctx.now)));
+        ctx.out.print(&format!("{}\n", json(&rows, ctx.now)))?;
     } else if rows.is_empty() {
         ctx.out.info(&format!(
             "no profile has a long-term or a session section in {}",

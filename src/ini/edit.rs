@@ -2,8 +2,13 @@
 //! as intended.
 //!
 //! Placement rules (SPEC §6.1):
-//! - an existing key is rewritten on its own line: its spelling, its spacing around `=` and any
-//!   inline comment stay; continuation lines of the old value go;
+//! - an existing key is rewritten on its own line: its spelling and its spacing around `=` stay;
+//!   continuation lines of the old value go. Its comments are kept on their own lines above it:
+//!   an inline comment (`key = value # note`, which the AWS CLI would read as part of the new
+//!   value) and indented comment lines under it (a continuation to the SDK rules, a comment to
+//!   the AWS CLI). A removed key leaves its comments the same way;
+//! - a section whose header the AWS CLI reads differently from the SDK rules (`[ dev ]`) is
+//!   not edited: the change would land in a profile the AWS CLI does not see;
 //! - a new key goes after the section's last property (after that property's continuation
 //!   lines), or right after the header when there is none, spaced like the section's other
 //!   properties (else like the file's, else `key = value`);
@@ -43,6 +48,9 @@ pub enum EditError {
     Parse(ParseError),
     /// The profile's section appears more than once (1-based header lines).
     Duplicate { profile: String, lines: Vec<usize> },
+    /// The profile's header has blanks inside its brackets (`[ dev ]`): the SDK rules trim
+    /// them, the AWS CLI does not (1-based header line).
+    SpacedHeader { profile: String, line: usize },
     /// The profile name is not one the SDK would read.
     BadName { profile: String },
     /// The key is not one the SDK would read.
@@ -82,7 +90,16 @@ impl<'a> Document<'a> {
         let found = self.profile_sections(kind, profile);
         match found.as_slice() {
             [] => Ok(None),
-            [one] => Ok(Some(*one)),
+            [one] => {
+                let raw = self.lines[one.header].header_name().unwrap_or_default();
+                if parse::trim(raw) != raw {
+                    return Err(EditError::SpacedHeader {
+                        profile: profile.to_owned(),
+                        line: one.header + 1,
+                    });
+                }
+                Ok(Some(*one))
+            }
             many => Err(EditError::Duplicate {
                 profile: profile.to_owned(),
                 lines: many.iter().map(|s| s.header + 1).collect(),
@@ -161,7 +178,11 @@ impl<'a> Document<'a> {
         };
         for (key, value) in pairs {
             match self.property_lines(section, &[key]).last() {
-                Some(&at) => section.end -= self.rewrite_value(at, value),
+                Some(&at) => {
+                    section.end = section
+                        .end
+                        .saturating_add_signed(self.rewrite_value(at, value));
+                }
                 None => {
                     self.insert_property(section, key, value);
                     section.end += 1;
@@ -195,12 +216,10 @@ impl<'a> Document<'a> {
             .map(|k| k.to_ascii_lowercase())
             .filter(|k| props.contains_key(k.as_str()))
             .collect();
-        let mut doomed = Vec::new();
-        for at in self.property_lines(section, keys) {
-            doomed.push(at);
-            doomed.extend(self.continuations(at));
+        // Last first, so that the lines still to remove keep their places.
+        for at in self.property_lines(section, keys).into_iter().rev() {
+            self.remove_property(at);
         }
-        self.remove_lines(&doomed);
         self.changes.push(Change::Remove {
             profile: profile.to_owned(),
             keys: keys.iter().map(|k| k.to_ascii_lowercase()).collect(),
@@ -398,9 +417,11 @@ impl<'a> Document<'a> {
             .unwrap_or_else(|| " = ".to_owned())
     }
 
-    /// Replaces the value on line `at`, keeping key spelling, spacing and inline comment, and
-    /// drops the old value's continuation lines. Returns how many lines were dropped.
-    fn rewrite_value(&mut self, at: usize, value: &str) -> usize {
+    /// Replaces the value on line `at`, keeping key spelling and spacing, and drops the old
+    /// value's continuation lines. Comments that were part of the old line go on their own
+    /// lines above it (see [`Document::detach_comments`]). Returns how many lines the section
+    /// grew by (negative: shrank).
+    fn rewrite_value(&mut self, at: usize, value: &str) -> isize {
         let line = &self.lines[at];
         let Kind::Property { key, value: old } = line.kind else {
             return 0;
@@ -412,23 +433,55 @@ impl<'a> Document<'a> {
         {
             head.push(' ');
         }
-        let tail = &text[old.1..];
-        let gap = if tail.is_empty() || tail.starts_with(WHITESPACE) {
-            ""
-        } else {
-            " "
-        };
-        let new_text = format!("{head}{value}{gap}{tail}");
-        self.lines[at].text = Cow::Owned(new_text);
+        let comments = self.detach_comments(at);
+        self.lines[at].text = Cow::Owned(format!("{head}{value}"));
         let doomed = self.continuations(at);
         self.remove_lines(&doomed);
         self.reclassify(at, at + 1);
-        doomed.len()
+        let added = comments.len();
+        self.insert_lines(at, comments);
+        added as isize - doomed.len() as isize
+    }
+
+    /// Removes the property on line `at` with its continuation lines, keeping its comments on
+    /// their own lines where it was.
+    fn remove_property(&mut self, at: usize) {
+        let comments = self.detach_comments(at);
+        let mut doomed = vec![at];
+        doomed.extend(self.continuations(at));
+        self.remove_lines(&doomed);
+        self.insert_lines(at.min(self.lines.len()), comments);
+    }
+
+    /// The comments that a change to the property on line `at` must not lose, as full-line
+    /// comments: its inline comment (`key = value # note`, which the AWS CLI reads as part of
+    /// the value, so it cannot stay on a rewritten line) and its indented comment lines (the
+    /// SDK rules read them as part of the value, the AWS CLI as comments: kept, so that
+    /// nothing is lost either way).
+    fn detach_comments(&self, at: usize) -> Vec<String> {
+        let line = &self.lines[at];
+        let mut out = Vec::new();
+        if let Kind::Property { value, .. } = line.kind {
+            let tail = line.text[value.1 as usize..].trim_matches(WHITESPACE);
+            if !tail.is_empty() {
+                out.push(tail.to_owned());
+            }
+        }
+        for i in self.continuations(at) {
+            let text = self.lines[i].text.trim_matches(WHITESPACE);
+            if text.starts_with(['#', ';']) {
+                out.push(text.to_owned());
+            }
+        }
+        out
     }
 
     /// Inserts lines before index `at`, with the file's line ending. Appending to a file whose
     /// last line has no newline gives that line one and leaves the new last line without.
     fn insert_lines(&mut self, at: usize, texts: Vec<String>) {
+        if texts.is_empty() {
+            return;
+        }
         let eol = self.eol();
         let mut new: Vec<Line> = texts
             .into_iter()
