@@ -295,11 +295,49 @@ fn new_section_is_separated_by_one_blank_line() {
         edited("[a]\nx = 1\n", set_one("k", "v")),
         "[a]\nx = 1\n\n[dev]\nk = v\n"
     );
+    // Blank lines at the end of the file stay at the end (as the AWS CLI and aws-mfa write it).
     assert_eq!(
-        edited("[a]\nx = 1\n\n", set_one("k", "v")),
-        "[a]\nx = 1\n\n[dev]\nk = v\n"
+        edited("[a]\nx = 1\n\n\n", set_one("k", "v")),
+        "[a]\nx = 1\n\n[dev]\nk = v\n\n\n"
     );
     assert_eq!(edited("", set_one("k", "v")), "[dev]\nk = v\n");
+    assert_eq!(edited("\n", set_one("k", "v")), "\n[dev]\nk = v\n");
+}
+
+#[test]
+fn adding_a_section_and_removing_it_gives_the_file_back() {
+    for text in [
+        "[a]\nx = 1\n",
+        "[a]\nx = 1\n\n",
+        "[a]\nx = 1\n\n\n",
+        "[a]\nx = 1",
+        "[a]\nx = 1\n# end\n\n",
+        "[a]\r\nx = 1\r\n\r\n",
+        "\n\n",
+        "",
+    ] {
+        let added = edited(text, set_one("k", "v"));
+        let removed = edited(&added, |d| {
+            d.remove_keys(CRED, "dev", &["k"])?;
+            assert_eq!(d.is_bare(CRED, "dev"), Ok(true));
+            d.remove_section(CRED, "dev").map(|_| ())
+        });
+        assert_eq!(removed, text, "added:\n{added}");
+    }
+}
+
+#[test]
+fn a_comment_that_a_blank_line_parts_from_the_next_header_keeps_its_section() {
+    let text = "[dev]\naws_session_token = t\n# mine\n\n# about b\n[b]\nk = v\n";
+    let mut doc = Document::parse(text);
+    assert!(doc.remove_keys(CRED, "dev", &["aws_session_token"]).is_ok());
+    assert_eq!(doc.is_bare(CRED, "dev"), Ok(false));
+    let text = "[dev]\naws_session_token = t\n\n# about b\n[b]\nk = v\n";
+    let mut doc = Document::parse(text);
+    assert!(doc.remove_keys(CRED, "dev", &["aws_session_token"]).is_ok());
+    assert_eq!(doc.is_bare(CRED, "dev"), Ok(true));
+    assert!(doc.remove_section(CRED, "dev").is_ok());
+    assert_eq!(doc.render(), "# about b\n[b]\nk = v\n");
 }
 
 #[test]

@@ -12,12 +12,15 @@
 //! - a new key goes after the section's last property (after that property's continuation
 //!   lines), or right after the header when there is none, spaced like the section's other
 //!   properties (else like the file's, else `key = value`);
-//! - a new section goes at the end of the file, after one blank line;
+//! - a new section goes after the file's last line that is not blank, after one blank line
+//!   (blank lines at the end of the file stay there);
 //! - new lines use the file's line ending, and a file without a final newline keeps lacking one.
 //!
-//! A section owns its header and the lines up to its last non-blank line, except a block of
-//! blank and comment lines right before the next header: such a comment describes the section
-//! that follows and is never removed with the one before.
+//! A section owns its header and the lines up to its last non-blank line, except the comment
+//! lines right above the next header (no blank line between): such a comment describes the
+//! section that follows and is never removed with the one before. A comment that a blank line
+//! separates from the next header belongs to the section it is in, which then keeps its
+//! header when its keys are removed.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -247,23 +250,16 @@ impl<'a> Document<'a> {
         let Some(section) = self.find(kind, profile)? else {
             return Ok(false);
         };
-        let mut start = section.header;
-        while start > 0 && self.lines[start - 1].kind == Kind::Blank {
+        // The section and one blank line that separated it: the one a new section gets (see
+        // `append_section`), so that adding a section and removing it again gives the file back.
+        let (mut start, mut end) = (section.header, self.own_end(section));
+        let first = self.lines[..start].iter().all(|l| l.kind == Kind::Blank);
+        if !first && self.lines[start - 1].kind == Kind::Blank {
             start -= 1;
-        }
-        let mut end = if section.end == self.lines.len() {
-            // The last section: what follows what it owns is blank lines only; they go too.
-            self.lines.len()
-        } else {
-            self.own_end(section)
-        };
-        if start == 0 {
-            // Nothing before it: keep the file's leading blank lines and take the blank lines
-            // that separated it from the next section instead.
-            start = section.header;
-            while end < self.lines.len() && self.lines[end].kind == Kind::Blank {
-                end += 1;
-            }
+        } else if end < self.lines.len() && self.lines[end].kind == Kind::Blank {
+            // Nothing before it: keep the file's leading blank lines and take the blank line
+            // that separated it from what follows instead.
+            end += 1;
         }
         let doomed: Vec<usize> = (start..end).collect();
         self.remove_lines(&doomed);
@@ -332,14 +328,14 @@ impl<'a> Document<'a> {
 
     /// Index after the last line `section` owns (see the module doc).
     fn own_end(&self, section: Section) -> usize {
-        let followed = section.end < self.lines.len();
         let mut end = section.end;
-        while end > section.header + 1 {
-            let kind = &self.lines[end - 1].kind;
-            let tail = *kind == Kind::Blank || (followed && *kind == Kind::Comment);
-            if !tail {
-                break;
+        if end < self.lines.len() {
+            // Comment lines right above the next header describe it.
+            while end > section.header + 1 && self.lines[end - 1].kind == Kind::Comment {
+                end -= 1;
             }
+        }
+        while end > section.header + 1 && self.lines[end - 1].kind == Kind::Blank {
             end -= 1;
         }
         end
@@ -370,22 +366,24 @@ impl<'a> Document<'a> {
         out
     }
 
-    /// Appends an empty section for `profile` and returns it.
+    /// Adds an empty section for `profile` after the file's last line that is not blank
+    /// (trailing blank lines stay at the end), one blank line after it, and returns it.
+    /// Removing it again with that blank line ([`Document::remove_section`]) gives the file
+    /// back byte for byte.
     fn append_section(&mut self, kind: FileKind, profile: &str) -> Section {
         let header = match kind {
             FileKind::Config if profile != "default" => format!("[profile {profile}]"),
             _ => format!("[{profile}]"),
         };
-        let mut new = Vec::new();
-        if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
-            new.push(String::new());
-        }
-        new.push(header);
-        let at = self.lines.len();
+        let (at, new) = match self.lines.iter().rposition(|l| l.kind != Kind::Blank) {
+            Some(last) => (last + 1, vec![String::new(), header]),
+            None => (self.lines.len(), vec![header]),
+        };
+        let header = at + new.len() - 1;
         self.insert_lines(at, new);
         Section {
-            header: self.lines.len() - 1,
-            end: self.lines.len(),
+            header,
+            end: header + 1,
         }
     }
 
