@@ -185,10 +185,32 @@ fn status_warns_when_others_can_read_the_file() {
         std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .ok();
+    let run = t
+        .args(&["status", "dev"])
+        .run()
+        .success()
+        .stderr_contains("can be read by its group and others (mode 644); run: chmod 600 ");
+    let t = run.test.again();
+    std::fs::set_permissions(
+        t.credentials(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .ok();
+    let run = t
+        .args(&["status", "dev"])
+        .run()
+        .success()
+        .stderr_contains("can be read by its group (mode 640)");
+    let t = run.test.again();
+    std::fs::set_permissions(
+        t.credentials(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .ok();
     t.args(&["status", "dev"])
         .run()
         .success()
-        .stderr_contains("can be read by others (mode 644); run: chmod 600 ");
+        .stderr_lacks("warning");
 }
 
 fn valid_session_home(secret: &str) -> Test {

@@ -10,5 +10,6 @@ mod editor;
 mod interop;
 mod prompt;
 mod refresh;
+mod safety;
 mod setup;
 mod store;

@@ -372,7 +372,12 @@ pub fn ensure(
     }
     ctx.out
         .detail(&format!("{name}: refreshing: {}", state.reason()));
-    // Before a code is spent: the session must be writable once STS gives it.
+    // Before a code is spent: the session must be writable once STS gives it, into a
+    // section the AWS CLI reads as this profile.
+    files
+        .credentials
+        .find(FileKind::Credentials, &profile.short_term_section)
+        .map_err(|e| Error::edit(path, e))?;
     ctx.check_writable()?;
     let session = new_session(&profile, ctx, codes)?;
     write(&profile, &session, ctx, files)?;

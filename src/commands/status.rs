@@ -234,14 +234,20 @@ fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
 /// Warns when the credentials file can be read by anyone but its owner.
 fn warn_if_readable_by_others(ctx: &Context<'_>) {
     let path = &ctx.files.credentials;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            ctx.out.warn(&format!(
-                "{} can be read by others (mode {mode:o}); run: chmod 600 {}",
-                path.display(),
-                path.display()
-            ));
-        }
-    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
+        _ if !meta.is_file() => return,
+        (true, true) => "its group and others",
+        (true, false) => "its group",
+        (false, true) => "others",
+        (false, false) => return,
+    };
+    ctx.out.warn(&format!(
+        "{} can be read by {who} (mode {mode:o}); run: chmod 600 {}",
+        path.display(),
+        path.display()
+    ));
 }

@@ -45,6 +45,15 @@ impl Test {
         }
     }
 
+    /// The same HOME and environment, for another command.
+    pub fn again(self) -> Test {
+        Test {
+            args: Vec::new(),
+            stdin: Vec::new(),
+            ..self
+        }
+    }
+
     pub fn home(&self) -> &Path {
         self.dir.path()
     }
@@ -178,6 +187,12 @@ impl Run {
     pub fn stderr_contains(self, part: &str) -> Run {
         let err = self.stderr_text();
         assert!(err.contains(part), "stderr lacks {part:?}:\n{err}");
+        self
+    }
+
+    pub fn stderr_lacks(self, part: &str) -> Run {
+        let err = self.stderr_text();
+        assert!(!err.contains(part), "stderr has {part:?}:\n{err}");
         self
     }
 
