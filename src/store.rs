@@ -29,6 +29,10 @@
 //! Temporary files are named after the process that made them; every run removes those of
 //! processes that are gone, and the holder of the lock removes all others.
 //!
+//! The first read, before the lock, cannot be tested against anything; an empty file that
+//! was changed a moment ago is watched for up to [`EMPTY_SETTLE`] in case it is being
+//! written.
+//!
 //! Files that are not regular are never opened for writing: a FIFO is read without blocking
 //! (bounded), a device or a socket reads as empty (`AWS_CONFIG_FILE=/dev/null`).
 
@@ -49,6 +53,9 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a change waits for a file that another program is writing to settle.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a file that was just emptied is watched before it is taken as empty.
+pub const EMPTY_SETTLE: Duration = Duration::from_secs(1);
 
 /// How often an unsettled file is read again.
 const SETTLE_POLL: Duration = Duration::from_millis(20);
@@ -145,10 +152,27 @@ pub fn locate(
 
 /// Reads a file's text without locking; a missing file is `None`. Parse it with
 /// [`Document::parse`]. Temporary files that dead processes left beside it are removed.
+///
+/// A file that is empty and was changed a moment ago may be in the middle of an in-place
+/// write (`aws configure set` truncates, then writes): it is read again until it has text or
+/// has stayed empty for [`EMPTY_SETTLE`].
 pub fn read(path: &Path) -> Result<Option<String>, Error> {
     let target = resolve(path)?;
     remove_temp_files(&target, Sweep::OfDeadProcesses);
-    read_text(path, &target)
+    loop {
+        let text = read_text(path, &target)?;
+        let just_emptied = text.as_deref() == Some("")
+            && fs::metadata(&target)
+                .ok()
+                .filter(Metadata::is_file)
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age < EMPTY_SETTLE);
+        if !just_emptied {
+            return Ok(text);
+        }
+        std::thread::sleep(SETTLE_POLL);
+    }
 }
 
 /// What a run read before taking the lock, and the sections it relies on: the reference that

@@ -10,6 +10,7 @@ use stsmfa::error::Error;
 use stsmfa::ini::{Document, EditError, FileKind};
 use stsmfa::store::{self, Baseline, LOCK_TIMEOUT};
 
+use crate::common::nasty;
 use crate::common::{Test, assert_bytes, fixtures};
 
 const CRED: FileKind = FileKind::Credentials;
@@ -542,6 +543,30 @@ proptest! {
             }
             Err(e) => prop_assert!(false, "unexpected {:?}", e),
         }
+    }
+
+    /// Every generated file parses and has at most one `[dev]`, so every case reaches the edit.
+    #[test]
+    fn a_session_set_and_cleared_in_any_generated_file_reads_back(seed in any::<u64>()) {
+        let options = nasty::Options { bom: true, disagreements: true };
+        let (text, _) = nasty::file(seed, options);
+        let original = Document::parse(&text);
+        let view = original.view(CRED);
+        prop_assert!(view.is_ok(), "seed {}: {:?}\n{}", seed, view, text);
+        let view = view.unwrap_or_default();
+        let mut doc = original.clone();
+        prop_assert_eq!(doc.set(CRED, "dev", SESSION), Ok(()), "seed {}", seed);
+        let rendered = doc.render();
+        prop_assert_eq!(doc.verify(CRED, &view, &rendered), Ok(()), "seed {}", seed);
+        let set = Document::parse(&rendered);
+        let view = set.view(CRED).unwrap_or_default();
+        let mut doc = set.clone();
+        let keys: Vec<&str> = SESSION.iter().map(|(k, _)| *k).collect();
+        prop_assert!(doc.remove_keys(CRED, "dev", &keys).is_ok());
+        if doc.is_bare(CRED, "dev") == Ok(true) {
+            prop_assert_eq!(doc.remove_section(CRED, "dev"), Ok(true));
+        }
+        prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(()), "seed {}", seed);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod clear;
 mod commands;
 mod common;
 mod conformance;
+mod differential;
 mod editor;
 mod interop;
 mod prompt;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod nasty;
 pub mod sts_stub;
 
 use std::fs;
