@@ -151,6 +151,14 @@ impl State {
     }
 }
 
+/// Whether a section holds long-term keys (an access key and no session token): such a
+/// short-term section is never overwritten.
+pub fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
+    props.is_some_and(|p| {
+        p.contains_key("aws_access_key_id") && !p.contains_key("aws_session_token")
+    })
+}
+
 /// Decides the state of a short-term section.
 pub fn session_state(
     props: Option<&Properties<'_>>,
@@ -161,7 +169,7 @@ pub fn session_state(
     let Some(props) = props else {
         return State::Missing;
     };
-    if props.contains_key("aws_access_key_id") && !props.contains_key("aws_session_token") {
+    if holds_long_term_keys(Some(props)) {
         return State::LongTermKeys;
     }
     for key in [

@@ -88,6 +88,12 @@ pub enum Error {
         key: &'static str,
         exists: bool,
     },
+    /// A chained profile's `source_profile` cannot be followed.
+    Chain {
+        path: PathBuf,
+        section: String,
+        message: String,
+    },
     /// The long-term section holds session credentials.
     SessionAsLongTerm { path: PathBuf, section: String },
     /// The short-term section holds long-term keys, which a refresh would overwrite.
@@ -164,6 +170,7 @@ impl Error {
             Error::Refused(_) | Error::SessionAsLongTerm { .. } => 4,
             Error::Unreachable { .. } => 5,
             Error::NoDevice { .. }
+            | Error::Chain { .. }
             | Error::NoLongTermKeys { .. }
             | Error::TokenSource { .. }
             | Error::Stdout(_)
@@ -235,6 +242,10 @@ impl Error {
             Error::NoLongTermKeys { section, .. } => Some(format!(
                 "put your long-term access key and secret in [{section}] \
                  (aws_access_key_id, aws_secret_access_key)"
+            )),
+            Error::Chain { section, .. } => Some(format!(
+                "a chained role's [{section}] holds source_profile = BASE (a profile with \
+                 long-term keys and a device) and assume_role = ARN, and no keys of its own"
             )),
             Error::SessionAsLongTerm { section, .. } => Some(format!(
                 "put your long-term access key (AKIA...) and its secret in [{section}]"
@@ -441,6 +452,15 @@ impl fmt::Display for Error {
             Error::NoLongTermKeys {
                 path, section, key, ..
             } => write!(f, "[{section}] in {} has no {key}", path.display()),
+            Error::Chain {
+                path,
+                section,
+                message,
+            } => write!(
+                f,
+                "[{section}] in {} cannot be used: {message}",
+                path.display()
+            ),
             Error::SessionAsLongTerm { path, section } => write!(
                 f,
                 "[{section}] in {} holds session credentials (an ASIA key or a session token), \

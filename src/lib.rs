@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod credentials;
 pub mod env;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod ini;
 pub mod output;
 pub mod profile;
 pub mod secret;
+pub mod session;
 pub mod settings;
 pub mod shell;
 pub mod store;

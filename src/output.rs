@@ -157,7 +157,16 @@ impl Output {
 
     /// An error and its hint, always shown.
     pub fn error(&self, e: &Error) {
-        self.line(&format!("{} {e}", self.paint(RED, "error:")));
+        self.error_for(None, e);
+    }
+
+    /// An error, starting with the profile's name when given (runs over several profiles).
+    pub fn error_for(&self, profile: Option<&str>, e: &Error) {
+        let label = self.paint(RED, "error:");
+        match profile {
+            Some(p) => self.line(&format!("{p}: {label} {e}")),
+            None => self.line(&format!("{label} {e}")),
+        }
         if let Some(hint) = e.hint() {
             self.line(&format!("  {} {hint}", self.paint(CYAN, "hint:")));
         }

@@ -79,7 +79,10 @@ pub struct Layer<'a> {
 /// The settings of one profile.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub device: Setting<String>,
+    /// The MFA device; a chained profile needs none (its base's session carries MFA).
+    pub device: Option<Setting<String>>,
+    /// The base profile of a chained role (`source_profile` in the long-term section).
+    pub source_profile: Option<Setting<String>>,
     pub duration: Setting<u32>,
     pub role: Option<Setting<String>>,
     pub session_name: Setting<String>,
@@ -152,28 +155,67 @@ impl Resolver<'_> {
         )
     }
 
-    /// The role to assume, where one is set.
+    /// The role to assume, where one is set (`role_arn` is accepted as `assume_role`).
     pub fn role(&self) -> Option<Setting<String>> {
         self.find(
             ("--assume-role", self.flags.assume_role.as_ref()),
             &["MFA_ASSUME_ROLE"],
-            &["assume_role"],
+            &["assume_role", "role_arn"],
             &[],
         )
+    }
+
+    /// The base profile of a chained role: `source_profile` in the long-term section only
+    /// (in the config file it means what the AWS CLI makes of it).
+    pub fn source_profile(&self) -> Option<Setting<String>> {
+        self.find(("", None), &[], &["source_profile"], &[])
+    }
+
+    /// The refresh margin of this profile's sessions (see [`Settings::margin`]), without
+    /// resolving or checking anything else: for `status`, which must show every profile.
+    pub fn margin(&self, min_remaining: Duration) -> Duration {
+        let kind = match (self.source_profile().is_some(), self.role().is_some()) {
+            (true, _) => SessionKind::Chained,
+            (false, true) => SessionKind::Role,
+            (false, false) => SessionKind::Session,
+        };
+        let seconds = self
+            .find(
+                ("--duration", self.flags.duration.as_ref()),
+                &["MFA_STS_DURATION"],
+                &["duration_seconds"],
+                &["duration_seconds"],
+            )
+            .and_then(|d| parse_duration(&d.value))
+            .unwrap_or(kind.default_duration());
+        quarter_capped(min_remaining, seconds)
     }
 
     /// Resolves and validates every setting of `profile`.
     pub fn resolve(&self, profile: &str) -> Result<Settings, Error> {
         let f = self.flags;
-        let device = self.device().ok_or_else(|| Error::NoDevice {
-            profile: profile.to_owned(),
-            section: self.long_term.name.to_owned(),
-        })?;
-        check(&device, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?;
+        let source_profile = self.source_profile();
+        let chained = source_profile.is_some();
+        let device = self.device();
+        match &device {
+            Some(d) => check(d, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?,
+            None if chained => {}
+            None => {
+                return Err(Error::NoDevice {
+                    profile: profile.to_owned(),
+                    section: self.long_term.name.to_owned(),
+                });
+            }
+        }
         let role = self.role();
         if let Some(role) = &role {
             check(role, "role ARN", is_role_arn, ROLE_ARN_SHAPE)?;
         }
+        let kind = match (&role, chained) {
+            (_, true) => SessionKind::Chained,
+            (Some(_), false) => SessionKind::Role,
+            (None, false) => SessionKind::Session,
+        };
         let duration = match self.find(
             ("--duration", f.duration.as_ref()),
             &["MFA_STS_DURATION"],
@@ -186,11 +228,11 @@ impl Resolver<'_> {
                 d.map(|_| seconds)
             }
             None => Setting {
-                value: if role.is_some() { 3600 } else { 43200 },
+                value: kind.default_duration(),
                 source: Source::Default,
             },
         };
-        check_duration(&duration, role.is_some())?;
+        check_duration(&duration, kind)?;
         let session_name = self
             .find(
                 ("--role-session-name", f.role_session_name.as_ref()),
@@ -249,6 +291,7 @@ impl Resolver<'_> {
         );
         Ok(Settings {
             device,
+            source_profile,
             duration,
             role,
             session_name,
@@ -261,15 +304,34 @@ impl Resolver<'_> {
 }
 
 impl Settings {
+    /// How long before its expiration a session of these settings is refreshed: the
+    /// `--min-remaining` margin, but never more than a quarter of the session's length (a
+    /// 15-minute session is not "expiring" the moment it is made).
+    pub fn margin(&self, min_remaining: Duration) -> Duration {
+        quarter_capped(min_remaining, self.duration.value)
+    }
+
+    /// Whether this is a chained role, signed with another profile's session.
+    pub fn is_chained(&self) -> bool {
+        self.source_profile.is_some()
+    }
+
     /// One line per setting for `-v`: what it is and where it came from.
     pub fn describe(&self) -> Vec<String> {
-        let mut lines = vec![
-            format!("device {} from {}", self.device.value, self.device.source),
-            format!(
-                "duration {} s from {}",
-                self.duration.value, self.duration.source
-            ),
-        ];
+        let mut lines = Vec::new();
+        if let Some(device) = &self.device {
+            lines.push(format!("device {} from {}", device.value, device.source));
+        }
+        if let Some(base) = &self.source_profile {
+            lines.push(format!(
+                "chained to the session of {} from {}",
+                base.value, base.source
+            ));
+        }
+        lines.push(format!(
+            "duration {} s from {}",
+            self.duration.value, self.duration.source
+        ));
         if let Some(role) = &self.role {
             lines.push(format!("role {} from {}", role.value, role.source));
             lines.push(format!(
@@ -327,21 +389,64 @@ fn check(
     }
 }
 
-fn check_duration(d: &Setting<u32>, role: bool) -> Result<(), Error> {
-    let max = if role { 43_200 } else { 129_600 };
-    if (900..=max).contains(&d.value) {
+/// What kind of session a profile gets, which decides the duration AWS allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// GetSessionToken: 15 minutes to 36 hours.
+    Session,
+    /// AssumeRole with the long-term keys and a code: 15 minutes to 12 hours.
+    Role,
+    /// AssumeRole signed with another profile's session (role chaining): at most one hour.
+    Chained,
+}
+
+impl SessionKind {
+    /// The longest duration AWS allows, in seconds.
+    pub fn max_duration(self) -> u32 {
+        match self {
+            SessionKind::Session => 129_600,
+            SessionKind::Role => 43_200,
+            SessionKind::Chained => 3_600,
+        }
+    }
+
+    /// The duration asked for when none is set.
+    pub fn default_duration(self) -> u32 {
+        match self {
+            SessionKind::Session => 43_200,
+            SessionKind::Role | SessionKind::Chained => 3_600,
+        }
+    }
+}
+
+/// `min_remaining`, but never more than a quarter of a session of `seconds`.
+fn quarter_capped(min_remaining: Duration, seconds: u32) -> Duration {
+    min_remaining.min(Duration::from_secs(u64::from(seconds / 4)))
+}
+
+/// The shortest duration AWS allows, in seconds.
+pub const MIN_DURATION: u32 = 900;
+
+/// Checks a duration against what AWS allows for `kind`.
+pub fn check_duration(d: &Setting<u32>, kind: SessionKind) -> Result<(), Error> {
+    let max = kind.max_duration();
+    if (MIN_DURATION..=max).contains(&d.value) {
         return Ok(());
     }
-    let what = if role { "a role session" } else { "a session" };
+    let (what, range) = match kind {
+        SessionKind::Session => ("a session", "15m to 36h"),
+        SessionKind::Role => ("a role session", "15m to 12h"),
+        SessionKind::Chained => (
+            "a chained role session (AWS caps role chaining at one hour)",
+            "15m to 1h",
+        ),
+    };
     Err(Error::Usage {
         message: format!(
             "the duration {} s (from {}) is outside what AWS allows for {what}",
             d.value, d.source
         ),
-        hint: Some(format!(
-            "give 900 to {max} seconds ({})",
-            if role { "15m to 12h" } else { "15m to 36h" }
-        )),
+        hint: Some(format!("give {MIN_DURATION} to {max} seconds ({range})")),
     })
 }
 
@@ -358,11 +463,12 @@ pub fn parse_duration(s: &str) -> Option<u32> {
             '0'..='9' => number.push(c),
             'h' | 'm' | 's' if !number.is_empty() => {
                 let n: u64 = number.parse().ok()?;
-                total += n * match c {
+                let unit = match c {
                     'h' => 3600,
                     'm' => 60,
                     _ => 1,
                 };
+                total = total.checked_add(n.checked_mul(unit)?)?;
                 number.clear();
             }
             _ => return None,
@@ -505,7 +611,16 @@ mod tests {
         assert_eq!(parse_duration("90m"), Some(5400));
         assert_eq!(parse_duration("1h30m"), Some(5400));
         assert_eq!(parse_duration("900s"), Some(900));
-        for bad in ["", "h", "12x", "-5", "1.5h", "12h3"] {
+        for bad in [
+            "",
+            "h",
+            "12x",
+            "-5",
+            "1.5h",
+            "12h3",
+            "99999999999999999h",
+            "5000000000",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -25,16 +25,35 @@ const ATTEMPTS: u32 = 3;
 /// One request for session credentials.
 #[derive(Debug)]
 pub struct Request<'a> {
-    pub long_term: &'a LongTerm,
+    /// The keys that sign it: long-term keys, or the base profile's session for a chained role.
+    pub signer: Signer<'a>,
     /// The long-term section, for messages.
     pub section: &'a str,
     pub region: &'a str,
     pub endpoint: &'a str,
-    pub serial: &'a str,
-    pub code: &'a str,
+    /// The MFA device and code; none for a chained role (its signer's session carries MFA).
+    pub mfa: Option<(&'a str, &'a str)>,
     pub duration: u32,
     pub role: Option<Role<'a>>,
     pub timeout: Duration,
+}
+
+/// The credentials a request is signed with.
+#[derive(Debug)]
+pub struct Signer<'a> {
+    pub access_key_id: &'a str,
+    pub secret: &'a Secret,
+    pub token: Option<&'a Secret>,
+}
+
+impl<'a> Signer<'a> {
+    pub fn long_term(keys: &'a LongTerm) -> Signer<'a> {
+        Signer {
+            access_key_id: &keys.access_key_id,
+            secret: &keys.secret,
+            token: None,
+        }
+    }
 }
 
 /// The role to assume.
@@ -47,18 +66,40 @@ pub struct Role<'a> {
 
 /// Calls STS and returns the session, or an error that says what to do.
 pub fn get_session(req: &Request<'_>) -> Result<Session, Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    get_sessions(std::slice::from_ref(req))
+        .pop()
+        .unwrap_or_else(|| Err(Error::Internal("no STS answer".into())))
+}
+
+/// Calls STS for every request at once (the role calls of a run overlap) and returns the
+/// answers in the same order.
+pub fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(call_with_retries(req))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return reqs
+                .iter()
+                .map(|_| {
+                    Err(Error::Internal(format!(
+                        "cannot start the async runtime: {e}"
+                    )))
+                })
+                .collect();
+        }
+    };
+    runtime.block_on(futures_util::future::join_all(
+        reqs.iter().map(call_with_retries),
+    ))
 }
 
 fn client(req: &Request<'_>) -> aws_sdk_sts::Client {
     let credentials = Credentials::new(
-        &req.long_term.access_key_id,
-        req.long_term.secret.expose(),
-        None,
+        req.signer.access_key_id,
+        req.signer.secret.expose(),
+        req.signer.token.map(|t| t.expose().to_owned()),
         None,
         "stsmfa",
     );
@@ -106,8 +147,8 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
         None => {
             let out = client
                 .get_session_token()
-                .serial_number(req.serial)
-                .token_code(req.code)
+                .set_serial_number(req.mfa.map(|(serial, _)| serial.to_owned()))
+                .set_token_code(req.mfa.map(|(_, code)| code.to_owned()))
                 .duration_seconds(req.duration as i32)
                 .send()
                 .await
@@ -120,8 +161,8 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
                 .role_arn(role.arn)
                 .role_session_name(role.session_name)
                 .set_external_id(role.external_id.map(str::to_owned))
-                .serial_number(req.serial)
-                .token_code(req.code)
+                .set_serial_number(req.mfa.map(|(serial, _)| serial.to_owned()))
+                .set_token_code(req.mfa.map(|(_, code)| code.to_owned()))
                 .duration_seconds(req.duration as i32)
                 .send()
                 .await
@@ -193,7 +234,7 @@ where
             let error = Error::Refused(Box::new(Refused {
                 refusal,
                 section: req.section.to_owned(),
-                key: crate::secret::mask(&req.long_term.access_key_id),
+                key: crate::secret::mask(req.signer.access_key_id),
                 code,
                 message,
             }));

@@ -68,9 +68,12 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
         source_name: format!("the MFA code command `{command}`"),
         cause,
     };
+    use std::os::unix::process::CommandExt as _;
+    // Its own process group, so that a timeout ends everything it started, not just `sh`.
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
+        .process_group(0)
         .env("STSMFA_PROFILE", profile)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -91,6 +94,10 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
             Ok(None) => {
+                if let Ok(group) = libc::pid_t::try_from(child.id()) {
+                    // SAFETY: signals the process group the child leads; no memory involved.
+                    unsafe { libc::kill(-group, libc::SIGKILL) };
+                }
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(fail(format!(
@@ -111,6 +118,109 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
     }
     first_code(&String::from_utf8_lossy(&out))
         .ok_or_else(|| fail("it printed no 6-digit code".into()))
+}
+
+/// How long to wait for a token command to show a new code for a device that just used one.
+pub const FRESH_CODE_WAIT: Duration = Duration::from_secs(35);
+
+/// What is needed to get a code for one profile.
+pub struct Ask<'a> {
+    pub profile: &'a str,
+    pub device: &'a str,
+    /// `--token`: a checked code, or `-` for one line of stdin.
+    pub flag: Option<&'a str>,
+    /// `--token-command` or `mfa_process`.
+    pub command: Option<&'a str>,
+    pub prompt: Prompt,
+    /// Says something to the user (waiting for a new code).
+    pub say: &'a dyn Fn(&str),
+}
+
+/// The code policy of a run (SPEC §3, §4): the first source that has a code, and never the
+/// same code twice for one device (AWS rejects a code used twice), whichever source gave it.
+#[derive(Default)]
+pub struct Codes {
+    used: std::collections::HashMap<String, String>,
+}
+
+impl Codes {
+    /// A code for `ask.profile` that this run has not used for its device.
+    pub fn get(&mut self, ask: &Ask<'_>) -> Result<String, Error> {
+        let previous = self.used.get(ask.device).cloned();
+        let reused = |code: &str| previous.as_deref() == Some(code);
+        let need = |reused: bool| Error::NeedCode {
+            profile: ask.profile.to_owned(),
+            reused,
+        };
+        let code = match (ask.flag, ask.command) {
+            (Some("-"), _) => {
+                let code = read_stdin()?;
+                if reused(&code) {
+                    return Err(need(true));
+                }
+                code
+            }
+            (Some(code), _) if !reused(code) => code.to_owned(),
+            (Some(_), _) if ask.prompt == Prompt::No => return Err(need(true)),
+            (None, Some(command)) => fresh_from_command(command, ask, previous.as_deref())?,
+            (None, None) if ask.prompt == Prompt::No => return Err(need(false)),
+            (_, _) => self.prompt_fresh(ask, previous.as_deref())?,
+        };
+        self.used.insert(ask.device.to_owned(), code.clone());
+        Ok(code)
+    }
+
+    /// Prompts until the code is not the one this device just used.
+    fn prompt_fresh(&self, ask: &Ask<'_>, previous: Option<&str>) -> Result<String, Error> {
+        let note = previous.map(|_| {
+            format!(
+                "{} uses the same MFA device as a profile refreshed just now; AWS accepts each \
+                 code once, so wait for the next code (or chain it with source_profile: one \
+                 code then serves every role).",
+                ask.profile
+            )
+        });
+        loop {
+            let code = prompt(ask.profile, ask.device, note.as_deref(), ask.prompt)?;
+            if previous != Some(code.as_str()) {
+                return Ok(code);
+            }
+            (ask.say)("that code was just used; wait for the next one");
+        }
+    }
+}
+
+/// Runs the token command; when the device's last code is still showing, waits for the next.
+fn fresh_from_command(
+    command: &str,
+    ask: &Ask<'_>,
+    previous: Option<&str>,
+) -> Result<String, Error> {
+    let deadline = Instant::now() + FRESH_CODE_WAIT;
+    let mut said = false;
+    loop {
+        let code = run_command(command, ask.profile, COMMAND_TIMEOUT)?;
+        if previous != Some(code.as_str()) {
+            return Ok(code);
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::TokenSource {
+                source_name: format!("the MFA code command `{command}`"),
+                cause: format!(
+                    "it showed the same code for {} s; AWS accepts each code once",
+                    FRESH_CODE_WAIT.as_secs()
+                ),
+            });
+        }
+        if !said {
+            (ask.say)(&format!(
+                "{}: waiting for the next MFA code (the current one was just used)",
+                ask.profile
+            ));
+            said = true;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 /// Where a prompt may be shown.

@@ -172,6 +172,7 @@ fn status_json_is_a_stable_array_on_stdout() {
             "profile",
             "role_arn",
             "seconds_left",
+            "source_profile",
             "state"
         ]
     );

@@ -53,13 +53,20 @@ fn a_second_profile_on_the_same_device_is_asked_for_the_next_code() {
     p.exp_string("MFA code for dev")
         .unwrap_or_else(|e| panic!("{e}"));
     p.send_line("111111").unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("dev: refreshed")
-        .unwrap_or_else(|e| panic!("{e}"));
     p.exp_string("prod uses the same MFA device as a profile refreshed just now")
         .unwrap_or_else(|e| panic!("no note: {e}"));
     p.exp_string("MFA code for prod")
         .unwrap_or_else(|e| panic!("{e}"));
+    // The same code again is not sent to STS (it would refuse it): the prompt asks again.
+    p.send_line("111 111").unwrap_or_else(|e| panic!("{e}"));
+    p.exp_string("that code was just used; wait for the next one")
+        .unwrap_or_else(|e| panic!("no re-ask: {e}"));
+    p.exp_string("MFA code for prod")
+        .unwrap_or_else(|e| panic!("{e}"));
     p.send_line("222222").unwrap_or_else(|e| panic!("{e}"));
+    // Both sessions are written in the run's one write, then reported.
+    p.exp_string("dev: refreshed")
+        .unwrap_or_else(|e| panic!("{e}"));
     p.exp_string("prod: refreshed")
         .unwrap_or_else(|e| panic!("{e}"));
     p.exp_eof().unwrap_or_else(|e| panic!("{e}"));

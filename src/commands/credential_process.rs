@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::token::{self, Prompt};
 
 use super::Context;
-use super::refresh;
+use crate::session;
 
 pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut ctx = ctx.clone();
@@ -18,7 +18,7 @@ pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error>
         Prompt::No
     };
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let current = refresh::session_for(&profile, &ctx)?;
+    let current = session::session_for(&profile, &ctx)?;
     let json = serde_json::json!({
         "Version": 1,
         "AccessKeyId": current.access_key_id,

@@ -5,12 +5,12 @@ use crate::error::Error;
 use crate::shell::Shell;
 
 use super::Context;
-use super::refresh;
+use crate::session;
 
 pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let shell = args.shell.unwrap_or_else(|| Shell::from_env(ctx.env));
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let current = refresh::session_for(&profile, ctx)?;
+    let current = session::session_for(&profile, ctx)?;
     let mut script = String::new();
     for (name, value) in super::variables(&current) {
         let line = shell.set(name, &value).ok_or_else(|| Error::Usage {

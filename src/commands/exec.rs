@@ -14,11 +14,11 @@ use crate::cli::ExecArgs;
 use crate::error::Error;
 
 use super::Context;
-use super::refresh;
+use crate::session;
 
 pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let current = refresh::session_for(&profile, ctx)?;
+    let current = session::session_for(&profile, ctx)?;
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage {
             message: "no command to run".into(),

@@ -13,7 +13,7 @@ use crate::store;
 use crate::token::Prompt;
 
 use super::Context;
-use super::refresh::{Files, Texts};
+use crate::session::{Files, Texts};
 
 /// The keys that make long-term credentials, moved from `[NAME]` when it holds them.
 const KEYS: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
@@ -37,7 +37,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let short = files.section(&short_section, path)?;
     let migrate = short
         .as_ref()
-        .filter(|p| p.contains_key("aws_access_key_id") && !p.contains_key("aws_session_token"));
+        .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
     let migrate = match migrate {
         Some(_) if existing.contains_key("aws_access_key_id") => {
             ctx.out.warn(&format!(

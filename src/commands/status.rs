@@ -13,12 +13,16 @@ use crate::error::Error;
 use crate::profile::Naming;
 
 use super::Context;
-use super::refresh::{self, Files, Fnv, Texts};
+use crate::session::{self, Files, Fnv, Texts};
 
 /// One profile's line.
 struct Row {
     profile: String,
     role_arn: Option<String>,
+    /// The base profile of a chained role.
+    via: Option<String>,
+    /// The KIND cell: `session`, the role ARN, or `ROLE via BASE`.
+    kind: String,
     expires: Option<DateTime<Utc>>,
     state: &'static str,
     device: Option<String>,
@@ -84,14 +88,21 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
     let has_session = short_term
         .as_ref()
         .is_some_and(|p| p.contains_key("aws_session_token"));
-    let (device, configured_role) =
-        refresh::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
-            (r.device().map(|d| d.value), r.role().map(|r| r.value))
+    let (device, configured_role, via, margin) =
+        session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
+            (
+                r.device().map(|d| d.value),
+                r.role().map(|r| r.value),
+                r.source_profile().map(|s| s.value),
+                r.margin(ctx.min_remaining),
+            )
         });
     if long_term.is_none() && !has_session {
         return Ok(Row {
             profile: name.to_owned(),
             role_arn: None,
+            via: None,
+            kind: "session".into(),
             expires: None,
             state: "not managed",
             device,
@@ -106,7 +117,7 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         short_term.as_ref(),
         session_role.as_deref(),
         ctx.now,
-        ctx.min_remaining,
+        margin,
     );
     let (state, expires) = match state {
         State::Valid { expires } => ("valid", Some(expires)),
@@ -117,13 +128,21 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
             ("missing", None)
         }
     };
+    let role_arn = if has_session {
+        session_role
+    } else {
+        configured_role
+    };
+    let kind = match (&role_arn, &via) {
+        (Some(role), Some(base)) => format!("{role} via {base}"),
+        (Some(role), None) => role.clone(),
+        (None, _) => "session".into(),
+    };
     Ok(Row {
         profile: name.to_owned(),
-        role_arn: if has_session {
-            session_role
-        } else {
-            configured_role
-        },
+        role_arn,
+        via,
+        kind,
         expires,
         state,
         device,
@@ -149,7 +168,7 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
     fn cells<'r>(r: &'r Row, m: &'r (String, String)) -> [&'r str; 6] {
         [
             &r.profile,
-            r.role_arn.as_deref().unwrap_or("session"),
+            &r.kind,
             &m.0,
             &m.1,
             r.state,
@@ -222,6 +241,7 @@ fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
                 "profile": r.profile,
                 "kind": if r.role_arn.is_some() { "role" } else { "session" },
                 "role_arn": r.role_arn,
+                "source_profile": r.via,
                 "expiration": r.expires.map(credentials::format_expiration),
                 "seconds_left": r.expires.map(|e| (e - now).num_seconds().max(0)),
                 "state": r.state,

@@ -1,0 +1,133 @@
+//! What a run needs besides its command's own arguments, resolved once from the command line
+//! and the environment: the files, profile naming, settings flags, code sources, the output.
+
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Global, SettingFlags};
+use crate::env::Env;
+use crate::error::Error;
+use crate::output::Output;
+use crate::profile::Naming;
+use crate::settings::{self, Flags};
+use crate::store::{self, Locations, Platform};
+use crate::token;
+
+/// Everything a command needs besides its own arguments, resolved once.
+#[derive(Clone)]
+pub struct Context<'a> {
+    pub env: &'a Env,
+    pub out: Output,
+    pub files: Locations,
+    pub naming: Naming,
+    /// The profile a command works on when it names none: `--profile`, `AWS_PROFILE`, `default`.
+    pub default_profile: String,
+    pub lock_timeout: Duration,
+    /// Flags that feed the settings of SPEC §2.
+    pub flags: Flags,
+    /// `--token`: a checked code, or `-` for stdin.
+    pub token: Option<String>,
+    /// Where a prompt may be shown: not with `--no-input`; on stderr when stdin is a terminal.
+    pub prompt: token::Prompt,
+    pub no_input: bool,
+    pub min_remaining: Duration,
+    pub timeout: Duration,
+    /// `--force`: refresh even a valid session.
+    pub force: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        global: &Global,
+        flags: &SettingFlags,
+        env: &'a Env,
+        out: Output,
+    ) -> Result<Context<'a>, Error> {
+        let token = match flags.token.as_deref() {
+            None => None,
+            Some("-") => Some("-".to_owned()),
+            Some(code) => Some(token::validate(code, "--token")?),
+        };
+        Ok(Context {
+            flags: Flags {
+                device: flags.device.clone(),
+                duration: flags.duration.clone(),
+                assume_role: flags.assume_role.clone(),
+                role_session_name: flags.role_session_name.clone(),
+                external_id: flags.external_id.clone(),
+                region: flags.region.clone(),
+                endpoint_url: flags.endpoint_url.clone(),
+                token_command: flags.token_command.clone(),
+            },
+            token,
+            prompt: if !global.no_input && std::io::stdin().is_terminal() {
+                token::Prompt::Terminal
+            } else {
+                token::Prompt::No
+            },
+            no_input: global.no_input,
+            min_remaining: settings::parse_min_remaining(flags.min_remaining.as_deref())?,
+            timeout: settings::parse_timeout(flags.timeout.as_deref())?,
+            force: flags.force,
+            now: Utc::now(),
+            env,
+            out,
+            files: store::locate(
+                global.credentials_file.as_deref(),
+                global.config_file.as_deref(),
+                env,
+                Platform::Unix,
+            )?,
+            naming: Naming::new(
+                &global.long_term_suffix,
+                global.short_term_suffix.as_deref(),
+            )?,
+            default_profile: global
+                .profile
+                .clone()
+                .unwrap_or_else(|| env.default_profile().to_owned()),
+            lock_timeout: store::LOCK_TIMEOUT,
+        })
+    }
+
+    /// The profile named on the command line, else the default one.
+    pub fn profile_or_default(&self, named: Option<&String>) -> String {
+        named
+            .cloned()
+            .unwrap_or_else(|| self.default_profile.clone())
+    }
+
+    /// Checks that the credentials file can be written before anything is spent on a change
+    /// (SPEC §6.5), and says what the user should know first.
+    pub fn check_writable(&self) -> Result<(), Error> {
+        for note in store::check_writable(&self.files.credentials)? {
+            self.out.warn(&note);
+        }
+        Ok(())
+    }
+
+    /// Tells what happened to the file beyond the change itself.
+    pub fn report<T>(&self, updated: &store::Updated<T>) {
+        for w in &updated.warnings {
+            self.out.warn(w);
+        }
+        if updated.merged > 0 {
+            self.out.detail(&format!(
+                "another program changed {} while it was being written; its change was kept",
+                self.files.credentials.display()
+            ));
+        }
+    }
+
+    /// The profiles named on the command line, else the default one.
+    pub fn profiles_or_default(&self, named: &[String]) -> Vec<String> {
+        if named.is_empty() {
+            vec![self.default_profile.clone()]
+        } else {
+            named.to_vec()
+        }
+    }
+}

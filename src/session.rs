@@ -1,0 +1,716 @@
+//! The session core: everything the commands share. It reads both files once, resolves a
+//! profile (settings, the chain to its base), decides whether its session is still good, gets
+//! a new one when it is not (a code and GetSessionToken or AssumeRole, or, for a chained role,
+//! AssumeRole signed with the base profile's MFA session and no code), and writes every session
+//! a run made in one locked write through the store. Commands are thin faces over it.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::context::Context;
+use crate::credentials::{self, LongTerm, Session, State};
+use crate::error::Error;
+use crate::ini::{Document, FileKind, ProfileSet, Properties, Section, SectionName};
+use crate::secret::Secret;
+use crate::settings::{Layer, Resolver, Settings};
+use crate::store;
+use crate::sts;
+use crate::token::{Ask, Codes};
+
+/// The text of both files, read once without a lock (a write re-reads under the lock).
+pub struct Texts {
+    credentials: String,
+    config: String,
+}
+
+impl Texts {
+    pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
+        Ok(Texts {
+            credentials: store::read(&ctx.files.credentials)?.unwrap_or_default(),
+            config: store::read(&ctx.files.config)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// Both files, parsed. Commands that look up many profiles call [`Files::index`] first, so
+/// that the cost stays linear in the size of the file.
+pub struct Files<'t> {
+    /// The credentials file's text as first read, which a write is checked against.
+    pub credentials_text: &'t str,
+    pub credentials: Document<'t>,
+    pub config: ProfileSet<'t>,
+    sections: OnceCell<Index<'t>>,
+}
+
+/// Sections by name: the first one, and for a name that appears again, all of them.
+#[derive(Default)]
+struct Index<'t> {
+    first: HashMap<Cow<'t, str>, Section, Fnv>,
+    repeated: HashMap<Cow<'t, str>, Vec<Section>, Fnv>,
+    /// Every `[name]` section in file order.
+    order: Vec<(Cow<'t, str>, Section)>,
+}
+
+/// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
+/// to mount a collision attack).
+#[derive(Clone, Copy, Default)]
+pub struct Fnv;
+
+pub struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl<'t> Files<'t> {
+    pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        let credentials = Document::parse(&texts.credentials);
+        credentials
+            .check()
+            .map_err(|e| parse_error(&ctx.files.credentials, e))?;
+        let config = Document::parse(&texts.config)
+            .view(FileKind::Config)
+            .map_err(|e| parse_error(&ctx.files.config, e))?;
+        Ok(Files {
+            credentials_text: &texts.credentials,
+            credentials,
+            config,
+            sections: OnceCell::new(),
+        })
+    }
+
+    /// Indexes the credentials file's sections by name, for many lookups.
+    pub fn index(&self) {
+        self.sections.get_or_init(|| {
+            let mut index = Index::default();
+            for section in self.credentials.sections() {
+                let name = match self.credentials.section_name_text(section) {
+                    Cow::Borrowed(raw) => {
+                        SectionName::parse(raw).name_if_plain().map(Cow::Borrowed)
+                    }
+                    Cow::Owned(raw) => SectionName::parse(&raw)
+                        .name_if_plain()
+                        .map(|n| Cow::Owned(n.to_owned())),
+                };
+                let Some(name) = name else { continue };
+                index.order.push((name.clone(), section));
+                match index.first.get(&name) {
+                    None => {
+                        index.first.insert(name, section);
+                    }
+                    Some(first) => {
+                        let first = *first;
+                        index
+                            .repeated
+                            .entry(name)
+                            .or_insert_with(|| vec![first])
+                            .push(section);
+                    }
+                }
+            }
+            index
+        });
+    }
+
+    /// Every `[name]` section of the credentials file in file order (after [`Files::index`]).
+    pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
+        self.sections.get().map_or(&[], |i| i.order.as_slice())
+    }
+
+    /// The properties of a credentials-file section.
+    pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
+        let found;
+        let sections = match self.sections.get() {
+            Some(index) => match index.repeated.get(name) {
+                Some(all) => Some(all.as_slice()),
+                None => index.first.get(name).map(std::slice::from_ref),
+            },
+            None => {
+                found = self
+                    .credentials
+                    .profile_sections(FileKind::Credentials, name);
+                Some(found.as_slice())
+            }
+        };
+        match sections {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(self.credentials.section_properties(*one))),
+            Some(many) => Err(Error::Duplicate {
+                path: path.to_path_buf(),
+                profile: name.to_owned(),
+                lines: many.iter().map(|s| s.header + 1).collect(),
+            }),
+        }
+    }
+}
+
+fn parse_error(path: &Path, e: crate::ini::ParseError) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line: e.line,
+        message: e.message,
+    }
+}
+
+/// Everything known about one profile before deciding.
+pub struct Profile<'t> {
+    pub name: String,
+    pub long_term_section: String,
+    pub short_term_section: String,
+    pub long_term: Option<Properties<'t>>,
+    pub short_term: Option<Properties<'t>>,
+    pub settings: Settings,
+}
+
+impl Profile<'_> {
+    /// The base profile whose session signs this chained role's AssumeRole.
+    pub fn base(&self) -> Option<&str> {
+        self.settings
+            .source_profile
+            .as_ref()
+            .map(|s| s.value.as_str())
+    }
+
+    /// The state of the short-term section now.
+    pub fn state(&self, ctx: &Context<'_>) -> State {
+        credentials::session_state(
+            self.short_term.as_ref(),
+            self.settings.role.as_ref().map(|r| r.value.as_str()),
+            ctx.now,
+            self.settings.margin(ctx.min_remaining),
+        )
+    }
+}
+
+/// Reads and resolves one profile.
+pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<Profile<'t>, Error> {
+    let path = ctx.files.credentials.as_path();
+    let long_term_section = ctx.naming.long_term(profile);
+    let short_term_section = ctx.naming.short_term(profile);
+    let long_term = files.section(&long_term_section, path)?;
+    if long_term.is_none() {
+        // Nothing can be done without the long-term keys; say so before anything else.
+        return Err(Error::NoLongTermKeys {
+            path: path.to_path_buf(),
+            section: long_term_section,
+            key: "aws_access_key_id",
+            exists: false,
+        });
+    }
+    let short_term = files.section(&short_term_section, path)?;
+    let settings = resolve(profile, long_term.as_ref(), ctx, files)?;
+    if let Some(base) = &settings.source_profile {
+        check_chain(
+            profile,
+            &long_term_section,
+            &base.value,
+            long_term.as_ref(),
+            ctx,
+            files,
+        )?;
+    }
+    Ok(Profile {
+        name: profile.to_owned(),
+        long_term_section,
+        short_term_section,
+        long_term,
+        short_term,
+        settings,
+    })
+}
+
+/// Resolves the settings of `profile`, whose long-term section holds `long_term`.
+pub fn resolve(
+    profile: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<Settings, Error> {
+    with_resolver(profile, long_term, ctx, files, |r| r.resolve(profile))
+}
+
+/// Runs `f` with the settings resolver of `profile`, whose long-term section holds `long_term`.
+pub fn with_resolver<T>(
+    profile: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    f: impl FnOnce(&Resolver<'_>) -> T,
+) -> T {
+    let long_term_section = ctx.naming.long_term(profile);
+    let config_path = ctx.files.config.as_path();
+    let config_layers = [
+        Layer {
+            prefix: "profile ",
+            name: &long_term_section,
+            path: config_path,
+            props: files.config.profiles.get(long_term_section.as_str()),
+        },
+        Layer {
+            prefix: "profile ",
+            name: profile,
+            path: config_path,
+            props: files.config.profiles.get(profile),
+        },
+    ];
+    let lt_layer = Layer {
+        prefix: "",
+        name: &long_term_section,
+        path: ctx.files.credentials.as_path(),
+        props: long_term,
+    };
+    f(&Resolver {
+        flags: &ctx.flags,
+        env: ctx.env,
+        long_term: &lt_layer,
+        config: &config_layers,
+    })
+}
+
+/// Checks the chain of `profile` (chained to `base`): one level deep, no keys of its own, and
+/// a base with long-term keys of its own.
+fn check_chain(
+    profile: &str,
+    section: &str,
+    base: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<(), Error> {
+    let path = ctx.files.credentials.as_path();
+    let chain = |message: String| Error::Chain {
+        path: path.to_path_buf(),
+        section: section.to_owned(),
+        message,
+    };
+    if long_term.is_some_and(|p| p.contains_key("aws_access_key_id")) {
+        return Err(chain(format!(
+            "it has source_profile = {base} and keys of its own; a chained role is signed with \
+             {base}'s session, so remove either"
+        )));
+    }
+    if base == profile {
+        return Err(chain(format!("its source_profile is {profile} itself")));
+    }
+    if settings_role(long_term).is_none() && ctx.flags.assume_role.is_none() {
+        return Err(chain(format!(
+            "it has source_profile = {base} but no role to assume (assume_role = ARN)"
+        )));
+    }
+    let base_section = ctx.naming.long_term(base);
+    match files.section(&base_section, path)? {
+        None => Err(chain(format!(
+            "its source_profile is {base}, but there is no [{base_section}]"
+        ))),
+        Some(p) if p.contains_key("source_profile") => Err(chain(format!(
+            "its source_profile {base} is chained too (source_profile = {} in \
+             [{base_section}]); a chain is one level deep: point {profile} at the profile with \
+             the long-term keys",
+            p.get("source_profile").unwrap_or_default()
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+fn settings_role<'p>(long_term: Option<&'p Properties<'_>>) -> Option<&'p str> {
+    long_term.and_then(|p| p.get("assume_role").or_else(|| p.get("role_arn")))
+}
+
+/// The session a profile has once a run is done with it.
+#[derive(Debug)]
+pub struct Current {
+    pub access_key_id: String,
+    pub secret: Secret,
+    pub token: Secret,
+    pub expiration: DateTime<Utc>,
+}
+
+impl Current {
+    fn from_section(props: &Properties<'_>, expiration: DateTime<Utc>) -> Current {
+        let get = |k: &str| props.get(k).unwrap_or_default();
+        Current {
+            access_key_id: get("aws_access_key_id").to_owned(),
+            secret: Secret::new(get("aws_secret_access_key")),
+            token: Secret::new(get("aws_session_token")),
+            expiration,
+        }
+    }
+
+    fn from_session(s: &Session) -> Current {
+        Current {
+            access_key_id: s.access_key_id.clone(),
+            secret: s.secret.clone(),
+            token: s.token.clone(),
+            expiration: s.expiration,
+        }
+    }
+}
+
+/// Reads the files and makes sure `profile` has a valid session, quietly when it has one: for
+/// the commands that hand the session over (`env`, `exec`, `credential-process`).
+pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let mut run = Run::new(ctx, &files);
+    let result = run
+        .ensure_all(&[profile.to_owned()], false)
+        .pop()
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Err(Error::Internal("no result".into())));
+    run.finish()?;
+    result
+}
+
+/// A session made in this run, waiting for the run's one write.
+struct Made {
+    profile: String,
+    short_term_section: String,
+    long_term_section: String,
+    session: Session,
+}
+
+/// One run over one or more profiles: the files as read once, the codes used so far, and the
+/// sessions made, which [`Run::finish`] writes in one locked write.
+pub struct Run<'c, 'a, 't> {
+    ctx: &'c Context<'a>,
+    files: &'c Files<'t>,
+    codes: Codes,
+    made: Vec<Made>,
+    /// Whether the file was checked to be writable (once per run, before the first code).
+    checked: bool,
+}
+
+impl<'c, 'a, 't> Run<'c, 'a, 't> {
+    pub fn new(ctx: &'c Context<'a>, files: &'c Files<'t>) -> Self {
+        Run {
+            ctx,
+            files,
+            codes: Codes::default(),
+            made: Vec::new(),
+            checked: false,
+        }
+    }
+
+    /// Makes sure every profile of `names` has a valid session (every one when `force`):
+    /// profiles with keys of their own first, in order, a code each; then the chained roles,
+    /// whose bases are refreshed first when needed and whose AssumeRole calls overlap. With
+    /// `announce`, a session that is still valid is reported. Results come in the order of
+    /// `names`; sessions made are written by [`Run::finish`].
+    pub fn ensure_all(
+        &mut self,
+        names: &[String],
+        announce: bool,
+    ) -> Vec<(String, Result<Current, Error>)> {
+        let mut results: Vec<Option<Result<Current, Error>>> = names.iter().map(|_| None).collect();
+        let mut chained = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match load(name, self.ctx, self.files) {
+                Err(e) => results[i] = Some(Err(e)),
+                Ok(p) if p.base().is_some() => chained.push((i, p)),
+                Ok(p) => results[i] = Some(self.ensure_direct(&p, announce)),
+            }
+        }
+        let mut calls: Vec<(usize, Profile<'t>, Current)> = Vec::new();
+        for (i, profile) in chained {
+            match self.prepare_chained(&profile, announce) {
+                Ok(Ok(current)) => results[i] = Some(Ok(current)),
+                Ok(Err(base)) => calls.push((i, profile, base)),
+                Err(e) => results[i] = Some(Err(e)),
+            }
+        }
+        for (i, result) in self.assume_chained(calls) {
+            results[i] = Some(result);
+        }
+        names
+            .iter()
+            .cloned()
+            .zip(results.into_iter().map(|r| {
+                r.unwrap_or_else(|| Err(Error::Internal("a profile was left out".into())))
+            }))
+            .collect()
+    }
+
+    /// The session of a profile with keys of its own: the one in its section when it is
+    /// good, else a new one with a code.
+    fn ensure_direct(&mut self, profile: &Profile<'_>, announce: bool) -> Result<Current, Error> {
+        if let Some(current) = self.made_for(&profile.name) {
+            return Ok(current);
+        }
+        if let Some(current) = self.still_valid(profile, announce)? {
+            return Ok(current);
+        }
+        self.before_spending(profile)?;
+        let session = self.new_session(profile)?;
+        Ok(self.keep(profile, session))
+    }
+
+    /// A chained role's session when it is still good (`Ok(Ok)`), else the base session that
+    /// will sign its AssumeRole (`Ok(Err)`), refreshing the base first when it needs it.
+    fn prepare_chained(
+        &mut self,
+        profile: &Profile<'_>,
+        announce: bool,
+    ) -> Result<Result<Current, Current>, Error> {
+        if let Some(current) = self.still_valid(profile, announce)? {
+            return Ok(Ok(current));
+        }
+        self.before_spending(profile)?;
+        let base_name = profile.base().unwrap_or_default().to_owned();
+        let base = match self.made_for(&base_name) {
+            Some(current) => current,
+            None => {
+                let base = load(&base_name, self.ctx, self.files)?;
+                // The base's session must outlast the role's call, not the margin: any valid
+                // session of the base will do, but one about to expire is renewed.
+                self.ensure_direct(&base, false)?
+            }
+        };
+        Ok(Err(base))
+    }
+
+    /// AssumeRole for every chained role at once, each signed with its base's session.
+    fn assume_chained(
+        &mut self,
+        calls: Vec<(usize, Profile<'t>, Current)>,
+    ) -> Vec<(usize, Result<Current, Error>)> {
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let ctx = self.ctx;
+        let requests: Vec<sts::Request<'_>> = calls
+            .iter()
+            .map(|(_, p, base)| {
+                let s = &p.settings;
+                sts::Request {
+                    signer: sts::Signer {
+                        access_key_id: &base.access_key_id,
+                        secret: &base.secret,
+                        token: Some(&base.token),
+                    },
+                    section: &p.long_term_section,
+                    region: &s.region.value,
+                    endpoint: &s.endpoint.value,
+                    mfa: None,
+                    duration: s.duration.value,
+                    role: s.role.as_ref().map(|r| sts::Role {
+                        arn: &r.value,
+                        session_name: &s.session_name.value,
+                        external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
+                    }),
+                    timeout: ctx.timeout,
+                }
+            })
+            .collect();
+        let label = match calls.as_slice() {
+            [(_, p, _)] => format!("asking STS at {} for {}", p.settings.endpoint.value, p.name),
+            _ => format!("asking STS for {} roles", calls.len()),
+        };
+        let answers = ctx.out.spin(&label, || sts::get_sessions(&requests));
+        drop(requests);
+        calls
+            .into_iter()
+            .zip(answers)
+            .map(|((i, profile, _), answer)| (i, answer.map(|s| self.keep(&profile, s))))
+            .collect()
+    }
+
+    /// The session made for `name` earlier in this run.
+    fn made_for(&self, name: &str) -> Option<Current> {
+        self.made
+            .iter()
+            .find(|m| m.profile == name)
+            .map(|m| Current::from_session(&m.session))
+    }
+
+    /// The session in the profile's section when it is good (and not `--force`d), said so
+    /// with `announce`; an error when the section holds long-term keys.
+    fn still_valid(&self, profile: &Profile<'_>, announce: bool) -> Result<Option<Current>, Error> {
+        let ctx = self.ctx;
+        let name = &profile.name;
+        if ctx.out.is_verbose() {
+            for line in profile.settings.describe() {
+                ctx.out.detail(&format!("{name}: {line}"));
+            }
+        }
+        let state = profile.state(ctx);
+        if state == State::LongTermKeys {
+            return Err(Error::ShortTermHoldsLongTerm {
+                path: ctx.files.credentials.clone(),
+                section: profile.short_term_section.clone(),
+                profile: name.clone(),
+            });
+        }
+        match (&state, ctx.force, &profile.short_term) {
+            (State::Valid { expires }, false, Some(props)) => {
+                if announce {
+                    let when = credentials::describe_expiry(*expires, ctx.now);
+                    ctx.out.done(name, &format!("valid until {when}"));
+                }
+                Ok(Some(Current::from_section(props, *expires)))
+            }
+            _ => {
+                let why = match state {
+                    State::Valid { .. } => "--force".to_owned(),
+                    _ => state.reason(),
+                };
+                ctx.out.detail(&format!("{name}: refreshing: {why}"));
+                Ok(None)
+            }
+        }
+    }
+
+    /// What must hold before a code is spent or STS is called: the session can be written
+    /// into a section the AWS CLI reads as this profile.
+    fn before_spending(&mut self, profile: &Profile<'_>) -> Result<(), Error> {
+        let path = self.ctx.files.credentials.as_path();
+        self.files
+            .credentials
+            .find(FileKind::Credentials, &profile.short_term_section)
+            .map_err(|e| Error::edit(path, e))?;
+        if !self.checked {
+            self.ctx.check_writable()?;
+            self.checked = true;
+        }
+        Ok(())
+    }
+
+    /// Gets a code and calls STS for a profile with keys of its own.
+    fn new_session(&mut self, profile: &Profile<'_>) -> Result<Session, Error> {
+        let ctx = self.ctx;
+        let path = ctx.files.credentials.as_path();
+        let long_term =
+            LongTerm::from_section(profile.long_term.as_ref(), &profile.long_term_section, path)?;
+        let s = &profile.settings;
+        let device = s
+            .device
+            .as_ref()
+            .map(|d| d.value.as_str())
+            .unwrap_or_default();
+        let say = |text: &str| ctx.out.info(text);
+        let code = self.codes.get(&Ask {
+            profile: &profile.name,
+            device,
+            flag: ctx.token.as_deref(),
+            command: s.token_command.as_ref().map(|c| c.value.as_str()),
+            prompt: ctx.prompt,
+            say: &say,
+        })?;
+        let request = sts::Request {
+            signer: sts::Signer::long_term(&long_term),
+            section: &profile.long_term_section,
+            region: &s.region.value,
+            endpoint: &s.endpoint.value,
+            mfa: Some((device, &code)),
+            duration: s.duration.value,
+            role: s.role.as_ref().map(|r| sts::Role {
+                arn: &r.value,
+                session_name: &s.session_name.value,
+                external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
+            }),
+            timeout: ctx.timeout,
+        };
+        let label = format!("asking STS at {} for {}", s.endpoint.value, profile.name);
+        ctx.out.spin(&label, || sts::get_session(&request))
+    }
+
+    /// Keeps a new session for the run's write and returns it.
+    fn keep(&mut self, profile: &Profile<'_>, session: Session) -> Current {
+        let current = Current::from_session(&session);
+        self.made.push(Made {
+            profile: profile.name.clone(),
+            short_term_section: profile.short_term_section.clone(),
+            long_term_section: profile.long_term_section.clone(),
+            session,
+        });
+        current
+    }
+
+    /// Writes every session this run made in one locked write, then says what was done.
+    pub fn finish(self) -> Result<(), Error> {
+        if self.made.is_empty() {
+            return Ok(());
+        }
+        let ctx = self.ctx;
+        let path = ctx.files.credentials.as_path();
+        let relied: Vec<&str> = self
+            .made
+            .iter()
+            .map(|m| m.long_term_section.as_str())
+            .collect();
+        let baseline = store::Baseline::new(
+            Some(self.files.credentials_text),
+            FileKind::Credentials,
+            &relied,
+        );
+        let made = &self.made;
+        let updated = store::update(
+            path,
+            FileKind::Credentials,
+            ctx.lock_timeout,
+            &baseline,
+            |doc| {
+                for m in made {
+                    write_session(doc, m, path)?;
+                }
+                Ok(())
+            },
+        )?;
+        ctx.report(&updated);
+        for m in &self.made {
+            let when = credentials::describe_expiry(m.session.expiration, Utc::now());
+            let what = match &m.session.role_arn {
+                Some(role) => format!("refreshed as {role}, valid until {when}"),
+                None => format!("refreshed, valid until {when}"),
+            };
+            ctx.out.done(&m.profile, &what);
+        }
+        Ok(())
+    }
+}
+
+/// Writes one session into its short-term section, checking again that the section does not
+/// hold long-term keys. Only session keys are written: never `role_arn` or `source_profile`,
+/// which would make the AWS CLI assume the role itself.
+fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Error> {
+    let edit = |e| Error::edit(path, e);
+    let section = &m.short_term_section;
+    let current = doc
+        .find(FileKind::Credentials, section)
+        .map_err(edit)?
+        .map(|s| doc.section_properties(s));
+    let has = |k: &str| current.as_ref().is_some_and(|p| p.contains_key(k));
+    if credentials::holds_long_term_keys(current.as_ref()) {
+        return Err(Error::ShortTermHoldsLongTerm {
+            path: path.to_path_buf(),
+            section: section.clone(),
+            profile: m.profile.clone(),
+        });
+    }
+    let keys = m.session.keys(has("aws_security_token"));
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    doc.set(FileKind::Credentials, section, &pairs)
+        .map_err(edit)?;
+    if m.session.role_arn.is_none() {
+        doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
+            .map_err(edit)?;
+    }
+    Ok(())
+}
