@@ -29,6 +29,10 @@ pub struct Cli {
     #[command(flatten)]
     pub settings: SettingFlags,
 
+    /// With no command: the profiles to refresh (`stsmfa dev prod`, `stsmfa --all`)
+    #[command(flatten)]
+    pub refresh: RefreshArgs,
+
     /// The command; none means `refresh`
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -257,6 +261,11 @@ pub struct SetupArgs {
     /// Move long-term keys found in [NAME] without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    /// Make PROFILE a chained role: its sessions come from AssumeRole (--assume-role ARN)
+    /// signed with BASE's MFA session, so they need no code of their own
+    #[arg(long, value_name = "BASE")]
+    pub source_profile: Option<String>,
 }
 
 /// `stsmfa completions`.
@@ -323,5 +332,11 @@ mod tests {
         assert!(cli.is_ok_and(|c| c.command.is_none() && c.settings.token.is_some()));
         let cli = Cli::try_parse_from(["stsmfa", "refresh", "a", "b", "--duration", "1h"]);
         assert!(cli.is_ok_and(|c| c.settings.duration.as_deref() == Some("1h")));
+        let cli = Cli::try_parse_from(["stsmfa", "dev", "prod", "--token", "123456"]);
+        assert!(cli.is_ok_and(|c| c.command.is_none() && c.refresh.profiles == ["dev", "prod"]));
+        let cli = Cli::try_parse_from(["stsmfa", "--all", "--no-input"]);
+        assert!(cli.is_ok_and(|c| c.command.is_none() && c.refresh.all));
+        let cli = Cli::try_parse_from(["stsmfa", "status", "dev"]);
+        assert!(cli.is_ok_and(|c| matches!(c.command, Some(Command::Status(_)))));
     }
 }

@@ -94,6 +94,9 @@ pub enum Error {
         section: String,
         message: String,
     },
+    /// A chained role's base profile has no session and could not get one in this run
+    /// (its own error was shown); `code` is that error's exit code.
+    BaseUnavailable { base: String, code: u8 },
     /// The long-term section holds session credentials.
     SessionAsLongTerm { path: PathBuf, section: String },
     /// The short-term section holds long-term keys, which a refresh would overwrite.
@@ -148,6 +151,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => 2,
+            Error::BaseUnavailable { code, .. } => *code,
             Error::NoHome
             | Error::Parse { .. }
             | Error::NotUtf8 { .. }
@@ -242,6 +246,9 @@ impl Error {
             Error::NoLongTermKeys { section, .. } => Some(format!(
                 "put your long-term access key and secret in [{section}] \
                  (aws_access_key_id, aws_secret_access_key)"
+            )),
+            Error::BaseUnavailable { base, .. } => Some(format!(
+                "once {base} has a session (stsmfa -p {base}), its roles need no code"
             )),
             Error::Chain { section, .. } => Some(format!(
                 "a chained role's [{section}] holds source_profile = BASE (a profile with \
@@ -460,6 +467,11 @@ impl fmt::Display for Error {
                 f,
                 "[{section}] in {} cannot be used: {message}",
                 path.display()
+            ),
+            Error::BaseUnavailable { base, .. } => write!(
+                f,
+                "this role is assumed with the session of {base}, which could not be made (see \
+                 above)"
             ),
             Error::SessionAsLongTerm { path, section } => write!(
                 f,

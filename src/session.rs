@@ -394,6 +394,9 @@ pub struct Run<'c, 'a, 't> {
     files: &'c Files<'t>,
     codes: Codes,
     made: Vec<Made>,
+    /// Profiles whose session could not be made in this run, and the exit code it ended with:
+    /// their chained roles do not try (and prompt) again.
+    failed: HashMap<String, u8>,
     /// Whether the file was checked to be writable (once per run, before the first code).
     checked: bool,
 }
@@ -405,6 +408,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             files,
             codes: Codes::default(),
             made: Vec::new(),
+            failed: HashMap::new(),
             checked: false,
         }
     }
@@ -454,12 +458,20 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         if let Some(current) = self.made_for(&profile.name) {
             return Ok(current);
         }
-        if let Some(current) = self.still_valid(profile, announce)? {
-            return Ok(current);
+        let result = self
+            .still_valid(profile, announce)
+            .and_then(|valid| match valid {
+                Some(current) => Ok(current),
+                None => {
+                    self.before_spending(profile)?;
+                    let session = self.new_session(profile)?;
+                    Ok(self.keep(profile, session))
+                }
+            });
+        if let Err(e) = &result {
+            self.failed.insert(profile.name.clone(), e.exit_code());
         }
-        self.before_spending(profile)?;
-        let session = self.new_session(profile)?;
-        Ok(self.keep(profile, session))
+        result
     }
 
     /// A chained role's session when it is still good (`Ok(Ok)`), else the base session that
@@ -474,6 +486,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         }
         self.before_spending(profile)?;
         let base_name = profile.base().unwrap_or_default().to_owned();
+        if let Some(&code) = self.failed.get(&base_name) {
+            return Err(Error::BaseUnavailable {
+                base: base_name,
+                code,
+            });
+        }
         let base = match self.made_for(&base_name) {
             Some(current) => current,
             None => {

@@ -522,7 +522,7 @@ pub fn is_mfa_serial(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_+=/:,.@-".contains(&b))
 }
 
-fn is_role_arn(s: &str) -> bool {
+pub fn is_role_arn(s: &str) -> bool {
     is_iam_arn(s, "role")
 }
 

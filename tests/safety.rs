@@ -486,7 +486,15 @@ fn a_fifo_with_a_writer_is_read() {
         .arg(&fifo)
         .args(["status", "--json", "dev"]);
     let out = finish(spawn(cmd), Duration::from_secs(10), "status");
-    let _ = writer.join();
+    // Should stsmfa not have read it, the writer still waits for a reader: release it.
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let _release = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo);
+        let _ = writer.join();
+    }
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
         text(&out.stdout).contains("\"state\":\"valid\""),

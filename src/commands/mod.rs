@@ -9,7 +9,7 @@ mod refresh;
 mod setup;
 mod status;
 
-use crate::cli::{Cli, Command, RefreshArgs};
+use crate::cli::{Cli, Command};
 use crate::env::Env;
 use crate::error::Error;
 use crate::ini::Document;
@@ -23,7 +23,7 @@ pub use crate::context::Context;
 pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
     let ctx = Context::new(&cli.global, &cli.settings, env, out)?;
     match &cli.command {
-        None => refresh::run(&RefreshArgs::default(), &ctx),
+        None => refresh::run(&cli.refresh, &ctx),
         Some(Command::Refresh(args)) => refresh::run(args, &ctx),
         Some(Command::Clear(args)) => clear::run(args, &ctx),
         Some(Command::Status(args)) => status::run(args, &ctx),

@@ -33,6 +33,9 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let files = Files::parse(&texts, ctx)?;
     // Before anything is asked: what is typed in must be writable.
     ctx.check_writable()?;
+    if let Some(base) = &args.source_profile {
+        return chained(&profile, base, ctx, &files);
+    }
     let existing = files.section(&long_section, path)?.unwrap_or_default();
     let short = files.section(&short_section, path)?;
     let migrate = short
@@ -293,4 +296,108 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
         ));
     }
     Ok((key, value))
+}
+
+/// `setup NAME --source-profile BASE --assume-role ARN`: a chained role's long-term section,
+/// which holds no keys: its sessions are assumed with BASE's MFA session.
+fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<u8, Error> {
+    let path = ctx.files.credentials.as_path();
+    let section = ctx.naming.long_term(profile);
+    let role = ctx.flags.assume_role.clone().ok_or_else(|| {
+        usage(
+            "a chained role needs the role to assume",
+            &format!("stsmfa setup {profile} --source-profile {base} --assume-role ARN"),
+        )
+    })?;
+    if !settings::is_role_arn(&role) {
+        return Err(usage(
+            &format!("the role ARN {role:?} is not valid"),
+            "give an ARN like arn:aws:iam::123456789012:role/NAME",
+        ));
+    }
+    let base_section = ctx.naming.long_term(base);
+    let chain = |message: String| Error::Chain {
+        path: path.to_path_buf(),
+        section: section.clone(),
+        message,
+    };
+    if base == profile {
+        return Err(chain(format!(
+            "its source_profile would be {profile} itself"
+        )));
+    }
+    match files.section(&base_section, path)? {
+        None => {
+            return Err(chain(format!(
+                "there is no [{base_section}] to chain to; run `stsmfa setup {base}` first"
+            )));
+        }
+        Some(p) if p.contains_key("source_profile") => {
+            return Err(chain(format!(
+                "{base} is a chained role itself; a chain is one level deep: give the profile \
+                 with the long-term keys"
+            )));
+        }
+        Some(_) => {}
+    }
+    if files
+        .section(&section, path)?
+        .is_some_and(|p| p.contains_key("aws_access_key_id"))
+    {
+        return Err(chain(
+            "it holds long-term keys; a chained role has none (move them elsewhere first)".into(),
+        ));
+    }
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("source_profile", base.to_owned()),
+        ("assume_role", role.clone()),
+    ];
+    if let Some(d) = &ctx.flags.duration {
+        let seconds = settings::parse_duration(d)
+            .filter(|s| {
+                (settings::MIN_DURATION..=settings::SessionKind::Chained.max_duration()).contains(s)
+            })
+            .ok_or_else(|| {
+                usage(
+                    &format!("the duration {d:?} is not valid for a chained role"),
+                    "give 15m to 1h: AWS caps role chaining at one hour",
+                )
+            })?;
+        pairs.push(("duration_seconds", seconds.to_string()));
+    }
+    if let Some(r) = &ctx.flags.region {
+        pairs.push(("region", r.clone()));
+    }
+    let baseline = store::Baseline::new(
+        Some(files.credentials_text),
+        FileKind::Credentials,
+        &[&base_section],
+    );
+    let updated = store::update(
+        path,
+        FileKind::Credentials,
+        ctx.lock_timeout,
+        &baseline,
+        |doc| {
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            doc.set(FileKind::Credentials, &section, &borrowed)
+                .map_err(|e| Error::edit(path, e))
+        },
+    )?;
+    ctx.report(&updated);
+    if updated.outcome == store::Outcome::Unchanged {
+        ctx.out.done(
+            profile,
+            &format!("[{section}] already says this; nothing to change"),
+        );
+    } else {
+        ctx.out.done(
+            profile,
+            &format!(
+                "saved [{section}]: {role} via {base}'s session; run `stsmfa -p {profile}` \
+                 (no code needed while {base}'s session is valid)"
+            ),
+        );
+    }
+    Ok(0)
 }

@@ -50,6 +50,12 @@ pub struct Stub {
 }
 
 pub const EXPIRATION: &str = "2099-01-01T00:00:00Z";
+/// The keys of the role sessions a [`Stub::sts`] hands out (the base session has the
+/// `SESSION_*` keys), so that tests can tell which key signed each call.
+pub const ROLE_KEY: &str = "ASIAROLEROLEROLEROLE";
+pub const ROLE_SECRET: &str = "roleSECRETroleSECRETroleSECRETrole";
+pub const ROLE_TOKEN: &str = "roleTOKENroleTOKENroleTOKEN";
+pub const ROLE_EXPIRATION: &str = "2099-01-01T01:00:00Z";
 pub const SESSION_KEY: &str = "ASIASTUBSTUBSTUBSTUB";
 pub const SESSION_SECRET: &str = "stubSECRETstubSECRETstubSECRETstub";
 pub const SESSION_TOKEN: &str = "stubTOKENstubTOKENstubTOKEN";
@@ -106,7 +112,73 @@ pub fn error_answer(status: u16, code: &str, message: &str) -> Answer {
     }
 }
 
+/// A role session answer with the `ROLE_*` keys.
+pub fn role_session_answer() -> Answer {
+    Answer {
+        status: 200,
+        body: format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <AssumeRoleResult><AssumedRoleUser>\
+             <Arn>arn:aws:sts::123456789012:assumed-role/admin/alice</Arn>\
+             <AssumedRoleId>AROA3XFRBF535PLBIFPI4:alice</AssumedRoleId></AssumedRoleUser>\
+             <Credentials><SessionToken>{ROLE_TOKEN}</SessionToken>\
+             <SecretAccessKey>{ROLE_SECRET}</SecretAccessKey>\
+             <Expiration>{ROLE_EXPIRATION}</Expiration>\
+             <AccessKeyId>{ROLE_KEY}</AccessKeyId></Credentials></AssumeRoleResult>\
+             <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\
+             </ResponseMetadata></AssumeRoleResponse>"
+        ),
+    }
+}
+
+impl Request {
+    /// The access key id that signed this request (from its SigV4 authorization header).
+    pub fn signed_by(&self) -> Option<&str> {
+        self.header("authorization")?
+            .split("Credential=")
+            .nth(1)?
+            .split('/')
+            .next()
+    }
+}
+
 impl Stub {
+    /// Starts an STS that answers every request by its action, each connection on a thread of
+    /// its own after `latency`: GetSessionToken with the `SESSION_*` keys, AssumeRole with the
+    /// `ROLE_*` keys.
+    pub fn sts(latency: Duration) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (requests, stop) = (requests.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let requests = requests.clone();
+                    std::thread::spawn(move || {
+                        if let Some(req) = serve_by_action(stream, latency)
+                            && let Ok(mut r) = requests.lock()
+                        {
+                            r.push(req);
+                        }
+                    });
+                }
+            })
+        };
+        Stub {
+            url: format!("http://127.0.0.1:{port}"),
+            requests,
+            stop,
+            port,
+            thread: Some(thread),
+        }
+    }
+
     /// Starts a stub that gives `answers` in turn (the last one again when they run out).
     pub fn start(answers: Vec<Answer>) -> Stub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
@@ -185,8 +257,26 @@ impl Drop for Stub {
     }
 }
 
+/// Reads one request and answers it by its action after `latency`.
+fn serve_by_action(stream: TcpStream, latency: Duration) -> Option<Request> {
+    let req = read_request(&stream)?;
+    std::thread::sleep(latency);
+    let answer = match req.param("Action") {
+        Some("AssumeRole") => role_session_answer(),
+        _ => session_answer(),
+    };
+    respond(stream, &answer);
+    Some(req)
+}
+
 /// Reads one HTTP/1.1 request and writes `answer`, closing the connection.
 fn serve(stream: TcpStream, answer: &Answer) -> Option<Request> {
+    let req = read_request(&stream)?;
+    respond(stream, answer);
+    Some(req)
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
@@ -214,6 +304,10 @@ fn serve(stream: TcpStream, answer: &Answer) -> Option<Request> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     let form = parse_form(&String::from_utf8_lossy(&body));
+    Some(Request { headers, form })
+}
+
+fn respond(stream: TcpStream, answer: &Answer) {
     let reason = if answer.status == 200 { "OK" } else { "Error" };
     let response = format!(
         "HTTP/1.1 {} {reason}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\
@@ -225,7 +319,6 @@ fn serve(stream: TcpStream, answer: &Answer) -> Option<Request> {
     let mut stream = stream;
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
-    Some(Request { headers, form })
 }
 
 fn parse_form(body: &str) -> Vec<(String, String)> {
