@@ -311,3 +311,76 @@ fn credential_process_prompts_on_the_terminal_not_on_stdout() {
         .unwrap_or_else(|e| panic!("the AWS CLI got no credentials: {e}"));
     p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// One code for the base profile, three chained roles assumed with its session from moto; the
+/// AWS CLI uses each role's section as written (no AssumeRole of its own); later, with the
+/// role sessions expired, `--no-input --all` assumes them again without a code.
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn chained_roles_from_moto_serve_the_aws_cli_with_one_code() {
+    let roles = ["admin", "ops", "ro"];
+    let mut file = long_term("dev");
+    for r in roles {
+        file.push_str(&format!(
+            "\n[{r}-long-term]\nsource_profile = dev\nassume_role = arn:aws:iam::123456789012:role/{r}\n"
+        ));
+    }
+    let run = Test::new()
+        .credentials_file(&file)
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["--all", "--token", "123456", "--no-input"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed");
+    let text = fs::read_to_string(run.test.credentials()).unwrap_or_default();
+    let doc = Document::parse(&text);
+    let view = doc.view(FileKind::Credentials).unwrap_or_default();
+    for r in roles {
+        let props = &view.profiles[r];
+        assert!(props.get("role_arn").is_none() && props.get("source_profile").is_none());
+        let (code, out, err) = aws_cli(
+            &run.test,
+            &["--debug", "sts", "get-caller-identity", "--profile", r],
+            &[],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert!(out.contains(&format!("assumed-role/{r}")), "{out}");
+        assert!(
+            !err.contains("Action=AssumeRole") && !err.contains("AssumeRole"),
+            "the AWS CLI assumed the role itself"
+        );
+    }
+    // An hour later: the role sessions have run out, dev's has not.
+    let expired = text
+        .lines()
+        .scan(String::new(), |section, line| {
+            if line.starts_with('[') {
+                *section = line.to_owned();
+            }
+            let role_section = roles.iter().any(|r| *section == format!("[{r}]"));
+            Some(if role_section && line.starts_with("expiration = ") {
+                "expiration = 2020-01-01T00:00:00Z".to_owned()
+            } else {
+                line.to_owned()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    fs::write(run.test.credentials(), &expired).unwrap_or_else(|e| panic!("{e}"));
+    let run = run
+        .test
+        .again()
+        .args(&["--all", "--no-input"])
+        .run()
+        .success()
+        .stderr_contains("dev: valid until")
+        .stderr_contains("admin: refreshed as arn:aws:iam::123456789012:role/admin");
+    let (code, out, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity", "--profile", "ops"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("assumed-role/ops"), "{out}");
+}
