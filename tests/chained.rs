@@ -341,3 +341,49 @@ fn a_short_session_is_not_expiring_the_moment_it_is_made() {
         .stderr_contains("dev: valid until");
     assert!(stub.requests().is_empty());
 }
+
+#[test]
+fn the_same_code_twice_on_stdin_for_one_device_is_not_sent() {
+    let file = format!(
+        "{}\n[prod-long-term]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\n\
+         aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n\
+         aws_mfa_device = {DEVICE}\n",
+        base()
+    );
+    let (t, stub) = with_sts(&file);
+    t.args(&["refresh", "dev", "prod", "--token", "-"])
+        .stdin("111111\n111 111\n")
+        .run()
+        .code(3)
+        .stderr_contains("prod: error: prod needs a fresh MFA code: the one given was already used")
+        .stderr_contains("dev: refreshed");
+    assert_eq!(stub.token_codes(), ["111111"]);
+}
+
+/// A token command that does not finish in 30 s is ended with everything it started.
+#[test]
+fn a_token_command_that_times_out_leaves_nothing_running() {
+    let (t, stub) = with_sts(&base());
+    let run = t
+        .args(&[
+            "-p",
+            "dev",
+            "--token-command",
+            "sleep 300 & echo $! > \"$HOME/sleeper\"; wait",
+        ])
+        .run()
+        .code(1)
+        .stderr_contains("it did not finish within 30 s");
+    let pid = std::fs::read_to_string(run.test.home().join("sleeper")).unwrap_or_default();
+    let pid = pid.trim();
+    assert!(!pid.is_empty(), "the command did not start");
+    // Gone, or a zombie waiting for a reaper: not running.
+    std::thread::sleep(Duration::from_millis(200));
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit(") ").next().and_then(|s| s.chars().next());
+    assert!(
+        matches!(state, None | Some('Z' | 'X')),
+        "the command's sleep is still running: {stat}"
+    );
+    assert!(stub.requests().is_empty());
+}
