@@ -1,6 +1,8 @@
 //! Long-term keys, session credentials, and the decision whether a session is still good.
 //! Pure logic: the caller passes the section's properties and the current time.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone as _, Utc};
 
 use crate::error::Error;
@@ -61,27 +63,30 @@ pub struct Session {
 impl Session {
     /// The keys written into the short-term section (SPEC §5); `aws_security_token` only when
     /// the section already had one.
-    pub fn keys(&self, with_security_token: bool) -> Vec<(&'static str, String)> {
+    pub fn keys(&self, with_security_token: bool) -> Vec<(&'static str, Cow<'_, str>)> {
+        // Secrets are borrowed from their `Secret`, never copied.
         let mut keys = vec![
-            ("aws_access_key_id", self.access_key_id.clone()),
-            ("aws_secret_access_key", self.secret.expose().to_owned()),
-            ("aws_session_token", self.token.expose().to_owned()),
+            (
+                "aws_access_key_id",
+                Cow::Borrowed(self.access_key_id.as_str()),
+            ),
+            ("aws_secret_access_key", Cow::Borrowed(self.secret.expose())),
+            ("aws_session_token", Cow::Borrowed(self.token.expose())),
         ];
         if with_security_token {
-            keys.push(("aws_security_token", self.token.expose().to_owned()));
+            keys.push(("aws_security_token", Cow::Borrowed(self.token.expose())));
         }
-        keys.push(("expiration", format_expiration(self.expiration)));
+        keys.push(("expiration", Cow::Owned(format_expiration(self.expiration))));
         keys.push((
             "assumed_role",
-            if self.role_arn.is_some() {
+            Cow::Borrowed(if self.role_arn.is_some() {
                 "True"
             } else {
                 "False"
-            }
-            .to_owned(),
+            }),
         ));
         if let Some(arn) = &self.role_arn {
-            keys.push(("assumed_role_arn", arn.clone()));
+            keys.push(("assumed_role_arn", Cow::Borrowed(arn.as_str())));
         }
         keys
     }

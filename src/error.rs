@@ -6,8 +6,6 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use crate::ini::EditError;
-
 /// Everything that can go wrong, with the context needed to explain it.
 #[derive(Debug)]
 pub enum Error {
@@ -278,51 +276,6 @@ impl Error {
                     .into(),
             ),
             Error::Exec { .. } | Error::Stdout(_) | Error::Internal(_) => None,
-        }
-    }
-
-    /// Wraps an editor refusal with the path of the file it concerns.
-    pub fn edit(path: &std::path::Path, e: EditError) -> Error {
-        let path = path.to_path_buf();
-        match e {
-            EditError::Parse(p) => Error::Parse {
-                path,
-                line: p.line,
-                message: p.message,
-            },
-            EditError::Duplicate { profile, lines } => Error::Duplicate {
-                path,
-                profile,
-                lines,
-            },
-            EditError::SpacedHeader { profile, line } => Error::SpacedHeader {
-                path,
-                profile,
-                line,
-            },
-            EditError::BadName { profile } => Error::Unwritable {
-                path,
-                what: format!("the profile name {profile:?}"),
-                reason: "has characters the AWS tools do not accept in a profile name \
-                         (letters, digits and _ - / . % @ : + only)"
-                    .into(),
-            },
-            EditError::BadKey { key } => Error::Unwritable {
-                path,
-                what: format!("the key {key:?}"),
-                reason: "has characters the AWS tools do not accept in a key".into(),
-            },
-            EditError::BadValue { key, reason } => Error::Unwritable {
-                path,
-                what: format!("the value of {key}"),
-                reason: reason.into(),
-            },
-            EditError::MultiLine { profile, key } => Error::Unwritable {
-                path,
-                what: format!("{key} in [{profile}]"),
-                reason: "spans several lines and cannot be moved".into(),
-            },
-            EditError::Verify { profile } => Error::Verify { path, profile },
         }
     }
 }

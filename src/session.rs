@@ -602,7 +602,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         self.files
             .credentials
             .find(FileKind::Credentials, &profile.short_term_section)
-            .map_err(|e| Error::edit(path, e))?;
+            .map_err(|e| store::edit_error(path, e))?;
         if !self.checked {
             self.ctx.check_writable()?;
             self.checked = true;
@@ -708,7 +708,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 /// hold long-term keys. Only session keys are written: never `role_arn` or `source_profile`,
 /// which would make the AWS CLI assume the role itself.
 fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Error> {
-    let edit = |e| Error::edit(path, e);
+    let edit = |e| store::edit_error(path, e);
     let section = &m.short_term_section;
     let current = doc
         .find(FileKind::Credentials, section)
@@ -723,7 +723,7 @@ fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Er
         });
     }
     let keys = m.session.keys(has("aws_security_token"));
-    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_ref())).collect();
     doc.set(FileKind::Credentials, section, &pairs)
         .map_err(edit)?;
     if m.session.role_arn.is_none() {

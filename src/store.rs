@@ -46,7 +46,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::ini::{self, Document, FileKind};
+use crate::ini::{self, Document, EditError, FileKind};
 
 /// How long a change waits for another process's lock.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -306,7 +306,7 @@ pub fn update<T>(
         }
         // The edited lines are no longer needed: free them before the result is read back.
         let changes = doc.into_changes();
-        ini::verify(&changes, kind, &before, &rendered).map_err(|e| Error::edit(path, e))?;
+        ini::verify(&changes, kind, &before, &rendered).map_err(|e| edit_error(path, e))?;
         if let Some(w) = write_atomically(&target, rendered.as_bytes())? {
             warnings.push(w);
         }
@@ -876,6 +876,51 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<Option<String>, Error
 fn keep_mode(file: &File, old: &Metadata) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     file.set_permissions(fs::Permissions::from_mode(old.mode() & 0o7777))
+}
+
+/// An editor refusal as an error naming the file it concerns.
+pub fn edit_error(path: &Path, e: EditError) -> Error {
+    let path = path.to_path_buf();
+    match e {
+        EditError::Parse(p) => Error::Parse {
+            path,
+            line: p.line,
+            message: p.message,
+        },
+        EditError::Duplicate { profile, lines } => Error::Duplicate {
+            path,
+            profile,
+            lines,
+        },
+        EditError::SpacedHeader { profile, line } => Error::SpacedHeader {
+            path,
+            profile,
+            line,
+        },
+        EditError::BadName { profile } => Error::Unwritable {
+            path,
+            what: format!("the profile name {profile:?}"),
+            reason: "has characters the AWS tools do not accept in a profile name \
+                     (letters, digits and _ - / . % @ : + only)"
+                .into(),
+        },
+        EditError::BadKey { key } => Error::Unwritable {
+            path,
+            what: format!("the key {key:?}"),
+            reason: "has characters the AWS tools do not accept in a key".into(),
+        },
+        EditError::BadValue { key, reason } => Error::Unwritable {
+            path,
+            what: format!("the value of {key}"),
+            reason: reason.into(),
+        },
+        EditError::MultiLine { profile, key } => Error::Unwritable {
+            path,
+            what: format!("{key} in [{profile}]"),
+            reason: "spans several lines and cannot be moved".into(),
+        },
+        EditError::Verify { profile } => Error::Verify { path, profile },
+    }
 }
 
 fn io_error(path: &Path, action: &'static str, source: io::Error) -> Error {

@@ -6,7 +6,6 @@ use std::fs;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use stsmfa::error::Error;
 use stsmfa::ini::{Document, EditError, FileKind};
 use stsmfa::store::{self, Baseline, LOCK_TIMEOUT};
 
@@ -72,7 +71,7 @@ fn through_store(
     let t = home_with(name);
     let path = t.credentials();
     store::update(&path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
-        edit(doc).map_err(|e| Error::edit(&path, e))
+        edit(doc).map_err(|e| store::edit_error(&path, e))
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     let bytes = fs::read(&path).unwrap_or_default();

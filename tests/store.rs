@@ -38,7 +38,7 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, Error> {
     store::update(path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
         doc.set(CRED, profile, pairs)
-            .map_err(|e| Error::edit(path, e))
+            .map_err(|e| store::edit_error(path, e))
     })
     .map(|u| u.outcome)
 }

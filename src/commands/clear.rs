@@ -112,7 +112,7 @@ fn clear_one(
             section,
         });
     }
-    let edit = |e| Error::edit(path, e);
+    let edit = |e| store::edit_error(path, e);
     let found = doc.find(kind, &section).map_err(edit)?;
     let has_session =
         found.is_some_and(|s| doc.section_properties(s).contains_key("aws_session_token"));

@@ -28,7 +28,7 @@ pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut command = Command::new(program);
     command.args(rest).env_remove("AWS_PROFILE");
     for (name, value) in super::variables(&current) {
-        command.env(name, value);
+        command.env(name, value.as_ref());
     }
     let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
         .map_err(|e| Error::Internal(format!("cannot watch signals: {e}")))?;

@@ -9,6 +9,8 @@ mod refresh;
 mod setup;
 mod status;
 
+use std::borrow::Cow;
+
 use crate::cli::{Cli, Command};
 use crate::env::Env;
 use crate::error::Error;
@@ -65,15 +67,21 @@ pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
     out
 }
 
-/// The environment variables that carry a session.
-pub fn variables(current: &crate::session::Current) -> [(&'static str, String); 4] {
+/// The environment variables that carry a session; the secrets are borrowed, not copied.
+pub fn variables(current: &crate::session::Current) -> [(&'static str, Cow<'_, str>); 4] {
     [
-        ("AWS_ACCESS_KEY_ID", current.access_key_id.clone()),
-        ("AWS_SECRET_ACCESS_KEY", current.secret.expose().to_owned()),
-        ("AWS_SESSION_TOKEN", current.token.expose().to_owned()),
+        (
+            "AWS_ACCESS_KEY_ID",
+            Cow::Borrowed(current.access_key_id.as_str()),
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            Cow::Borrowed(current.secret.expose()),
+        ),
+        ("AWS_SESSION_TOKEN", Cow::Borrowed(current.token.expose())),
         (
             "AWS_CREDENTIAL_EXPIRATION",
-            crate::credentials::format_expiration(current.expiration),
+            Cow::Owned(crate::credentials::format_expiration(current.expiration)),
         ),
     ]
 }

@@ -2,6 +2,7 @@
 //! or region when given), asking only for what is missing. Long-term keys found in `[NAME]`
 //! are moved to `[NAME-long-term]` in the same atomic write, after confirmation or `--yes`.
 
+use std::borrow::Cow;
 use std::io::Read as _;
 
 use crate::cli::SetupArgs;
@@ -58,24 +59,27 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let key_id = access_key_id(args, ctx, from)?;
     let secret = secret_access_key(args, ctx, from)?;
     let device = device(ctx, &existing)?;
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("aws_access_key_id", key_id),
-        ("aws_secret_access_key", secret.expose().to_owned()),
-        (device.0, device.1),
+    // The secret is borrowed from its `Secret`, never copied.
+    let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
+        ("aws_access_key_id", Cow::Owned(key_id)),
+        ("aws_secret_access_key", Cow::Borrowed(secret.expose())),
+        (device.0, Cow::Owned(device.1)),
     ];
     if let Some(d) = &ctx.flags.duration {
         let seconds = settings::parse_duration(d)
-            .filter(|s| (900..=129_600).contains(s))
+            .filter(|s| {
+                (settings::MIN_DURATION..=settings::SessionKind::Session.max_duration()).contains(s)
+            })
             .ok_or_else(|| {
                 usage(
                     &format!("the duration {d:?} is not valid"),
                     "give 15m to 36h, e.g. 12h",
                 )
             })?;
-        pairs.push(("duration_seconds", seconds.to_string()));
+        pairs.push(("duration_seconds", Cow::Owned(seconds.to_string())));
     }
     if let Some(r) = &ctx.flags.region {
-        pairs.push(("region", r.clone()));
+        pairs.push(("region", Cow::Borrowed(r.as_str())));
     }
     let moving = migrate.is_some();
     let relied: &[&str] = if moving { &[&short_section] } else { &[] };
@@ -87,8 +91,8 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ctx.lock_timeout,
         &baseline,
         |doc| {
-            let edit = |e| Error::edit(path, e);
-            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let edit = |e| store::edit_error(path, e);
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
             if moving {
                 doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
                     .map_err(edit)?;
@@ -381,7 +385,7 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
         |doc| {
             let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
             doc.set(FileKind::Credentials, &section, &borrowed)
-                .map_err(|e| Error::edit(path, e))
+                .map_err(|e| store::edit_error(path, e))
         },
     )?;
     ctx.report(&updated);

@@ -25,24 +25,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::model::{Document, FileKind, ParseError, ProfileSet, Properties, Section};
+use super::model::{Change, Document, FileKind, ParseError, ProfileSet, Properties, Section};
 use super::parse::{self, Eol, Kind, Line, State, WHITESPACE};
-
-/// What an edit meant, replayed on the SDK view of the old file to verify the new one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    Set {
-        profile: String,
-        pairs: Vec<(String, String)>,
-    },
-    Remove {
-        profile: String,
-        keys: Vec<String>,
-    },
-    RemoveSection {
-        profile: String,
-    },
-}
 
 /// Why an edit was refused. Nothing is changed when an edit returns an error.
 #[derive(Clone, Debug, PartialEq, Eq)]

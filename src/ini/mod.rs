@@ -32,6 +32,8 @@ mod edit;
 mod model;
 mod parse;
 
-pub use edit::{Change, EditError, verify};
-pub use model::{Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName};
+pub use edit::{EditError, verify};
+pub use model::{
+    Change, Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName,
+};
 pub use parse::{Eol, Kind, Line, is_identifier};

@@ -17,6 +17,22 @@ pub enum FileKind {
     Credentials,
 }
 
+/// What an edit meant, replayed on the SDK view of the old file to verify the new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Set {
+        profile: String,
+        pairs: Vec<(String, String)>,
+    },
+    Remove {
+        profile: String,
+        keys: Vec<String>,
+    },
+    RemoveSection {
+        profile: String,
+    },
+}
+
 /// The first line the SDK parser rejects, 1-based, with the SDK's message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -29,7 +45,7 @@ pub struct ParseError {
 pub struct Document<'a> {
     pub(super) bom: bool,
     pub(super) lines: Vec<Line<'a>>,
-    pub(super) changes: Vec<super::edit::Change>,
+    pub(super) changes: Vec<Change>,
 }
 
 /// One section: its header line and the index after its last line (the next header or the end).
