@@ -1,9 +1,12 @@
 //! The command line as clap parses it. Each flag's doc comment is its help text. Values are
 //! checked and combined with the environment in [`crate::commands::Context`], not here.
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::ColorWhen;
+use crate::settings::{self, Flags};
 use crate::shell::Shell;
 
 const EXAMPLES: &str = "\
@@ -41,56 +44,27 @@ pub struct Cli {
 /// Flags that choose how sessions are made; they go before or after the command.
 #[derive(Debug, Args, Default)]
 pub struct SettingFlags {
-    /// MFA device serial: arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial
-    /// [env: MFA_DEVICE; else aws_mfa_device or mfa_serial in the profile]
-    #[arg(long, global = true, value_name = "SERIAL", help_heading = "Session")]
-    pub device: Option<String>,
-
-    /// Session length: seconds or 12h, 90m, 1h30m [env: MFA_STS_DURATION; default: 12h, 1h with a role]
-    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
-    pub duration: Option<String>,
-
-    /// Assume this role (with the MFA code) instead of getting a plain session
-    /// [env: MFA_ASSUME_ROLE; else assume_role in the long-term section]
-    #[arg(long, global = true, value_name = "ARN", help_heading = "Session")]
-    pub assume_role: Option<String>,
-
-    /// Role session name [default: your login name]
-    #[arg(long, global = true, value_name = "NAME", help_heading = "Session")]
-    pub role_session_name: Option<String>,
-
-    /// External id the role's trust policy asks for
-    #[arg(long, global = true, value_name = "ID", help_heading = "Session")]
-    pub external_id: Option<String>,
-
-    /// AWS region of the STS endpoint [env: AWS_REGION, AWS_DEFAULT_REGION; default: us-east-1]
-    #[arg(long, global = true, value_name = "REGION", help_heading = "Session")]
-    pub region: Option<String>,
-
-    /// STS endpoint [env: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL; default: the region's]
-    #[arg(long, global = true, value_name = "URL", help_heading = "Session")]
-    pub endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub session: Flags,
 
     /// The MFA code, or `-` to read one line from stdin
     #[arg(long, global = true, value_name = "CODE", help_heading = "MFA code")]
     pub token: Option<String>,
 
-    /// Command printing the MFA code, run with sh -c (profile in $STSMFA_PROFILE)
-    /// [else mfa_process in the profile]
-    #[arg(long, global = true, value_name = "CMD", help_heading = "MFA code")]
-    pub token_command: Option<String>,
-
-    /// Refresh when the session has less than this left [default: 15m]
-    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
-    pub min_remaining: Option<String>,
+    /// Refresh when the session has less than this left [default: 15m, at most a quarter of
+    /// the session]
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session",
+          value_parser = settings::duration_arg)]
+    pub min_remaining: Option<Duration>,
 
     /// Refresh even when the session is still valid
     #[arg(long, global = true, help_heading = "Session")]
     pub force: bool,
 
     /// How long to wait for STS to answer [default: 30s]
-    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session")]
-    pub timeout: Option<String>,
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session",
+          value_parser = settings::duration_arg)]
+    pub timeout: Option<Duration>,
 }
 
 /// Options every command takes.
@@ -331,7 +305,9 @@ mod tests {
         let cli = Cli::try_parse_from(["stsmfa", "-p", "dev", "--token", "123456"]);
         assert!(cli.is_ok_and(|c| c.command.is_none() && c.settings.token.is_some()));
         let cli = Cli::try_parse_from(["stsmfa", "refresh", "a", "b", "--duration", "1h"]);
-        assert!(cli.is_ok_and(|c| c.settings.duration.as_deref() == Some("1h")));
+        assert!(cli.is_ok_and(|c| c.settings.session.duration == Some(3600)));
+        assert!(Cli::try_parse_from(["stsmfa", "--min-remaining", "99999999999999999h"]).is_err());
+        assert!(Cli::try_parse_from(["stsmfa", "--duration", "12x"]).is_err());
         let cli = Cli::try_parse_from(["stsmfa", "dev", "prod", "--token", "123456"]);
         assert!(cli.is_ok_and(|c| c.command.is_none() && c.refresh.profiles == ["dev", "prod"]));
         let cli = Cli::try_parse_from(["stsmfa", "--all", "--no-input"]);

@@ -52,16 +52,7 @@ impl<'a> Context<'a> {
             Some(code) => Some(token::validate(code, "--token")?),
         };
         Ok(Context {
-            flags: Flags {
-                device: flags.device.clone(),
-                duration: flags.duration.clone(),
-                assume_role: flags.assume_role.clone(),
-                role_session_name: flags.role_session_name.clone(),
-                external_id: flags.external_id.clone(),
-                region: flags.region.clone(),
-                endpoint_url: flags.endpoint_url.clone(),
-                token_command: flags.token_command.clone(),
-            },
+            flags: flags.session.clone(),
             token,
             prompt: if !global.no_input && std::io::stdin().is_terminal() {
                 token::Prompt::Terminal
@@ -69,8 +60,10 @@ impl<'a> Context<'a> {
                 token::Prompt::No
             },
             no_input: global.no_input,
-            min_remaining: settings::parse_min_remaining(flags.min_remaining.as_deref())?,
-            timeout: settings::parse_timeout(flags.timeout.as_deref())?,
+            min_remaining: flags
+                .min_remaining
+                .unwrap_or(settings::DEFAULT_MIN_REMAINING),
+            timeout: flags.timeout.unwrap_or(settings::DEFAULT_TIMEOUT),
             force: flags.force,
             now: Utc::now(),
             env,

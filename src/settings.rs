@@ -54,17 +54,57 @@ impl<T> Setting<T> {
     }
 }
 
-/// The flags that feed settings, as given on the command line.
-#[derive(Clone, Debug, Default)]
+/// The flags that feed settings, as given on the command line (clap reads them into this very
+/// struct; the resolver takes them from here).
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Flags {
+    /// MFA device serial: arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial
+    /// [env: MFA_DEVICE; else aws_mfa_device or mfa_serial in the profile]
+    #[arg(long, global = true, value_name = "SERIAL", help_heading = "Session")]
     pub device: Option<String>,
-    pub duration: Option<String>,
+
+    /// Session length: seconds or 12h, 90m, 1h30m [env: MFA_STS_DURATION; default: 12h, 1h with a role]
+    #[arg(long, global = true, value_name = "DURATION", help_heading = "Session",
+          value_parser = duration_seconds_arg)]
+    pub duration: Option<u32>,
+
+    /// Assume this role (with the MFA code) instead of getting a plain session
+    /// [env: MFA_ASSUME_ROLE; else assume_role in the long-term section]
+    #[arg(long, global = true, value_name = "ARN", help_heading = "Session")]
     pub assume_role: Option<String>,
+
+    /// Role session name [default: your login name]
+    #[arg(long, global = true, value_name = "NAME", help_heading = "Session")]
     pub role_session_name: Option<String>,
+
+    /// External id the role's trust policy asks for
+    #[arg(long, global = true, value_name = "ID", help_heading = "Session")]
     pub external_id: Option<String>,
+
+    /// AWS region of the STS endpoint [env: AWS_REGION, AWS_DEFAULT_REGION; default: us-east-1]
+    #[arg(long, global = true, value_name = "REGION", help_heading = "Session")]
     pub region: Option<String>,
+
+    /// STS endpoint [env: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL; default: the region's]
+    #[arg(long, global = true, value_name = "URL", help_heading = "Session")]
     pub endpoint_url: Option<String>,
+
+    /// Command printing the MFA code, run with sh -c (profile in $STSMFA_PROFILE)
+    /// [else mfa_process in the profile]
+    #[arg(long, global = true, value_name = "CMD", help_heading = "MFA code")]
     pub token_command: Option<String>,
+}
+
+/// A duration flag: seconds, or hours, minutes and seconds (`12h`, `90m`, `1h30m`).
+pub fn duration_arg(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+        .map(|secs| Duration::from_secs(u64::from(secs)))
+        .ok_or_else(|| format!("give {DURATION_SHAPE}"))
+}
+
+/// A duration flag in whole seconds.
+pub fn duration_seconds_arg(s: &str) -> Result<u32, String> {
+    parse_duration(s).ok_or_else(|| format!("give {DURATION_SHAPE}"))
 }
 
 /// A section that settings are read from, with how to name it in messages
@@ -180,13 +220,17 @@ impl Resolver<'_> {
             (false, false) => SessionKind::Session,
         };
         let seconds = self
-            .find(
-                ("--duration", self.flags.duration.as_ref()),
-                &["MFA_STS_DURATION"],
-                &["duration_seconds"],
-                &["duration_seconds"],
-            )
-            .and_then(|d| parse_duration(&d.value))
+            .flags
+            .duration
+            .or_else(|| {
+                self.find(
+                    ("--duration", None),
+                    &["MFA_STS_DURATION"],
+                    &["duration_seconds"],
+                    &["duration_seconds"],
+                )
+                .and_then(|d| parse_duration(&d.value))
+            })
             .unwrap_or(kind.default_duration());
         quarter_capped(min_remaining, seconds)
     }
@@ -216,12 +260,20 @@ impl Resolver<'_> {
             (Some(_), false) => SessionKind::Role,
             (None, false) => SessionKind::Session,
         };
-        let duration = match self.find(
-            ("--duration", f.duration.as_ref()),
-            &["MFA_STS_DURATION"],
-            &["duration_seconds"],
-            &["duration_seconds"],
-        ) {
+        let duration = match f
+            .duration
+            .map(|d| Setting {
+                value: d.to_string(),
+                source: Source::Flag("--duration"),
+            })
+            .or_else(|| {
+                self.find(
+                    ("--duration", None),
+                    &["MFA_STS_DURATION"],
+                    &["duration_seconds"],
+                    &["duration_seconds"],
+                )
+            }) {
             Some(d) => {
                 let seconds = parse_duration(&d.value)
                     .ok_or_else(|| invalid(&d, "duration", DURATION_SHAPE))?;
@@ -578,27 +630,11 @@ fn default_session_name(env: &Env) -> String {
     }
 }
 
-/// The `--timeout` flag (a duration), or SPEC §7's default read timeout.
-pub fn parse_timeout(flag: Option<&str>) -> Result<Duration, Error> {
-    parse_flag_duration(flag, "--timeout", 30)
-}
+/// SPEC §7's default read timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The `--min-remaining` flag, or its default of 15 minutes.
-pub fn parse_min_remaining(flag: Option<&str>) -> Result<Duration, Error> {
-    parse_flag_duration(flag, "--min-remaining", 15 * 60)
-}
-
-fn parse_flag_duration(flag: Option<&str>, name: &str, default: u64) -> Result<Duration, Error> {
-    match flag {
-        None => Ok(Duration::from_secs(default)),
-        Some(v) => parse_duration(v)
-            .map(|s| Duration::from_secs(u64::from(s)))
-            .ok_or_else(|| Error::Usage {
-                message: format!("{name} {v:?} is not a duration"),
-                hint: Some(format!("give {DURATION_SHAPE}")),
-            }),
-    }
-}
+/// The default refresh margin.
+pub const DEFAULT_MIN_REMAINING: Duration = Duration::from_secs(15 * 60);
 
 #[cfg(test)]
 mod tests {

@@ -383,7 +383,7 @@ fn durations_outside_the_limits_are_usage_errors() {
         &long_term(),
         &["--token", "123456", "--duration", "soon"],
         2,
-        "the duration \"soon\" (from --duration) is not valid",
+        "invalid value 'soon' for '--duration <DURATION>': give seconds (43200) or hours",
     );
 }
 

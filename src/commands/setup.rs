@@ -65,17 +65,8 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ("aws_secret_access_key", Cow::Borrowed(secret.expose())),
         (device.0, Cow::Owned(device.1)),
     ];
-    if let Some(d) = &ctx.flags.duration {
-        let seconds = settings::parse_duration(d)
-            .filter(|s| {
-                (settings::MIN_DURATION..=settings::SessionKind::Session.max_duration()).contains(s)
-            })
-            .ok_or_else(|| {
-                usage(
-                    &format!("the duration {d:?} is not valid"),
-                    "give 15m to 36h, e.g. 12h",
-                )
-            })?;
+    if let Some(seconds) = ctx.flags.duration {
+        settings::check_duration(&duration_flag(seconds), settings::SessionKind::Session)?;
         pairs.push(("duration_seconds", Cow::Owned(seconds.to_string())));
     }
     if let Some(r) = &ctx.flags.region {
@@ -356,17 +347,8 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
         ("source_profile", base.to_owned()),
         ("assume_role", role.clone()),
     ];
-    if let Some(d) = &ctx.flags.duration {
-        let seconds = settings::parse_duration(d)
-            .filter(|s| {
-                (settings::MIN_DURATION..=settings::SessionKind::Chained.max_duration()).contains(s)
-            })
-            .ok_or_else(|| {
-                usage(
-                    &format!("the duration {d:?} is not valid for a chained role"),
-                    "give 15m to 1h: AWS caps role chaining at one hour",
-                )
-            })?;
+    if let Some(seconds) = ctx.flags.duration {
+        settings::check_duration(&duration_flag(seconds), settings::SessionKind::Chained)?;
         pairs.push(("duration_seconds", seconds.to_string()));
     }
     if let Some(r) = &ctx.flags.region {
@@ -404,4 +386,12 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
         );
     }
     Ok(0)
+}
+
+/// `--duration` as a setting, for the checks settings make.
+fn duration_flag(seconds: u32) -> settings::Setting<u32> {
+    settings::Setting {
+        value: seconds,
+        source: settings::Source::Flag("--duration"),
+    }
 }
