@@ -5,7 +5,6 @@
 //! a run made in one locked write through the store. Commands are thin faces over it.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -14,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::context::Context;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
-use crate::ini::{Document, FileKind, ProfileSet, Properties, Section, SectionName};
+use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
 use crate::secret::Secret;
 use crate::settings::{Layer, Resolver, Settings};
 use crate::store;
@@ -43,41 +42,6 @@ pub struct Files<'t> {
     pub credentials_text: &'t str,
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
-    sections: OnceCell<Index<'t>>,
-}
-
-/// Sections by name: the first one, and for a name that appears again, all of them.
-#[derive(Default)]
-struct Index<'t> {
-    first: HashMap<Cow<'t, str>, Section, Fnv>,
-    repeated: HashMap<Cow<'t, str>, Vec<Section>, Fnv>,
-    /// Every `[name]` section in file order.
-    order: Vec<(Cow<'t, str>, Section)>,
-}
-
-/// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
-/// to mount a collision attack).
-#[derive(Clone, Copy, Default)]
-pub struct Fnv;
-
-pub struct FnvHasher(u64);
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
 
 impl<'t> Files<'t> {
@@ -93,67 +57,25 @@ impl<'t> Files<'t> {
             credentials_text: &texts.credentials,
             credentials,
             config,
-            sections: OnceCell::new(),
         })
     }
 
     /// Indexes the credentials file's sections by name, for many lookups.
     pub fn index(&self) {
-        self.sections.get_or_init(|| {
-            let mut index = Index::default();
-            for section in self.credentials.sections() {
-                let name = match self.credentials.section_name_text(section) {
-                    Cow::Borrowed(raw) => {
-                        SectionName::parse(raw).name_if_plain().map(Cow::Borrowed)
-                    }
-                    Cow::Owned(raw) => SectionName::parse(&raw)
-                        .name_if_plain()
-                        .map(|n| Cow::Owned(n.to_owned())),
-                };
-                let Some(name) = name else { continue };
-                index.order.push((name.clone(), section));
-                match index.first.get(&name) {
-                    None => {
-                        index.first.insert(name, section);
-                    }
-                    Some(first) => {
-                        let first = *first;
-                        index
-                            .repeated
-                            .entry(name)
-                            .or_insert_with(|| vec![first])
-                            .push(section);
-                    }
-                }
-            }
-            index
-        });
+        self.credentials.index();
     }
 
-    /// Every `[name]` section of the credentials file in file order (after [`Files::index`]).
+    /// Every `[name]` section of the credentials file in file order.
     pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
-        self.sections.get().map_or(&[], |i| i.order.as_slice())
+        self.credentials.plain_sections()
     }
 
     /// The properties of a credentials-file section.
     pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
-        let found;
-        let sections = match self.sections.get() {
-            Some(index) => match index.repeated.get(name) {
-                Some(all) => Some(all.as_slice()),
-                None => index.first.get(name).map(std::slice::from_ref),
-            },
-            None => {
-                found = self
-                    .credentials
-                    .profile_sections(FileKind::Credentials, name);
-                Some(found.as_slice())
-            }
-        };
-        match sections {
-            None | Some([]) => Ok(None),
-            Some([one]) => Ok(Some(self.credentials.section_properties(*one))),
-            Some(many) => Err(Error::Duplicate {
+        match self.credentials.plain_sections_named(name).as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(self.credentials.section_properties(*one))),
+            many => Err(Error::Duplicate {
                 path: path.to_path_buf(),
                 profile: name.to_owned(),
                 lines: many.iter().map(|s| s.header + 1).collect(),

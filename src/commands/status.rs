@@ -13,7 +13,8 @@ use crate::error::Error;
 use crate::profile::Naming;
 
 use super::Context;
-use crate::session::{self, Files, Fnv, Texts};
+use crate::ini::Fnv;
+use crate::session::{self, Files, Texts};
 
 /// One profile's line.
 struct Row {

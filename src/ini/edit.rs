@@ -94,31 +94,6 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// The properties of one section as the SDK reads them.
-    pub fn section_properties(&self, section: Section) -> Properties<'a> {
-        let mut props = Properties::new();
-        let mut current: Option<Cow<'a, str>> = None;
-        for line in &self.lines[section.header + 1..section.end] {
-            match line.kind {
-                Kind::Property { key, value } => {
-                    let key = super::model::lower(line.part(key));
-                    current = None;
-                    if parse::is_identifier(&key) {
-                        props.insert(key.clone(), line.part(value));
-                        current = Some(key);
-                    }
-                }
-                Kind::Continuation => {
-                    if let Some(k) = &current {
-                        props.continue_value(k, line.text.trim_matches(WHITESPACE));
-                    }
-                }
-                _ => {}
-            }
-        }
-        props
-    }
-
     /// The bytes of `profile`'s sections from the header to the last property line (trailing
     /// comments and blank lines left out: they may belong to what follows), every section of
     /// that name in file order; `None` when there is none. Two texts that give the same bytes
@@ -514,6 +489,8 @@ impl<'a> Document<'a> {
     /// Classifies lines again after a change to lines `from..to`: a change can alter how the
     /// lines after it read, up to the next section header, where the parser's state resets.
     fn reclassify(&mut self, from: usize, to: usize) {
+        // Every change to the lines goes through here: the section index is stale now.
+        self.index = std::cell::OnceCell::new();
         let start = (0..from.min(self.lines.len()))
             .rev()
             .find(|&i| matches!(self.lines[i].kind, Kind::Header { .. }));

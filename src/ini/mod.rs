@@ -29,10 +29,12 @@
 //!   the recorded edits.
 
 mod edit;
+mod index;
 mod model;
 mod parse;
 
 pub use edit::{EditError, verify};
+pub use index::Fnv;
 pub use model::{
     Change, Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName,
 };

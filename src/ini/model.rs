@@ -46,6 +46,8 @@ pub struct Document<'a> {
     pub(super) bom: bool,
     pub(super) lines: Vec<Line<'a>>,
     pub(super) changes: Vec<Change>,
+    /// Plain sections by name, built on first use; an edit drops it.
+    pub(super) index: std::cell::OnceCell<super::index::Index<'a>>,
 }
 
 /// One section: its header line and the index after its last line (the next header or the end).
@@ -210,6 +212,7 @@ impl<'a> Document<'a> {
             bom,
             lines: parse::classify(body),
             changes: Vec::new(),
+            index: std::cell::OnceCell::new(),
         }
     }
 
@@ -334,48 +337,53 @@ impl<'a> Document<'a> {
                     .is_some_and(|n| n.prefix == Some("profile") && n.name == "default")
             });
         let mut sections: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        let mut in_kept = false;
-        let mut key: Option<Cow<'a, str>> = None;
-        for line in &self.lines {
+        for section in self.sections() {
+            let line = &self.lines[section.header];
+            let Kind::Header { name: span } = line.kind else {
+                continue;
+            };
+            let raw = line.part(span);
+            let name = SectionName::parse(&raw);
+            if skip_plain_default && name.prefix.is_none() && name.name == "default" {
+                continue;
+            }
+            let kept = match &raw {
+                Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
+                Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
+            };
+            if let Some(t) = kept {
+                sections.push((t, self.section_properties(section)));
+            }
+        }
+        sections
+    }
+
+    /// The properties of one section as the SDK reads them: the one property reader, used by
+    /// every lookup and by [`Document::view`] (which the conformance suite runs). Keys are
+    /// lower-cased, a key outside the identifier rule is dropped with its continuation lines,
+    /// continuation lines join the value with `\n`, the last value wins.
+    pub fn section_properties(&self, section: Section) -> Properties<'a> {
+        let mut props = Properties::new();
+        let mut current: Option<Cow<'a, str>> = None;
+        for line in &self.lines[section.header + 1..section.end] {
             match line.kind {
-                Kind::Header { name: span } => {
-                    let raw = line.part(span);
-                    let name = SectionName::parse(&raw);
-                    let plain_default = name.prefix.is_none() && name.name == "default";
-                    in_kept = false;
-                    key = None;
-                    let kept = match &raw {
-                        Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
-                        Cow::Owned(o) => {
-                            target(kind, SectionName::parse(o)).map(Target::into_owned)
-                        }
-                    };
-                    if let Some(t) = kept
-                        && !(skip_plain_default && plain_default)
-                    {
-                        sections.push((t, Properties::new()));
-                        in_kept = true;
-                    }
-                }
-                Kind::Property { key: k, value } if in_kept => {
-                    let k = lower(line.part(k));
-                    key = None;
-                    if parse::is_identifier(&k)
-                        && let Some((_, props)) = sections.last_mut()
-                    {
-                        props.insert(k.clone(), line.part(value));
-                        key = Some(k);
+                Kind::Property { key, value } => {
+                    let key = lower(line.part(key));
+                    current = None;
+                    if parse::is_identifier(&key) {
+                        props.insert(key.clone(), line.part(value));
+                        current = Some(key);
                     }
                 }
                 Kind::Continuation => {
-                    if let (Some(k), Some((_, props))) = (&key, sections.last_mut()) {
+                    if let Some(k) = &current {
                         props.continue_value(k, line.text.trim_matches(WHITESPACE));
                     }
                 }
                 _ => {}
             }
         }
-        sections
+        props
     }
 }
 
