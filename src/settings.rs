@@ -213,8 +213,10 @@ impl Resolver<'_> {
 
     /// The refresh margin of this profile's sessions (see [`Settings::margin`]), without
     /// resolving or checking anything else: for `status`, which must show every profile.
-    pub fn margin(&self, min_remaining: Duration) -> Duration {
-        let kind = match (self.source_profile().is_some(), self.role().is_some()) {
+    /// `chained` and `role`: whether the profile has a `source_profile` and a role (the
+    /// caller has looked them up already).
+    pub fn margin(&self, chained: bool, role: bool, min_remaining: Duration) -> Duration {
+        let kind = match (chained, role) {
             (true, _) => SessionKind::Chained,
             (false, true) => SessionKind::Role,
             (false, false) => SessionKind::Session,

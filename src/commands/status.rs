@@ -91,12 +91,10 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         .is_some_and(|p| p.contains_key("aws_session_token"));
     let (device, configured_role, via, margin) =
         session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
-            (
-                r.device().map(|d| d.value),
-                r.role().map(|r| r.value),
-                r.source_profile().map(|s| s.value),
-                r.margin(ctx.min_remaining),
-            )
+            let role = r.role().map(|r| r.value);
+            let via = r.source_profile().map(|s| s.value);
+            let margin = r.margin(via.is_some(), role.is_some(), ctx.min_remaining);
+            (r.device().map(|d| d.value), role, via, margin)
         });
     if long_term.is_none() && !has_session {
         return Ok(Row {
