@@ -9,6 +9,25 @@ use crate::error::Error;
 use crate::ini::Properties;
 use crate::secret::Secret;
 
+/// The keys a session consists of (SPEC §5); `clear` removes exactly these.
+pub const SESSION_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "expiration",
+    "assumed_role",
+    "assumed_role_arn",
+];
+
+/// The keys without which a session is incomplete.
+const REQUIRED_SESSION_KEYS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "expiration",
+];
+
 /// The long-term keys of a profile.
 #[derive(Debug)]
 pub struct LongTerm {
@@ -164,6 +183,13 @@ pub fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
     })
 }
 
+/// The role a session was made for (`assumed_role_arn`, unless `assumed_role = False`).
+pub fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
+    props
+        .get("assumed_role_arn")
+        .filter(|_| props.get("assumed_role") != Some("False"))
+}
+
 /// Decides the state of a short-term section.
 pub fn session_state(
     props: Option<&Properties<'_>>,
@@ -177,12 +203,7 @@ pub fn session_state(
     if holds_long_term_keys(Some(props)) {
         return State::LongTermKeys;
     }
-    for key in [
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_session_token",
-        "expiration",
-    ] {
+    for key in REQUIRED_SESSION_KEYS {
         if !props.contains_key(key) {
             return State::Incomplete { missing: key };
         }
@@ -190,10 +211,7 @@ pub fn session_state(
     let Some(expires) = props.get("expiration").and_then(parse_expiration) else {
         return State::Unparsable;
     };
-    let had_role = props
-        .get("assumed_role_arn")
-        .filter(|_| props.get("assumed_role") != Some("False"));
-    if had_role != role {
+    if session_role(props) != role {
         return State::OtherRole;
     }
     let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::zero());

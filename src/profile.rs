@@ -4,16 +4,7 @@
 
 use crate::error::Error;
 
-/// The keys a session consists of (SPEC §5); `clear` removes exactly these.
-pub const SESSION_KEYS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "aws_security_token",
-    "expiration",
-    "assumed_role",
-    "assumed_role_arn",
-];
+pub use crate::credentials::SESSION_KEYS;
 
 /// How profile names map to section names.
 #[derive(Clone, Debug, PartialEq, Eq)]

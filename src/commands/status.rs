@@ -107,11 +107,10 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
             device,
         });
     }
-    let session_role = short_term.as_ref().and_then(|p| {
-        p.get("assumed_role_arn")
-            .filter(|_| p.get("assumed_role") != Some("False"))
-            .map(str::to_owned)
-    });
+    let session_role = short_term
+        .as_ref()
+        .and_then(credentials::session_role)
+        .map(str::to_owned);
     let state = credentials::session_state(
         short_term.as_ref(),
         session_role.as_deref(),
