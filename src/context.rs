@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::{Global, SettingFlags};
 use crate::env::Env;
 use crate::error::Error;
+use crate::ini::{Document, FileKind};
 use crate::output::Output;
 use crate::profile::Naming;
 use crate::settings::{self, Flags};
@@ -100,6 +101,27 @@ impl<'a> Context<'a> {
             self.out.warn(&note);
         }
         Ok(())
+    }
+
+    /// Changes the credentials file through the store (SPEC §6.3): `first` is its text as this
+    /// run first read it, `relied` the sections the change relies on staying as they were.
+    /// Says what the user should know about the write.
+    pub fn update_credentials<T>(
+        &self,
+        first: Option<&str>,
+        relied: &[&str],
+        edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
+    ) -> Result<store::Updated<T>, Error> {
+        let baseline = store::Baseline::new(first, FileKind::Credentials, relied);
+        let updated = store::update(
+            &self.files.credentials,
+            FileKind::Credentials,
+            self.lock_timeout,
+            &baseline,
+            edit,
+        )?;
+        self.report(&updated);
+        Ok(updated)
     }
 
     /// Tells what happened to the file beyond the change itself.

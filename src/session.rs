@@ -595,25 +595,13 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             .iter()
             .map(|m| m.long_term_section.as_str())
             .collect();
-        let baseline = store::Baseline::new(
-            Some(self.files.credentials_text),
-            FileKind::Credentials,
-            &relied,
-        );
         let made = &self.made;
-        let updated = store::update(
-            path,
-            FileKind::Credentials,
-            ctx.lock_timeout,
-            &baseline,
-            |doc| {
-                for m in made {
-                    write_session(doc, m, path)?;
-                }
-                Ok(())
-            },
-        )?;
-        ctx.report(&updated);
+        ctx.update_credentials(Some(self.files.credentials_text), &relied, |doc| {
+            for m in made {
+                write_session(doc, m, path)?;
+            }
+            Ok(())
+        })?;
         for m in &self.made {
             let when = credentials::describe_expiry(m.session.expiration, Utc::now());
             let what = match &m.session.role_arn {

@@ -36,27 +36,19 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if first.is_some() {
         ctx.check_writable()?;
     }
-    let baseline = store::Baseline::new(first.as_deref(), FileKind::Credentials, &[]);
-    let updated = store::update(
-        path,
-        FileKind::Credentials,
-        ctx.lock_timeout,
-        &baseline,
-        |doc| {
-            let profiles = match &named {
-                Some(n) => n.clone(),
-                None => super::long_term_profiles(doc, &ctx.naming),
-            };
-            Ok(profiles
-                .into_iter()
-                .map(|p| {
-                    let result = clear_one(doc, &p, ctx, named.is_none());
-                    (p, result)
-                })
-                .collect::<Vec<_>>())
-        },
-    )?;
-    ctx.report(&updated);
+    let updated = ctx.update_credentials(first.as_deref(), &[], |doc| {
+        let profiles = match &named {
+            Some(n) => n.clone(),
+            None => super::long_term_profiles(doc, &ctx.naming),
+        };
+        Ok(profiles
+            .into_iter()
+            .map(|p| {
+                let result = clear_one(doc, &p, ctx, named.is_none());
+                (p, result)
+            })
+            .collect::<Vec<_>>())
+    })?;
     let results = updated.value;
     if results.is_empty() {
         ctx.out.info(&format!(

@@ -74,32 +74,23 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let moving = migrate.is_some();
     let relied: &[&str] = if moving { &[&short_section] } else { &[] };
-    let baseline =
-        store::Baseline::new(Some(files.credentials_text), FileKind::Credentials, relied);
-    let updated = store::update(
-        path,
-        FileKind::Credentials,
-        ctx.lock_timeout,
-        &baseline,
-        |doc| {
-            let edit = |e| store::edit_error(path, e);
-            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-            if moving {
-                doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
+    ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
+        let edit = |e| store::edit_error(path, e);
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        if moving {
+            doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
+                .map_err(edit)?;
+            if doc
+                .is_bare(FileKind::Credentials, &short_section)
+                .map_err(edit)?
+            {
+                doc.remove_section(FileKind::Credentials, &short_section)
                     .map_err(edit)?;
-                if doc
-                    .is_bare(FileKind::Credentials, &short_section)
-                    .map_err(edit)?
-                {
-                    doc.remove_section(FileKind::Credentials, &short_section)
-                        .map_err(edit)?;
-                }
             }
-            doc.set(FileKind::Credentials, &long_section, &borrowed)
-                .map_err(edit)
-        },
-    )?;
-    ctx.report(&updated);
+        }
+        doc.set(FileKind::Credentials, &long_section, &borrowed)
+            .map_err(edit)
+    })?;
     if moving {
         ctx.out.done(
             &profile,
@@ -354,23 +345,12 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", r.clone()));
     }
-    let baseline = store::Baseline::new(
-        Some(files.credentials_text),
-        FileKind::Credentials,
-        &[&base_section],
-    );
-    let updated = store::update(
-        path,
-        FileKind::Credentials,
-        ctx.lock_timeout,
-        &baseline,
-        |doc| {
+    let updated =
+        ctx.update_credentials(Some(files.credentials_text), &[&base_section], |doc| {
             let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
             doc.set(FileKind::Credentials, &section, &borrowed)
                 .map_err(|e| store::edit_error(path, e))
-        },
-    )?;
-    ctx.report(&updated);
+        })?;
     if updated.outcome == store::Outcome::Unchanged {
         ctx.out.done(
             profile,
