@@ -438,25 +438,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         let requests: Vec<sts::Request<'_>> = calls
             .iter()
             .map(|(_, p, base)| {
-                let s = &p.settings;
-                sts::Request {
-                    signer: sts::Signer {
-                        access_key_id: &base.access_key_id,
-                        secret: &base.secret,
-                        token: Some(&base.token),
-                    },
-                    section: &p.long_term_section,
-                    region: &s.region.value,
-                    endpoint: &s.endpoint.value,
-                    mfa: None,
-                    duration: s.duration.value,
-                    role: s.role.as_ref().map(|r| sts::Role {
-                        arn: &r.value,
-                        session_name: &s.session_name.value,
-                        external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
-                    }),
-                    timeout: ctx.timeout,
-                }
+                let signer = sts::Signer {
+                    access_key_id: &base.access_key_id,
+                    secret: &base.secret,
+                    token: Some(&base.token),
+                };
+                sts_request(p, signer, None, ctx)
             })
             .collect();
         let label = match calls.as_slice() {
@@ -553,20 +540,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             prompt: ctx.prompt,
             say: &say,
         })?;
-        let request = sts::Request {
-            signer: sts::Signer::long_term(&long_term),
-            section: &profile.long_term_section,
-            region: &s.region.value,
-            endpoint: &s.endpoint.value,
-            mfa: Some((device, &code)),
-            duration: s.duration.value,
-            role: s.role.as_ref().map(|r| sts::Role {
-                arn: &r.value,
-                session_name: &s.session_name.value,
-                external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
-            }),
-            timeout: ctx.timeout,
-        };
+        let request = sts_request(
+            profile,
+            sts::Signer::long_term(&long_term),
+            Some((device, &code)),
+            ctx,
+        );
         let label = format!("asking STS at {} for {}", s.endpoint.value, profile.name);
         ctx.out.spin(&label, || sts::get_session(&request))
     }
@@ -611,6 +590,31 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             ctx.out.done(&m.profile, &what);
         }
         Ok(())
+    }
+}
+
+/// The STS request for `profile`'s settings, signed by `signer`, with an MFA device and code
+/// unless the profile is a chained role.
+fn sts_request<'r>(
+    profile: &'r Profile<'_>,
+    signer: sts::Signer<'r>,
+    mfa: Option<(&'r str, &'r str)>,
+    ctx: &Context<'_>,
+) -> sts::Request<'r> {
+    let s = &profile.settings;
+    sts::Request {
+        signer,
+        section: &profile.long_term_section,
+        region: &s.region.value,
+        endpoint: &s.endpoint.value,
+        mfa,
+        duration: s.duration.value,
+        role: s.role.as_ref().map(|r| sts::Role {
+            arn: &r.value,
+            session_name: &s.session_name.value,
+            external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
+        }),
+        timeout: ctx.timeout,
     }
 }
 

@@ -216,14 +216,21 @@ impl Resolver<'_> {
     /// `chained` and `role`: whether the profile has a `source_profile` and a role (the
     /// caller has looked them up already).
     pub fn margin(&self, chained: bool, role: bool, min_remaining: Duration) -> Duration {
-        let kind = match (chained, role) {
-            (true, _) => SessionKind::Chained,
-            (false, true) => SessionKind::Role,
-            (false, false) => SessionKind::Session,
-        };
         let seconds = self
-            .flags
+            .duration()
+            .and_then(|d| parse_duration(&d.value))
+            .unwrap_or(SessionKind::of(chained, role).default_duration());
+        quarter_capped(min_remaining, seconds)
+    }
+
+    /// The duration as given (`--duration`, `MFA_STS_DURATION`, `duration_seconds`), unparsed.
+    fn duration(&self) -> Option<Setting<String>> {
+        self.flags
             .duration
+            .map(|d| Setting {
+                value: d.to_string(),
+                source: Source::Flag("--duration"),
+            })
             .or_else(|| {
                 self.find(
                     ("--duration", None),
@@ -231,10 +238,7 @@ impl Resolver<'_> {
                     &["duration_seconds"],
                     &["duration_seconds"],
                 )
-                .and_then(|d| parse_duration(&d.value))
             })
-            .unwrap_or(kind.default_duration());
-        quarter_capped(min_remaining, seconds)
     }
 
     /// Resolves and validates every setting of `profile`.
@@ -257,25 +261,8 @@ impl Resolver<'_> {
         if let Some(role) = &role {
             check(role, "role ARN", is_role_arn, ROLE_ARN_SHAPE)?;
         }
-        let kind = match (&role, chained) {
-            (_, true) => SessionKind::Chained,
-            (Some(_), false) => SessionKind::Role,
-            (None, false) => SessionKind::Session,
-        };
-        let duration = match f
-            .duration
-            .map(|d| Setting {
-                value: d.to_string(),
-                source: Source::Flag("--duration"),
-            })
-            .or_else(|| {
-                self.find(
-                    ("--duration", None),
-                    &["MFA_STS_DURATION"],
-                    &["duration_seconds"],
-                    &["duration_seconds"],
-                )
-            }) {
+        let kind = SessionKind::of(chained, role.is_some());
+        let duration = match self.duration() {
             Some(d) => {
                 let seconds = parse_duration(&d.value)
                     .ok_or_else(|| invalid(&d, "duration", DURATION_SHAPE))?;
@@ -455,6 +442,15 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
+    /// The kind of a profile that is `chained` (has a `source_profile`) or has a `role`.
+    pub fn of(chained: bool, role: bool) -> SessionKind {
+        match (chained, role) {
+            (true, _) => SessionKind::Chained,
+            (false, true) => SessionKind::Role,
+            (false, false) => SessionKind::Session,
+        }
+    }
+
     /// The longest duration AWS allows, in seconds.
     pub fn max_duration(self) -> u32 {
         match self {
