@@ -351,7 +351,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             match load(name, self.ctx, self.files) {
                 Err(e) => results[i] = Some(Err(e)),
                 Ok(p) if p.base().is_some() => chained.push((i, p)),
-                Ok(p) => results[i] = Some(self.ensure_direct(&p, announce)),
+                Ok(p) => results[i] = Some(self.ensure_direct(&p, announce, self.ctx.force)),
             }
         }
         let mut calls: Vec<(usize, Profile<'t>, Current)> = Vec::new();
@@ -376,12 +376,17 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 
     /// The session of a profile with keys of its own: the one in its section when it is
     /// good, else a new one with a code.
-    fn ensure_direct(&mut self, profile: &Profile<'_>, announce: bool) -> Result<Current, Error> {
+    fn ensure_direct(
+        &mut self,
+        profile: &Profile<'_>,
+        announce: bool,
+        force: bool,
+    ) -> Result<Current, Error> {
         if let Some(current) = self.made_for(&profile.name) {
             return Ok(current);
         }
         let result = self
-            .still_valid(profile, announce)
+            .still_valid(profile, announce, force)
             .and_then(|valid| match valid {
                 Some(current) => Ok(current),
                 None => {
@@ -403,7 +408,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         profile: &Profile<'_>,
         announce: bool,
     ) -> Result<Result<Current, Current>, Error> {
-        if let Some(current) = self.still_valid(profile, announce)? {
+        if let Some(current) = self.still_valid(profile, announce, self.ctx.force)? {
             return Ok(Ok(current));
         }
         self.before_spending(profile)?;
@@ -418,9 +423,9 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             Some(current) => current,
             None => {
                 let base = load(&base_name, self.ctx, self.files)?;
-                // The base's session must outlast the role's call, not the margin: any valid
-                // session of the base will do, but one about to expire is renewed.
-                self.ensure_direct(&base, false)?
+                // `--force` is for the roles asked for: a base that was not named keeps its
+                // valid session (a new one would cost a code).
+                self.ensure_direct(&base, false, false)?
             }
         };
         Ok(Err(base))
@@ -469,7 +474,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 
     /// The session in the profile's section when it is good (and not `--force`d), said so
     /// with `announce`; an error when the section holds long-term keys.
-    fn still_valid(&self, profile: &Profile<'_>, announce: bool) -> Result<Option<Current>, Error> {
+    fn still_valid(
+        &self,
+        profile: &Profile<'_>,
+        announce: bool,
+        force: bool,
+    ) -> Result<Option<Current>, Error> {
         let ctx = self.ctx;
         let name = &profile.name;
         if ctx.out.is_verbose() {
@@ -485,7 +495,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
                 profile: name.clone(),
             });
         }
-        match (&state, ctx.force, &profile.short_term) {
+        match (&state, force, &profile.short_term) {
             (State::Valid { expires }, false, Some(props)) => {
                 if announce {
                     let when = credentials::describe_expiry(*expires, ctx.now);

@@ -387,3 +387,21 @@ fn a_token_command_that_times_out_leaves_nothing_running() {
     );
     assert!(stub.requests().is_empty());
 }
+
+#[test]
+fn force_on_a_role_renews_the_role_not_its_valid_base() {
+    let file = format!(
+        "{}\n{}\n{}",
+        morning(),
+        dev_session(EXPIRATION),
+        role_session("admin", ROLES[0].1, ROLE_EXPIRATION)
+    );
+    let (t, stub) = with_sts(&file);
+    t.args(&["-p", "admin", "--force", "--no-input"])
+        .run()
+        .success()
+        .stderr_contains("admin: refreshed as");
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].param("Action"), Some("AssumeRole"));
+}
