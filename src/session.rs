@@ -72,7 +72,7 @@ impl<'t> Files<'t> {
 
     /// The properties of a credentials-file section.
     pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
-        match self.credentials.plain_sections_named(name).as_slice() {
+        match self.credentials.plain_sections_named(name).as_ref() {
             [] => Ok(None),
             [one] => Ok(Some(self.credentials.section_properties(*one))),
             many => Err(Error::Duplicate {

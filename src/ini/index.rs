@@ -43,8 +43,13 @@ impl std::hash::Hasher for FnvHasher {
 
 impl<'a> Index<'a> {
     fn build(doc: &Document<'a>) -> Index<'a> {
-        let mut index = Index::default();
-        for section in doc.sections() {
+        let sections = doc.sections();
+        let mut index = Index {
+            first: HashMap::with_capacity_and_hasher(sections.len(), Fnv),
+            repeated: HashMap::default(),
+            order: Vec::with_capacity(sections.len()),
+        };
+        for section in sections {
             let name = match doc.section_name_text(section) {
                 Cow::Borrowed(raw) => SectionName::parse(raw).name_if_plain().map(Cow::Borrowed),
                 Cow::Owned(raw) => SectionName::parse(&raw)
@@ -89,13 +94,19 @@ impl<'a> Document<'a> {
 
     /// The plain `[name]` sections named `name` (more than one is ambiguous): from the index
     /// when it is built, else by one pass over the lines.
-    pub fn plain_sections_named(&self, name: &str) -> Vec<Section> {
+    pub fn plain_sections_named(&self, name: &str) -> Cow<'_, [Section]> {
         match self.index.get() {
             Some(index) => match index.repeated.get(name) {
-                Some(all) => all.clone(),
-                None => index.first.get(name).copied().into_iter().collect(),
+                Some(all) => Cow::Borrowed(all),
+                None => Cow::Borrowed(
+                    index
+                        .first
+                        .get(name)
+                        .map(std::slice::from_ref)
+                        .unwrap_or_default(),
+                ),
             },
-            None => self.profile_sections(super::FileKind::Credentials, name),
+            None => Cow::Owned(self.profile_sections(super::FileKind::Credentials, name)),
         }
     }
 }
