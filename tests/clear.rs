@@ -97,11 +97,12 @@ fn all_clears_every_profile_with_a_long_term_section() {
         .args(&["clear", "--all"])
         .run()
         .success()
-        .stderr(
+        .stderr_starts_with(
             "dev: session cleared; [dev] removed, nothing else was in it\n\
              prod: session cleared; [prod] removed, nothing else was in it\n\
-             qa: no session to clear\n",
+             qa: there is no [qa] in ",
         )
+        .stderr_contains("; already clear\n")
         .expect_credentials(format!(
             "{LT}\n[prod-long-term]\naws_access_key_id = AKIAPRODEXAMPLE00000\n\n{}\n\
              [qa-long-term]\naws_access_key_id = AKIAQAQAQAEXAMPLE000\n",
@@ -147,26 +148,55 @@ fn section_without_session_token_is_left_alone() {
 }
 
 #[test]
-fn missing_section_is_exit_6() {
+fn a_missing_section_is_already_clear() {
     Test::new()
         .credentials_file(file())
         .args(&["clear", "qa"])
         .run()
-        .code(6)
-        .stderr_contains("there is no [qa] in ")
+        .success()
+        .stderr_starts_with("qa: there is no [qa] in ")
+        .stderr_contains("; already clear")
         .expect_credentials(file());
 }
 
 #[test]
-fn one_failing_profile_does_not_stop_the_others() {
-    Test::new()
+fn clearing_twice_is_success_both_times() {
+    let run = Test::new()
         .credentials_file(file())
-        .args(&["clear", "qa", "prod"])
+        .args(&["clear", "dev"])
+        .run()
+        .success();
+    let run = run
+        .test
+        .again()
+        .args(&["clear", "dev"])
+        .run()
+        .success()
+        .stderr_contains("dev: there is no [dev] in ")
+        .expect_credentials(format!("{LT}\n{}", session("prod")));
+    // A section left with other lines and no session is clear too.
+    let text = "[dev]\nregion = eu-west-1\n";
+    run.test
+        .again()
+        .credentials_file(text)
+        .args(&["clear", "dev"])
+        .run()
+        .success()
+        .stderr("dev: [dev] holds no session; already clear\n")
+        .expect_credentials(text);
+}
+
+#[test]
+fn one_failing_profile_does_not_stop_the_others() {
+    let stage = "[stage]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = x\n";
+    Test::new()
+        .credentials_file(format!("{}\n{stage}", file()))
+        .args(&["clear", "stage", "prod"])
         .run()
         .code(6)
-        .stderr_contains("there is no [qa]")
+        .stderr_contains("[stage] in ")
         .stderr_contains("prod: session cleared")
-        .expect_credentials(format!("{LT}\n{}", session("dev")));
+        .expect_credentials(format!("{LT}\n{}\n{stage}", session("dev")));
 }
 
 #[test]

@@ -17,8 +17,8 @@ enum Cleared {
         keys: Vec<String>,
         section_removed: bool,
     },
-    /// `--all` found no session for this profile.
-    NoSession,
+    /// There is no session to clear: the section has none, or there is no section.
+    NoSession { section: String, exists: bool },
 }
 
 pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
@@ -76,7 +76,17 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
                 };
                 ctx.out.done(&profile, &what);
             }
-            Ok(Cleared::NoSession) => ctx.out.info(&format!("{profile}: no session to clear")),
+            Ok(Cleared::NoSession { section, exists }) => {
+                let what = if exists {
+                    format!("[{section}] holds no session; already clear")
+                } else {
+                    format!(
+                        "there is no [{section}] in {}; already clear",
+                        path.display()
+                    )
+                };
+                ctx.out.done(&profile, &what);
+            }
             Err(e) => {
                 ctx.out.error(&e);
                 code = code.max(e.exit_code());
@@ -86,8 +96,9 @@ pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     Ok(code)
 }
 
-/// Clears one profile's session in `doc`. With `lenient` (`--all`), a missing section or one
-/// without a session is not an error.
+/// Clears one profile's session in `doc`. A missing section or one without a session is
+/// already clear (not an error); a section holding long-term keys is refused unless `lenient`
+/// (`--all`, which skips it).
 fn clear_one(
     doc: &mut Document,
     profile: &str,
@@ -109,15 +120,19 @@ fn clear_one(
     let has_session =
         found.is_some_and(|s| doc.section_properties(s).contains_key("aws_session_token"));
     if !has_session {
-        return if lenient {
-            Ok(Cleared::NoSession)
-        } else {
-            Err(Error::NoSession {
+        // Already clear, unless it holds long-term keys, which clear never touches.
+        let props = found.map(|s| doc.section_properties(s));
+        if !lenient && crate::credentials::holds_long_term_keys(props.as_ref()) {
+            return Err(Error::NoSession {
                 path: path.to_path_buf(),
                 section,
-                exists: found.is_some(),
-            })
-        };
+                exists: true,
+            });
+        }
+        return Ok(Cleared::NoSession {
+            section,
+            exists: found.is_some(),
+        });
     }
     let keys = doc
         .remove_keys(kind, &section, SESSION_KEYS)
