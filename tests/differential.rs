@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use stsmfa::ini::{Document, FileKind};
 
 use crate::common::nasty::{self, Options};
 use crate::common::sts_stub::{self, EXPIRATION, SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, Stub};
-use crate::common::{Test, plain};
+use crate::common::{Test, sdk_profiles};
 
 const CASES: u64 = 300;
 
@@ -59,12 +58,8 @@ fn botocore_read_all(paths: &[PathBuf]) -> Vec<Result<Profiles, String>> {
 
 /// What the SDK rules read, in botocore's shape (strings only).
 fn sdk_read(path: &Path) -> Profiles {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let doc = Document::parse(&text);
-    let view = doc
-        .view(FileKind::Credentials)
-        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-    plain(&view.profiles)
+    sdk_profiles(path)
+        .unwrap_or_else(|| panic!("{} does not parse", path.display()))
         .into_iter()
         .map(|(name, props)| {
             let props = props

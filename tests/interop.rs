@@ -7,7 +7,7 @@ use std::process::Command;
 
 use stsmfa::ini::{Document, FileKind};
 
-use crate::common::{Plain, Test, fixtures, plain, run_all_at_once};
+use crate::common::{Plain, Test, fixtures, run_all_at_once, sdk_profiles};
 
 type Sections = Plain;
 
@@ -40,12 +40,7 @@ fn botocore_read(path: &Path) -> Sections {
 
 /// The profiles our reader finds in `path`.
 fn our_read(path: &Path) -> Sections {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let doc = Document::parse(&text);
-    let view = doc
-        .view(FileKind::Credentials)
-        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-    plain(&view.profiles)
+    sdk_profiles(path).unwrap_or_else(|| panic!("{} does not parse", path.display()))
 }
 
 /// Every edited fixture reads the same to botocore as to us. Left out are the fixtures whose

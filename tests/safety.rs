@@ -9,12 +9,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stsmfa::ini::{Document, FileKind};
-
 use crate::common::sts_stub::{
     self, Answer, EXPIRATION, SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, Stub,
 };
-use crate::common::{BIN, Test, assert_file, mode, plain, temp_files};
+use crate::common::{BIN, Test, assert_file, clear_under_strace, mode, sdk_profiles, temp_files};
 
 const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
 
@@ -250,9 +248,7 @@ fn venv() -> std::path::PathBuf {
 
 /// What the SDK rules read from the credentials file, as plain strings.
 fn profiles(path: &Path) -> crate::common::Plain {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let doc = Document::parse(&text);
-    plain(&doc.view(FileKind::Credentials).unwrap_or_default().profiles)
+    sdk_profiles(path).unwrap_or_default()
 }
 
 /// The real AWS CLI writing the file (`aws configure set` on an existing section truncates
@@ -375,17 +371,7 @@ fn a_character_device_reads_as_empty_and_is_never_replaced() {
         use std::os::unix::fs::FileTypeExt as _;
         fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_char_device())
     };
-    let run = t
-        .args(&[
-            "setup",
-            "dev",
-            "--access-key-id",
-            "AKIAIOSFODNN7EXAMPLE",
-            "--secret-access-key-stdin",
-            "--device",
-            DEVICE,
-        ])
-        .stdin("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+    let run = setup_by_flags(t)
         .run()
         .code(6)
         .stderr_contains("is a character device, not a regular file")
@@ -406,6 +392,20 @@ fn a_character_device_reads_as_empty_and_is_never_replaced() {
         .args(&["status", "--json"])
         .run()
         .stdout("[]\n");
+}
+
+/// `setup dev` with the keys and device given by flags (the secret on stdin).
+fn setup_by_flags(t: Test) -> Test {
+    t.args(&[
+        "setup",
+        "dev",
+        "--access-key-id",
+        "AKIAIOSFODNN7EXAMPLE",
+        "--secret-access-key-stdin",
+        "--device",
+        DEVICE,
+    ])
+    .stdin("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
 }
 
 fn store_lock_exists(target: &Path) -> bool {
@@ -651,20 +651,7 @@ fn a_new_file_made_by_root_belongs_to_the_owner_of_home() {
     }
     let t = Test::new();
     give_home_to_nobody(&t);
-    let t = t
-        .args(&[
-            "setup",
-            "dev",
-            "--access-key-id",
-            "AKIAIOSFODNN7EXAMPLE",
-            "--secret-access-key-stdin",
-            "--device",
-            DEVICE,
-        ])
-        .stdin("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
-        .run()
-        .success()
-        .test;
+    let t = setup_by_flags(t).run().success().test;
     let aws = t.home().join(".aws");
     let lock = stsmfa::store::lock_path(&t.credentials());
     for path in [&aws, &t.credentials(), &lock] {
@@ -702,23 +689,8 @@ fn temporary_files_of_dead_processes_are_removed_by_any_run() {
 fn a_failed_directory_sync_after_the_rename_is_a_warning_not_a_failure() {
     let file = format!("{}\n{}", original(), session());
     let t = Test::new().credentials_file(&file);
-    let out = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "inject=fsync:error=EIO:when=2",
-        ])
-        .arg(BIN)
-        .args(["clear", "dev"])
-        .env_clear()
-        .env("HOME", t.home())
-        .output()
-        .unwrap_or_else(|e| panic!("strace is needed for fault tests: {e}"));
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let (code, err) = clear_under_strace(&t, "inject=fsync:error=EIO:when=2");
+    assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("was replaced, but its directory could not be synced (Input/output error)"),
         "{err}"

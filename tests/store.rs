@@ -11,7 +11,9 @@ use stsmfa::error::Error;
 use stsmfa::ini::{Document, FileKind};
 use stsmfa::store::{self, Baseline, LOCK_TIMEOUT, Outcome};
 
-use crate::common::{BIN, Test, assert_file, mode, run_all_at_once, temp_files};
+use crate::common::{
+    BIN, Test, assert_file, clear_under_strace, mode, run_all_at_once, temp_files,
+};
 
 const CRED: FileKind = FileKind::Credentials;
 
@@ -280,31 +282,6 @@ fn twenty_threads_setting_sections_at_once_all_land() {
 }
 
 // ----- faults -----
-
-/// Runs `stsmfa clear dev` under strace with `inject`, returning (exit code, stderr).
-fn clear_under_strace(t: &Test, inject: &str) -> (Option<i32>, String) {
-    let mut cmd = Command::new("strace");
-    cmd.args([
-        "-f",
-        "-qq",
-        "-o",
-        "/dev/null",
-        "-e",
-        inject,
-        BIN,
-        "clear",
-        "dev",
-    ])
-    .env_clear()
-    .env("HOME", t.home());
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("strace is needed for fault tests: {e}"));
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn assert_untouched(t: &Test) {
     assert_file(&t.credentials(), FILE.as_bytes());

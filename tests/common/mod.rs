@@ -307,6 +307,40 @@ pub fn plain(
         .collect()
 }
 
+/// What the SDK rules read from a credentials file, as plain strings; `None` when it does
+/// not parse (or cannot be read).
+pub fn sdk_profiles(path: &Path) -> Option<Plain> {
+    let text = fs::read_to_string(path).ok()?;
+    let doc = stsmfa::ini::Document::parse(&text);
+    let view = doc.view(stsmfa::ini::FileKind::Credentials).ok()?;
+    Some(plain(&view.profiles))
+}
+
+/// Runs `stsmfa clear dev` under strace with `inject`, returning (exit code, stderr).
+pub fn clear_under_strace(t: &Test, inject: &str) -> (Option<i32>, String) {
+    let mut cmd = Command::new("strace");
+    cmd.args([
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        inject,
+        BIN,
+        "clear",
+        "dev",
+    ])
+    .env_clear()
+    .env("HOME", t.home());
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("strace is needed for fault tests: {e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Starts every command at once (stdin closed, stderr kept) and asserts that each succeeds.
 pub fn run_all_at_once(commands: Vec<Command>) {
     let children: Vec<_> = commands

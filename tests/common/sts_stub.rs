@@ -60,13 +60,34 @@ pub const SESSION_KEY: &str = "ASIASTUBSTUBSTUBSTUB";
 pub const SESSION_SECRET: &str = "stubSECRETstubSECRETstubSECRETstub";
 pub const SESSION_TOKEN: &str = "stubTOKENstubTOKENstubTOKEN";
 
-fn credentials_xml() -> String {
+/// The `<Credentials>` element of an answer.
+fn credentials_xml(key: &str, secret: &str, token: &str, expiration: &str) -> String {
     format!(
-        "<Credentials><SessionToken>{SESSION_TOKEN}</SessionToken>\
-         <SecretAccessKey>{SESSION_SECRET}</SecretAccessKey>\
-         <Expiration>{EXPIRATION}</Expiration>\
-         <AccessKeyId>{SESSION_KEY}</AccessKeyId></Credentials>"
+        "<Credentials><SessionToken>{token}</SessionToken>\
+         <SecretAccessKey>{secret}</SecretAccessKey>\
+         <Expiration>{expiration}</Expiration>\
+         <AccessKeyId>{key}</AccessKeyId></Credentials>"
     )
+}
+
+fn session_credentials() -> String {
+    credentials_xml(SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, EXPIRATION)
+}
+
+/// An AssumeRole answer holding `credentials`.
+fn assume_role_answer(credentials: &str) -> Answer {
+    Answer {
+        status: 200,
+        body: format!(
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <AssumeRoleResult><AssumedRoleUser>\
+             <Arn>arn:aws:sts::123456789012:assumed-role/admin/alice</Arn>\
+             <AssumedRoleId>AROA3XFRBF535PLBIFPI4:alice</AssumedRoleId></AssumedRoleUser>\
+             {credentials}</AssumeRoleResult>\
+             <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\
+             </ResponseMetadata></AssumeRoleResponse>"
+        ),
+    }
 }
 
 /// A successful GetSessionToken answer.
@@ -78,26 +99,14 @@ pub fn session_answer() -> Answer {
              <GetSessionTokenResult>{}</GetSessionTokenResult>\
              <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId>\
              </ResponseMetadata></GetSessionTokenResponse>",
-            credentials_xml()
+            session_credentials()
         ),
     }
 }
 
-/// A successful AssumeRole answer.
+/// A successful AssumeRole answer (with the `SESSION_*` keys).
 pub fn role_answer() -> Answer {
-    Answer {
-        status: 200,
-        body: format!(
-            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <AssumeRoleResult><AssumedRoleUser>\
-             <Arn>arn:aws:sts::123456789012:assumed-role/admin/alice</Arn>\
-             <AssumedRoleId>AROA3XFRBF535PLBIFPI4:alice</AssumedRoleId></AssumedRoleUser>\
-             {}</AssumeRoleResult>\
-             <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\
-             </ResponseMetadata></AssumeRoleResponse>",
-            credentials_xml()
-        ),
-    }
+    assume_role_answer(&session_credentials())
 }
 
 /// An STS error answer.
@@ -114,21 +123,12 @@ pub fn error_answer(status: u16, code: &str, message: &str) -> Answer {
 
 /// A role session answer with the `ROLE_*` keys.
 pub fn role_session_answer() -> Answer {
-    Answer {
-        status: 200,
-        body: format!(
-            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-             <AssumeRoleResult><AssumedRoleUser>\
-             <Arn>arn:aws:sts::123456789012:assumed-role/admin/alice</Arn>\
-             <AssumedRoleId>AROA3XFRBF535PLBIFPI4:alice</AssumedRoleId></AssumedRoleUser>\
-             <Credentials><SessionToken>{ROLE_TOKEN}</SessionToken>\
-             <SecretAccessKey>{ROLE_SECRET}</SecretAccessKey>\
-             <Expiration>{ROLE_EXPIRATION}</Expiration>\
-             <AccessKeyId>{ROLE_KEY}</AccessKeyId></Credentials></AssumeRoleResult>\
-             <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\
-             </ResponseMetadata></AssumeRoleResponse>"
-        ),
-    }
+    assume_role_answer(&credentials_xml(
+        ROLE_KEY,
+        ROLE_SECRET,
+        ROLE_TOKEN,
+        ROLE_EXPIRATION,
+    ))
 }
 
 impl Request {
@@ -147,40 +147,43 @@ impl Stub {
     /// its own after `latency`: GetSessionToken with the `SESSION_*` keys, AssumeRole with the
     /// `ROLE_*` keys.
     pub fn sts(latency: Duration) -> Stub {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (requests, stop) = (requests.clone(), stop.clone());
+        Stub::listen(move |stream, requests| {
             std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let requests = requests.clone();
-                    std::thread::spawn(move || {
-                        if let Some(req) = serve_by_action(stream, latency)
-                            && let Ok(mut r) = requests.lock()
-                        {
-                            r.push(req);
-                        }
-                    });
+                if let Some(req) = serve_by_action(stream, latency)
+                    && let Ok(mut r) = requests.lock()
+                {
+                    r.push(req);
                 }
-            })
-        };
-        Stub {
-            url: format!("http://127.0.0.1:{port}"),
-            requests,
-            stop,
-            port,
-            thread: Some(thread),
-        }
+            });
+        })
     }
 
     /// Starts a stub that gives `answers` in turn (the last one again when they run out).
     pub fn start(answers: Vec<Answer>) -> Stub {
+        let mut served = 0;
+        Stub::listen(move |stream, requests| {
+            let answer = answers
+                .get(served)
+                .or(answers.last())
+                .cloned()
+                .unwrap_or(Answer {
+                    status: 500,
+                    body: String::new(),
+                });
+            if let Some(req) = serve(stream, &answer) {
+                if let Ok(mut r) = requests.lock() {
+                    r.push(req);
+                }
+                served += 1;
+            }
+        })
+    }
+
+    /// Listens on a free port of 127.0.0.1 and hands every connection to `handle` with the
+    /// list of requests to record into, until dropped.
+    fn listen(
+        mut handle: impl FnMut(TcpStream, Arc<Mutex<Vec<Request>>>) + Send + 'static,
+    ) -> Stub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -188,27 +191,12 @@ impl Stub {
         let thread = {
             let (requests, stop) = (requests.clone(), stop.clone());
             std::thread::spawn(move || {
-                let mut served = 0;
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let answer =
-                        answers
-                            .get(served)
-                            .or(answers.last())
-                            .cloned()
-                            .unwrap_or(Answer {
-                                status: 500,
-                                body: String::new(),
-                            });
-                    if let Some(req) = serve(stream, &answer) {
-                        if let Ok(mut r) = requests.lock() {
-                            r.push(req);
-                        }
-                        served += 1;
-                    }
+                    handle(stream, requests.clone());
                 }
             })
         };
