@@ -244,12 +244,38 @@ pub fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
 pub fn span(d: chrono::Duration) -> String {
     let s = d.num_seconds().max(0);
     let (days, hours, minutes) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
-    match (days, hours, minutes) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, m) => format!("{m}m"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, h, _) => format!("{d}d {h}h"),
+    let parts: &[(i64, &str)] = match (days, hours, minutes) {
+        (0, 0, 0) => &[(s, "s")],
+        (0, 0, m) => &[(m, "m")],
+        (0, h, m) => &[(h, "h "), (m, "m")],
+        (d, h, _) => &[(d, "d "), (h, "h")],
+    };
+    let mut out = String::with_capacity(12);
+    for (n, unit) in parts {
+        push_decimal(&mut out, n.unsigned_abs(), 1);
+        out.push_str(unit);
     }
+    out
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits, without the formatting machinery
+/// (`status` writes a few numbers for each of possibly thousands of profiles).
+pub fn push_decimal(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - at)..width {
+        out.push('0');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 #[cfg(test)]

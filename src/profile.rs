@@ -78,7 +78,7 @@ impl Naming {
 
 fn with_suffix(profile: &str, suffix: Option<&str>) -> String {
     match suffix {
-        Some(s) => format!("{profile}-{s}"),
+        Some(s) => [profile, "-", s].concat(),
         None => profile.to_owned(),
     }
 }

@@ -68,11 +68,14 @@ fn managed_profiles<'f>(files: &'f Files<'_>, naming: &Naming) -> Vec<&'f str> {
     let mut out = Vec::new();
     let mut seen: HashSet<&str, Fnv> = HashSet::default();
     for (name, section) in files.plain_sections() {
-        let profile = naming.profile_of_long_term(name).or_else(|| {
-            doc.section_has_key(*section, "aws_session_token")
-                .then(|| naming.profile_of_short_term(name))
-                .flatten()
-        });
+        // A session section counts only when it holds a session; its lines are read only for
+        // a profile not already listed.
+        let profile = match naming.profile_of_long_term(name) {
+            Some(p) => Some(p),
+            None => naming.profile_of_short_term(name).filter(|p| {
+                !seen.contains(p) && doc.section_has_key(*section, "aws_session_token")
+            }),
+        };
         if let Some(p) = profile
             && seen.insert(p)
         {
@@ -221,14 +224,19 @@ impl LocalOffsets {
             .entry(t.timestamp().div_euclid(3600))
             .or_insert_with(|| t.with_timezone(&Local).offset().fix());
         let t = t.with_timezone(&offset);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
+        // Built by hand: one row per profile, and a file can have thousands.
+        let mut out = String::with_capacity(16);
+        credentials::push_decimal(&mut out, t.year().unsigned_abs().into(), 4);
+        for (sep, n) in [
+            ('-', t.month()),
+            ('-', t.day()),
+            (' ', t.hour()),
+            (':', t.minute()),
+        ] {
+            out.push(sep);
+            credentials::push_decimal(&mut out, n.into(), 2);
+        }
+        out
     }
 }
 

@@ -78,7 +78,7 @@ impl<'a> Document<'a> {
         match found.as_slice() {
             [] => Ok(None),
             [one] => {
-                let raw = self.lines[one.header].header_name().unwrap_or_default();
+                let raw = self.lines()[one.header].header_name().unwrap_or_default();
                 if parse::trim(raw) != raw {
                     return Err(EditError::SpacedHeader {
                         profile: profile.to_owned(),
@@ -107,9 +107,9 @@ impl<'a> Document<'a> {
         for section in sections {
             let last = (section.header..section.end)
                 .rev()
-                .find(|&i| !matches!(self.lines[i].kind, Kind::Blank | Kind::Comment))
+                .find(|&i| !matches!(self.lines()[i].kind, Kind::Blank | Kind::Comment))
                 .unwrap_or(section.header);
-            for line in &self.lines[section.header..=last] {
+            for line in &self.lines()[section.header..=last] {
                 out.push_str(&line.text);
                 out.push_str(line.eol.as_str());
             }
@@ -195,11 +195,11 @@ impl<'a> Document<'a> {
         let Some(section) = self.find(kind, profile)? else {
             return Ok(false);
         };
-        let header = &self.lines[section.header].text;
+        let header = &self.lines()[section.header].text;
         let header_comment = parse::strip_comment(header, false) != header.trim_matches(WHITESPACE);
         let own_end = self.own_end(section);
         Ok(!header_comment
-            && self.lines[section.header + 1..own_end]
+            && self.lines()[section.header + 1..own_end]
                 .iter()
                 .all(|l| l.kind == Kind::Blank))
     }
@@ -212,10 +212,10 @@ impl<'a> Document<'a> {
         // The section and one blank line that separated it: the one a new section gets (see
         // `append_section`), so that adding a section and removing it again gives the file back.
         let (mut start, mut end) = (section.header, self.own_end(section));
-        let first = self.lines[..start].iter().all(|l| l.kind == Kind::Blank);
-        if !first && self.lines[start - 1].kind == Kind::Blank {
+        let first = self.lines()[..start].iter().all(|l| l.kind == Kind::Blank);
+        if !first && self.lines()[start - 1].kind == Kind::Blank {
             start -= 1;
-        } else if end < self.lines.len() && self.lines[end].kind == Kind::Blank {
+        } else if end < self.lines().len() && self.lines()[end].kind == Kind::Blank {
             // Nothing before it: keep the file's leading blank lines and take the blank line
             // that separated it from what follows instead.
             end += 1;
@@ -288,13 +288,13 @@ impl<'a> Document<'a> {
     /// Index after the last line `section` owns (see the module doc).
     fn own_end(&self, section: Section) -> usize {
         let mut end = section.end;
-        if end < self.lines.len() {
+        if end < self.lines().len() {
             // Comment lines right above the next header describe it.
-            while end > section.header + 1 && self.lines[end - 1].kind == Kind::Comment {
+            while end > section.header + 1 && self.lines()[end - 1].kind == Kind::Comment {
                 end -= 1;
             }
         }
-        while end > section.header + 1 && self.lines[end - 1].kind == Kind::Blank {
+        while end > section.header + 1 && self.lines()[end - 1].kind == Kind::Blank {
             end -= 1;
         }
         end
@@ -304,7 +304,7 @@ impl<'a> Document<'a> {
     fn property_lines(&self, section: Section, keys: &[&str]) -> Vec<usize> {
         (section.header + 1..section.end)
             .filter(|&i| {
-                self.lines[i]
+                self.lines()[i]
                     .key()
                     .is_some_and(|k| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
             })
@@ -315,8 +315,8 @@ impl<'a> Document<'a> {
     /// between are not part of it).
     fn continuations(&self, at: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        for i in at + 1..self.lines.len() {
-            match self.lines[i].kind {
+        for i in at + 1..self.lines().len() {
+            match self.lines()[i].kind {
                 Kind::Continuation => out.push(i),
                 Kind::Blank | Kind::Comment => {}
                 _ => break,
@@ -334,9 +334,9 @@ impl<'a> Document<'a> {
             FileKind::Config if profile != "default" => format!("[profile {profile}]"),
             _ => format!("[{profile}]"),
         };
-        let (at, new) = match self.lines.iter().rposition(|l| l.kind != Kind::Blank) {
+        let (at, new) = match self.lines().iter().rposition(|l| l.kind != Kind::Blank) {
             Some(last) => (last + 1, vec![String::new(), header]),
-            None => (self.lines.len(), vec![header]),
+            None => (self.lines().len(), vec![header]),
         };
         let header = at + new.len() - 1;
         self.insert_lines(at, new);
@@ -349,7 +349,7 @@ impl<'a> Document<'a> {
     fn insert_property(&mut self, section: Section, key: &str, value: &str) {
         let last = (section.header + 1..section.end)
             .rev()
-            .find(|&i| matches!(self.lines[i].kind, Kind::Property { .. }));
+            .find(|&i| matches!(self.lines()[i].kind, Kind::Property { .. }));
         let at = match last {
             Some(p) => self.continuations(p).last().copied().unwrap_or(p) + 1,
             None => section.header + 1,
@@ -366,11 +366,11 @@ impl<'a> Document<'a> {
             }
             _ => None,
         };
-        self.lines[section.header + 1..section.end]
+        self.lines()[section.header + 1..section.end]
             .iter()
             .rev()
             .find_map(style)
-            .or_else(|| self.lines.iter().find_map(style))
+            .or_else(|| self.lines().iter().find_map(style))
             .unwrap_or_else(|| " = ".to_owned())
     }
 
@@ -379,7 +379,7 @@ impl<'a> Document<'a> {
     /// lines above it (see [`Document::detach_comments`]). Returns how many lines the section
     /// grew by (negative: shrank).
     fn rewrite_value(&mut self, at: usize, value: &str) -> isize {
-        let line = &self.lines[at];
+        let line = &self.lines()[at];
         let Kind::Property { key, value: old } = line.kind else {
             return 0;
         };
@@ -391,7 +391,7 @@ impl<'a> Document<'a> {
             head.push(' ');
         }
         let comments = self.detach_comments(at);
-        self.lines[at].text = Cow::Owned(format!("{head}{value}"));
+        self.lines_mut()[at].text = Cow::Owned(format!("{head}{value}"));
         let doomed = self.continuations(at);
         self.remove_lines(&doomed);
         self.reclassify(at, at + 1);
@@ -407,7 +407,7 @@ impl<'a> Document<'a> {
         let mut doomed = vec![at];
         doomed.extend(self.continuations(at));
         self.remove_lines(&doomed);
-        self.insert_lines(at.min(self.lines.len()), comments);
+        self.insert_lines(at.min(self.lines().len()), comments);
     }
 
     /// The comments that a change to the property on line `at` must not lose, as full-line
@@ -416,7 +416,7 @@ impl<'a> Document<'a> {
     /// SDK rules read them as part of the value, the AWS CLI as comments: kept, so that
     /// nothing is lost either way).
     fn detach_comments(&self, at: usize) -> Vec<String> {
-        let line = &self.lines[at];
+        let line = &self.lines()[at];
         let mut out = Vec::new();
         if let Kind::Property { value, .. } = line.kind {
             let tail = line.text[value.1 as usize..].trim_matches(WHITESPACE);
@@ -425,7 +425,7 @@ impl<'a> Document<'a> {
             }
         }
         for i in self.continuations(at) {
-            let text = self.lines[i].text.trim_matches(WHITESPACE);
+            let text = self.lines()[i].text.trim_matches(WHITESPACE);
             if text.starts_with(['#', ';']) {
                 out.push(text.to_owned());
             }
@@ -448,8 +448,8 @@ impl<'a> Document<'a> {
                 kind: Kind::Blank,
             })
             .collect();
-        if at == self.lines.len()
-            && let Some(last) = self.lines.last_mut()
+        if at == self.lines().len()
+            && let Some(last) = self.lines_mut().last_mut()
             && last.eol == Eol::None
         {
             last.eol = eol;
@@ -458,7 +458,7 @@ impl<'a> Document<'a> {
             }
         }
         let count = new.len();
-        self.lines.splice(at..at, new);
+        self.lines_mut().splice(at..at, new);
         self.reclassify(at, at + count);
     }
 
@@ -469,10 +469,10 @@ impl<'a> Document<'a> {
             return;
         };
         let lost_final =
-            last == self.lines.len() - 1 && self.lines.last().map(|l| l.eol) == Some(Eol::None);
+            last == self.lines().len() - 1 && self.lines().last().map(|l| l.eol) == Some(Eol::None);
         let mut i = 0;
         let mut next = indices.iter().peekable();
-        self.lines.retain(|_| {
+        self.lines_mut().retain(|_| {
             let doomed = next.peek() == Some(&&i);
             if doomed {
                 next.next();
@@ -480,7 +480,7 @@ impl<'a> Document<'a> {
             i += 1;
             !doomed
         });
-        if lost_final && let Some(l) = self.lines.last_mut() {
+        if lost_final && let Some(l) = self.lines_mut().last_mut() {
             l.eol = Eol::None;
         }
         self.reclassify(first, first);
@@ -489,18 +489,16 @@ impl<'a> Document<'a> {
     /// Classifies lines again after a change to lines `from..to`: a change can alter how the
     /// lines after it read, up to the next section header, where the parser's state resets.
     fn reclassify(&mut self, from: usize, to: usize) {
-        // Every change to the lines goes through here: the section index is stale now.
-        self.index = std::cell::OnceCell::new();
-        let start = (0..from.min(self.lines.len()))
+        let start = (0..from.min(self.lines().len()))
             .rev()
-            .find(|&i| matches!(self.lines[i].kind, Kind::Header { .. }));
+            .find(|&i| matches!(self.lines()[i].kind, Kind::Header { .. }));
         let mut state = match start {
             Some(_) => State::SECTION_START,
             None => State::START,
         };
         let begin = start.map_or(0, |h| h + 1);
-        for i in begin..self.lines.len() {
-            let line = &mut self.lines[i];
+        for i in begin..self.lines().len() {
+            let line = &mut self.lines_mut()[i];
             line.kind = parse::classify_line(&line.text, &mut state);
             if i >= to && matches!(line.kind, Kind::Header { .. }) {
                 break;

@@ -43,14 +43,14 @@ impl std::hash::Hasher for FnvHasher {
 
 impl<'a> Index<'a> {
     fn build(doc: &Document<'a>) -> Index<'a> {
-        let sections = doc.sections();
+        let sections = doc.named_sections();
         let mut index = Index {
             first: HashMap::with_capacity_and_hasher(sections.len(), Fnv),
             repeated: HashMap::default(),
             order: Vec::with_capacity(sections.len()),
         };
-        for section in sections {
-            let name = match doc.section_name_text(section) {
+        for (section, raw) in sections {
+            let name = match raw {
                 Cow::Borrowed(raw) => SectionName::parse(raw).name_if_plain().map(Cow::Borrowed),
                 Cow::Owned(raw) => SectionName::parse(&raw)
                     .name_if_plain()

@@ -2,9 +2,10 @@
 //! view of it (profiles and their properties) computed on demand.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use super::parse::{self, Eol, Kind, Line, WHITESPACE};
+use super::parse::{self, Eol, Kind, Line, Scan, WHITESPACE};
 
 const BOM: char = '\u{feff}';
 
@@ -41,13 +42,39 @@ pub struct ParseError {
 }
 
 /// A lossless document: rendering an unedited document gives back the input exactly.
+///
+/// Reading costs what it reads: an unedited document answers from its text and one pass that
+/// notes where the sections are ([`Scan`]), parsing a section's lines only when they are asked
+/// for. The list of every line is built on the first edit (or [`Document::lines`]) and is the
+/// document from then on.
 #[derive(Clone, Debug)]
 pub struct Document<'a> {
     pub(super) bom: bool,
-    pub(super) lines: Vec<Line<'a>>,
+    /// The text after the BOM, as given.
+    text: &'a str,
+    /// Every line with its kind, built on first need.
+    lines: OnceCell<Vec<Line<'a>>>,
+    /// The sections of `text`, used only while `lines` is not built.
+    scan: OnceCell<Scan>,
     pub(super) changes: Vec<Change>,
     /// Plain sections by name, built on first use; an edit drops it.
-    pub(super) index: std::cell::OnceCell<super::index::Index<'a>>,
+    pub(super) index: OnceCell<super::index::Index<'a>>,
+}
+
+/// The lines after one section's header, from whichever form the document has.
+enum Body<'d, 'a> {
+    Built(std::slice::Iter<'d, Line<'a>>),
+    Text(parse::Classified<'a>),
+}
+
+impl<'d, 'a> Iterator for Body<'d, 'a> {
+    type Item = Cow<'d, Line<'a>>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Body::Built(lines) => lines.next().map(Cow::Borrowed),
+            Body::Text(lines) => lines.next().map(Cow::Owned),
+        }
+    }
 }
 
 /// One section: its header line and the index after its last line (the next header or the end).
@@ -71,13 +98,17 @@ impl<'a> Properties<'a> {
         self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
-    /// The value of `key` (lower-case).
+    /// The value of `key` (lower-case). A profile has a handful of keys: a scan that compares
+    /// lengths first beats a binary search of string comparisons.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.position(key).ok().map(|i| self.0[i].1.as_ref())
+        self.0
+            .iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+            .map(|(_, v)| v.as_ref())
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_ok()
+        self.get(key).is_some()
     }
 
     /// Sets `key` (lower-case) to `value`, replacing an earlier value.
@@ -201,8 +232,9 @@ fn target(kind: FileKind, name: SectionName<'_>) -> Option<Target<'_>> {
 }
 
 impl<'a> Document<'a> {
-    /// Reads `text` into lines. Never fails; see [`Document::check`] for the SDK's verdict.
-    /// A leading UTF-8 BOM is kept for rendering but is not part of the first line.
+    /// Takes `text` as a document. Never fails and does no work yet; see [`Document::check`]
+    /// for the SDK's verdict. A leading UTF-8 BOM is kept for rendering but is not part of the
+    /// first line.
     pub fn parse(text: &'a str) -> Document<'a> {
         let (bom, body) = match text.strip_prefix(BOM) {
             Some(rest) => (true, rest),
@@ -210,43 +242,78 @@ impl<'a> Document<'a> {
         };
         Document {
             bom,
-            lines: parse::classify(body),
+            text: body,
+            lines: OnceCell::new(),
+            scan: OnceCell::new(),
             changes: Vec::new(),
-            index: std::cell::OnceCell::new(),
+            index: OnceCell::new(),
         }
     }
 
     /// The document's bytes: the input exactly, plus the edits made since.
     pub fn render(&self) -> String {
-        let size: usize = self.lines.iter().map(|l| l.text.len() + 2).sum();
+        let Some(lines) = self.lines.get() else {
+            let mut out = String::with_capacity(self.text.len() + 3);
+            if self.bom {
+                out.push(BOM);
+            }
+            out.push_str(self.text);
+            return out;
+        };
+        let size: usize = lines.iter().map(|l| l.text.len() + 2).sum();
         let mut out = String::with_capacity(size + 3);
         if self.bom {
             out.push(BOM);
         }
-        for line in &self.lines {
+        for line in lines {
             out.push_str(&line.text);
             out.push_str(line.eol.as_str());
         }
         out
     }
 
+    /// Every line, split and classified (built now if it was not).
     pub fn lines(&self) -> &[Line<'a>] {
-        &self.lines
+        self.lines.get_or_init(|| parse::classify(self.text))
+    }
+
+    /// The lines, for an edit: built now if they were not; what was learnt from the text alone
+    /// (the scan, the section index) is dropped, since the lines are about to change.
+    pub(super) fn lines_mut(&mut self) -> &mut Vec<Line<'a>> {
+        self.index = OnceCell::new();
+        self.scan = OnceCell::new();
+        self.lines();
+        let Some(lines) = self.lines.get_mut() else {
+            unreachable!("the lines were built above")
+        };
+        lines
+    }
+
+    /// The scan of the text; `None` once the lines are built (they are the document then).
+    fn scanned(&self) -> Option<&Scan> {
+        match self.lines.get() {
+            Some(_) => None,
+            None => Some(self.scan.get_or_init(|| parse::scan(self.text))),
+        }
     }
 
     /// The first line the SDK would reject.
     pub fn check(&self) -> Result<(), ParseError> {
-        match self
-            .lines
-            .iter()
-            .position(|l| matches!(l.kind, Kind::Invalid(_)))
-        {
-            Some(i) => Err(ParseError {
+        let invalid = match self.scanned() {
+            Some(scan) => scan.invalid,
+            None => self
+                .lines()
+                .iter()
+                .enumerate()
+                .find_map(|(i, l)| match l.kind {
+                    Kind::Invalid(m) => Some((i, m)),
+                    _ => None,
+                }),
+        };
+        match invalid {
+            Some((i, message)) => Err(ParseError {
                 line: i + 1,
-                message: match &self.lines[i].kind {
-                    Kind::Invalid(m) => (*m).to_owned(),
-                    _ => String::new(),
-                },
+                message: message.to_owned(),
             }),
             None => Ok(()),
         }
@@ -254,10 +321,17 @@ impl<'a> Document<'a> {
 
     /// Every section in file order.
     pub fn sections(&self) -> Vec<Section> {
-        let headers: Vec<usize> = (0..self.lines.len())
-            .filter(|&i| matches!(self.lines[i].kind, Kind::Header { .. }))
-            .collect();
-        let ends = headers.iter().skip(1).copied().chain([self.lines.len()]);
+        let (headers, count): (Vec<usize>, usize) = match self.scanned() {
+            Some(scan) => (scan.headers.iter().map(|h| h.line).collect(), scan.lines),
+            None => {
+                let lines = self.lines();
+                let headers = (0..lines.len())
+                    .filter(|&i| matches!(lines[i].kind, Kind::Header { .. }))
+                    .collect();
+                (headers, lines.len())
+            }
+        };
+        let ends = headers.iter().skip(1).copied().chain([count]);
         headers
             .iter()
             .zip(ends)
@@ -265,53 +339,145 @@ impl<'a> Document<'a> {
             .collect()
     }
 
+    /// Every section in file order with its header name, borrowed from the input text when the
+    /// header is unedited.
+    pub fn named_sections(&self) -> Vec<(Section, Cow<'a, str>)> {
+        let Some(scan) = self.scanned() else {
+            return self
+                .sections()
+                .into_iter()
+                .map(|s| (s, self.section_name_text(s)))
+                .collect();
+        };
+        let text: &'a str = self.text;
+        let ends = scan
+            .headers
+            .iter()
+            .skip(1)
+            .map(|h| h.line)
+            .chain([scan.lines]);
+        scan.headers
+            .iter()
+            .zip(ends)
+            .map(|(h, end)| {
+                let section = Section {
+                    header: h.line,
+                    end,
+                };
+                (section, Cow::Borrowed(&text[h.name.0..h.name.1]))
+            })
+            .collect()
+    }
+
     /// The header name of a section, split the SDK's way.
     pub fn section_name(&self, section: Section) -> SectionName<'_> {
-        SectionName::parse(self.lines[section.header].header_name().unwrap_or_default())
+        match self.scanned() {
+            Some(scan) => match scan
+                .headers
+                .binary_search_by_key(&section.header, |h| h.line)
+            {
+                Ok(i) => {
+                    let (s, e) = scan.headers[i].name;
+                    SectionName::parse(&self.text[s..e])
+                }
+                Err(_) => SectionName::parse(""),
+            },
+            None => SectionName::parse(
+                self.lines()[section.header]
+                    .header_name()
+                    .unwrap_or_default(),
+            ),
+        }
     }
 
     /// The header name of a section, borrowed from the input text when the header is unedited.
     pub fn section_name_text(&self, section: Section) -> Cow<'a, str> {
-        let line = &self.lines[section.header];
-        match line.kind {
-            Kind::Header { name } => line.part(name),
-            _ => Cow::Borrowed(""),
+        match self.scanned() {
+            Some(scan) => match scan
+                .headers
+                .binary_search_by_key(&section.header, |h| h.line)
+            {
+                Ok(i) => {
+                    let (s, e) = scan.headers[i].name;
+                    Cow::Borrowed(&self.text[s..e])
+                }
+                Err(_) => Cow::Borrowed(""),
+            },
+            None => {
+                let line = &self.lines()[section.header];
+                match line.kind {
+                    Kind::Header { name } => line.part(name),
+                    _ => Cow::Borrowed(""),
+                }
+            }
         }
+    }
+
+    /// The lines of a section after its header.
+    fn body(&self, section: Section) -> Body<'_, 'a> {
+        let Some(scan) = self.scanned() else {
+            return Body::Built(self.lines()[section.header + 1..section.end].iter());
+        };
+        let headers = &scan.headers;
+        let at = |from: usize, line: usize| match headers.get(from) {
+            Some(h) if h.line == line => Some(h.start),
+            _ => headers
+                .binary_search_by_key(&line, |h| h.line)
+                .ok()
+                .map(|i| headers[i].start),
+        };
+        let first = headers.binary_search_by_key(&section.header, |h| h.line);
+        let start = first.map_or(self.text.len(), |i| headers[i].start);
+        // A section ends at the next header, nearly always the next one in the scan.
+        let end = first
+            .ok()
+            .and_then(|i| at(i + 1, section.end))
+            .unwrap_or(self.text.len());
+        let text: &'a str = self.text;
+        let part = &text[start..end.max(start)];
+        let mut lines = parse::classified(part);
+        lines.next(); // the header
+        Body::Text(lines)
     }
 
     /// Whether a section has a property `key` (lower-case), without reading its values.
     pub fn section_has_key(&self, section: Section, key: &str) -> bool {
-        self.lines[section.header + 1..section.end]
-            .iter()
+        self.body(section)
             .any(|l| l.key().is_some_and(|k| k.eq_ignore_ascii_case(key)))
     }
 
     /// The sections that hold `profile` in a file of `kind` (more than one is ambiguous).
     pub fn profile_sections(&self, kind: FileKind, profile: &str) -> Vec<Section> {
-        let mut found = Vec::new();
-        let mut open: Option<usize> = None;
-        for (i, line) in self.lines.iter().enumerate() {
-            if let Some(name) = line.header_name() {
-                if let Some(header) = open.take() {
-                    found.push(Section { header, end: i });
-                }
-                if SectionName::parse(name).is_profile(kind, profile) {
-                    open = Some(i);
-                }
-            }
-        }
-        if let Some(header) = open {
-            found.push(Section {
-                header,
-                end: self.lines.len(),
-            });
-        }
-        found
+        let Some(scan) = self.scanned() else {
+            return self
+                .named_sections()
+                .into_iter()
+                .filter(|(_, raw)| SectionName::parse(raw).is_profile(kind, profile))
+                .map(|(s, _)| s)
+                .collect();
+        };
+        let ends = scan
+            .headers
+            .iter()
+            .skip(1)
+            .map(|h| h.line)
+            .chain([scan.lines]);
+        scan.headers
+            .iter()
+            .zip(ends)
+            .filter(|(h, _)| {
+                SectionName::parse(&self.text[h.name.0..h.name.1]).is_profile(kind, profile)
+            })
+            .map(|(h, end)| Section {
+                header: h.line,
+                end,
+            })
+            .collect()
     }
 
     /// The line terminator new lines get: the first one the file uses, else `\n`.
     pub(super) fn eol(&self) -> Eol {
-        self.lines
+        self.lines()
             .iter()
             .map(|l| l.eol)
             .find(|e| *e != Eol::None)
@@ -330,19 +496,14 @@ impl<'a> Document<'a> {
     /// the caller; a key outside the identifier rule is dropped here together with its
     /// continuation lines.
     fn read_sections(&self, kind: FileKind) -> Vec<(Target<'a>, Properties<'a>)> {
+        let sections = self.named_sections();
         let skip_plain_default = kind == FileKind::Config
-            && self.lines.iter().any(|l| {
-                l.header_name()
-                    .map(SectionName::parse)
-                    .is_some_and(|n| n.prefix == Some("profile") && n.name == "default")
+            && sections.iter().any(|(_, raw)| {
+                let n = SectionName::parse(raw);
+                n.prefix == Some("profile") && n.name == "default"
             });
-        let mut sections: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        for section in self.sections() {
-            let line = &self.lines[section.header];
-            let Kind::Header { name: span } = line.kind else {
-                continue;
-            };
-            let raw = line.part(span);
+        let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
+        for (section, raw) in sections {
             let name = SectionName::parse(&raw);
             if skip_plain_default && name.prefix.is_none() && name.name == "default" {
                 continue;
@@ -352,10 +513,10 @@ impl<'a> Document<'a> {
                 Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
             };
             if let Some(t) = kept {
-                sections.push((t, self.section_properties(section)));
+                out.push((t, self.section_properties(section)));
             }
         }
-        sections
+        out
     }
 
     /// The properties of one section as the SDK reads them: the one property reader, used by
@@ -363,9 +524,9 @@ impl<'a> Document<'a> {
     /// lower-cased, a key outside the identifier rule is dropped with its continuation lines,
     /// continuation lines join the value with `\n`, the last value wins.
     pub fn section_properties(&self, section: Section) -> Properties<'a> {
-        let mut props = Properties::new();
+        let mut props = Properties(Vec::with_capacity(section.end - section.header));
         let mut current: Option<Cow<'a, str>> = None;
-        for line in &self.lines[section.header + 1..section.end] {
+        for line in self.body(section) {
             match line.kind {
                 Kind::Property { key, value } => {
                     let key = lower(line.part(key));

@@ -111,24 +111,28 @@ impl<'a> Line<'a> {
 /// Splits `text` into lines. A `\r` is part of a terminator only directly before `\n`.
 pub fn split_lines(text: &str) -> impl Iterator<Item = (&str, Eol)> {
     let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let (line, eol, next) = match rest.find('\n') {
-            Some(i) => match rest[..i].strip_suffix('\r') {
-                Some(b) => (b, Eol::CrLf, &rest[i + 1..]),
-                None => (&rest[..i], Eol::Lf, &rest[i + 1..]),
-            },
-            None => (rest, Eol::None, ""),
-        };
-        rest = next;
-        Some((line, eol))
-    })
+    std::iter::from_fn(move || next_line(&mut rest))
+}
+
+/// Takes the first line off `rest`.
+fn next_line<'a>(rest: &mut &'a str) -> Option<(&'a str, Eol)> {
+    if rest.is_empty() {
+        return None;
+    }
+    let text: &'a str = rest;
+    let (line, eol, next) = match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(i) => match text[..i].strip_suffix('\r') {
+            Some(b) => (b, Eol::CrLf, &text[i + 1..]),
+            None => (&text[..i], Eol::Lf, &text[i + 1..]),
+        },
+        None => (text, Eol::None, ""),
+    };
+    *rest = next;
+    Some((line, eol))
 }
 
 /// The parser's state between lines, as in the SDK.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     Starting,
     InSection { property: bool, subproperty: bool },
@@ -147,17 +151,130 @@ impl State {
 /// Classifies every line of `text`, in order, following the SDK state machine. Never fails: a
 /// line the SDK would reject becomes `Kind::Invalid` so the document stays lossless.
 pub fn classify(text: &str) -> Vec<Line<'_>> {
-    let mut state = State::START;
     let mut lines = Vec::with_capacity(text.len() / 32 + 1);
-    for (line, eol) in split_lines(text) {
-        let kind = classify_line(line, &mut state);
-        lines.push(Line {
+    lines.extend(classified(text));
+    lines
+}
+
+/// The lines of `text` classified one at a time, borrowing their text: reading a part of a
+/// file this way allocates nothing. The state starts at the top of a file, so `text` starts
+/// at a line the state machine can start on (the file's start, or a section header).
+pub fn classified(text: &str) -> Classified<'_> {
+    Classified {
+        rest: text,
+        state: State::START,
+    }
+}
+
+/// The iterator of [`classified`].
+#[derive(Clone, Debug)]
+pub struct Classified<'a> {
+    rest: &'a str,
+    state: State,
+}
+
+impl<'a> Iterator for Classified<'a> {
+    type Item = Line<'a>;
+    fn next(&mut self) -> Option<Line<'a>> {
+        let (line, eol) = next_line(&mut self.rest)?;
+        Some(Line {
+            kind: classify_line(line, &mut self.state),
             text: Cow::Borrowed(line),
             eol,
-            kind,
-        });
+        })
     }
-    lines
+}
+
+/// One section header found by [`scan`]: its line number, where its line starts in the text,
+/// and the byte range of the name between its brackets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub line: usize,
+    pub start: usize,
+    pub name: (usize, usize),
+}
+
+/// What one pass over a whole text learns without keeping its lines: every valid section
+/// header, how many lines there are, and the first line the SDK rejects (0-based) with its
+/// message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub headers: Vec<Header>,
+    pub lines: usize,
+    pub invalid: Option<(usize, &'static str)>,
+}
+
+/// Runs the state machine over every line of `text`, keeping only what [`Scan`] holds.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    let mut state = State::START;
+    for (i, (line, _)) in split_lines(text).enumerate() {
+        let kind = match (line.as_bytes().first(), state) {
+            // Most lines are properties; their validity needs less than their parts.
+            (Some(b), State::InSection { .. })
+                if !matches!(b, b' ' | b'\t' | b'#' | b';' | b'[') =>
+            {
+                match property_shape(line) {
+                    Ok(empty) => {
+                        state = State::InSection {
+                            property: true,
+                            subproperty: empty,
+                        };
+                        continue;
+                    }
+                    Err(e) => Kind::Invalid(e.message(false)),
+                }
+            }
+            _ => classify_line(line, &mut state),
+        };
+        out.lines = i + 1;
+        match kind {
+            Kind::Header { name } => {
+                let start = text_offset(text, line);
+                out.headers.push(Header {
+                    line: i,
+                    start,
+                    name: (start + name.0 as usize, start + name.1 as usize),
+                });
+            }
+            Kind::Invalid(message) if out.invalid.is_none() => out.invalid = Some((i, message)),
+            _ => {}
+        }
+    }
+    out.lines = split_count(text);
+    out
+}
+
+/// How many lines [`split_lines`] gives for `text`.
+fn split_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + usize::from(!text.ends_with('\n'))
+        - usize::from(text.is_empty())
+}
+
+/// What [`split_property`] decides about a line that starts with neither whitespace nor a
+/// comment or bracket, without computing its parts: whether it is a property, and whether its
+/// value is empty.
+fn property_shape(line: &str) -> Result<bool, PropertyError> {
+    let bytes = line.as_bytes();
+    let eq = memchr::memchr(b'=', bytes).ok_or(PropertyError::NoEquals)?;
+    // A comment before the `=` hides it.
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'#', b';', &bytes[from..eq]).map(|i| i + from) {
+        if i > 0 && whitespace_before(line, i) {
+            return Err(PropertyError::NoEquals);
+        }
+        from = i + 1;
+    }
+    if eq == 0 {
+        return Err(PropertyError::NoName);
+    }
+    let rest = &bytes[eq + 1..];
+    let blanks = rest.iter().take_while(|&&b| is_ws(b)).count();
+    Ok(match rest.get(blanks) {
+        None => true,
+        Some(b'#' | b';') => blanks > 0,
+        Some(_) => false,
+    })
 }
 
 fn is_ws(b: u8) -> bool {
@@ -254,10 +371,15 @@ fn offset(whole: &str, part: &str) -> u32 {
     (part.as_ptr() as usize - whole.as_ptr() as usize) as u32
 }
 
+/// Byte offset of `part`, a sub-slice of `whole`, within `whole`, for a whole text.
+fn text_offset(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
 /// Splits a property line into the byte ranges of its trimmed key and trimmed value.
 pub fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
     let prepared = strip_comment(line, true);
-    let eq = prepared.find('=').ok_or(PropertyError::NoEquals)?;
+    let eq = memchr::memchr(b'=', prepared.as_bytes()).ok_or(PropertyError::NoEquals)?;
     let key = trim(&prepared[..eq]);
     if key.is_empty() {
         return Err(PropertyError::NoName);
@@ -274,12 +396,8 @@ pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
     let bytes = line.as_bytes();
     let mut cut = line.len();
     let mut from = 0;
-    while let Some(i) = bytes[from..]
-        .iter()
-        .position(|&b| b == b'#' || b == b';')
-        .map(|i| i + from)
-    {
-        if !need_whitespace || (i > 0 && preceded_by_whitespace(line, i)) {
+    while let Some(i) = memchr::memchr2(b'#', b';', &bytes[from..]).map(|i| i + from) {
+        if !need_whitespace || (i > 0 && whitespace_before(line, i)) {
             cut = i;
             break;
         }
@@ -289,7 +407,16 @@ pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
 }
 
 /// Whether the character before byte `i` is whitespace in Rust's (Unicode) sense, as the SDK
-/// parser checks it.
+/// parser checks it; without decoding when that byte is ASCII.
+fn whitespace_before(line: &str, i: usize) -> bool {
+    match line.as_bytes()[i - 1] {
+        b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => true,
+        b if b < 0x80 => false,
+        _ => preceded_by_whitespace(line, i),
+    }
+}
+
+/// Whether the character before byte `i` is whitespace in Rust's (Unicode) sense.
 fn preceded_by_whitespace(line: &str, i: usize) -> bool {
     line[..i]
         .chars()
@@ -299,10 +426,21 @@ fn preceded_by_whitespace(line: &str, i: usize) -> bool {
 
 /// The SDK's identifier rule for profile names and property keys: `[A-Za-z0-9_\-/.%@:+]+`.
 pub fn is_identifier(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&c))
+    !s.is_empty() && s.bytes().all(|c| IDENTIFIER[usize::from(c)])
 }
+
+/// The bytes [`is_identifier`] allows, as a table: every key of every section is checked.
+const IDENTIFIER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+');
+        c += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -324,6 +462,62 @@ mod tests {
         assert_eq!(prop("a = ; only comment"), Ok(("a", "")));
         assert_eq!(prop("= b"), Err(PropertyError::NoName));
         assert_eq!(prop("a : b"), Err(PropertyError::NoEquals));
+    }
+
+    #[test]
+    fn property_split_agrees_with_comment_stripping() {
+        for line in [
+            "a = b",
+            "a=b#c",
+            "a = b #c",
+            "a\u{a0}= b\u{a0};c",
+            "a = é# c",
+            "a\u{2003}#=b",
+            "a #= b",
+            "a;= b",
+            "k = v = w ; x",
+            "a\r= b\r# c",
+            "= b",
+            "a : b",
+            " a = b ",
+        ] {
+            let prepared = strip_comment(line, true);
+            let expected = match prepared.find('=') {
+                None => Err(PropertyError::NoEquals),
+                Some(eq) if trim(&prepared[..eq]).is_empty() => Err(PropertyError::NoName),
+                Some(eq) => Ok((trim(&prepared[..eq]), trim(&prepared[eq + 1..]))),
+            };
+            assert_eq!(prop(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn the_scan_agrees_with_the_full_classification() {
+        use proptest::prelude::*;
+        let line = proptest::string::string_regex(
+            "[ \t]{0,2}(\\[[a-c ]{0,3}\\]?|[#;]|[a-c=#; \t\u{a0}]{0,8})[ \t]{0,2}(\r)?",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let texts = proptest::collection::vec(line, 0..12)
+            .prop_flat_map(|lines| (Just(lines.join("\n")), any::<bool>()))
+            .prop_map(|(text, newline)| if newline { text + "\n" } else { text });
+        proptest!(ProptestConfig::with_cases(3000), |(text in texts)| {
+            let lines = classify(&text);
+            let scan = scan(&text);
+            prop_assert_eq!(scan.lines, lines.len());
+            let invalid = lines.iter().enumerate().find_map(|(i, l)| match l.kind {
+                Kind::Invalid(m) => Some((i, m)),
+                _ => None,
+            });
+            prop_assert_eq!(scan.invalid, invalid);
+            let headers: Vec<usize> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| matches!(l.kind, Kind::Header { .. }))
+                .map(|(i, _)| i)
+                .collect();
+            prop_assert_eq!(scan.headers.iter().map(|h| h.line).collect::<Vec<_>>(), headers);
+        });
     }
 
     #[test]
