@@ -47,6 +47,7 @@ impl LongTerm {
             section: section.to_owned(),
             key,
             exists: props.is_some(),
+            similar: None,
         };
         let props = props.ok_or_else(|| missing("aws_access_key_id"))?;
         let id = props

@@ -85,6 +85,8 @@ pub enum Error {
         section: String,
         key: &'static str,
         exists: bool,
+        /// A profile with a long-term section whose name is close to the one asked for.
+        similar: Option<String>,
     },
     /// A chained profile's `source_profile` cannot be followed.
     Chain {
@@ -126,7 +128,8 @@ pub struct Refused {
     /// The long-term section, and its access key masked to the last four characters.
     pub section: String,
     pub key: String,
-    /// STS's error code and message.
+    /// The HTTP status, and STS's error code and message (empty when the answer had none).
+    pub status: u16,
     pub code: String,
     pub message: String,
 }
@@ -241,6 +244,14 @@ impl Error {
                 "set aws_mfa_device in [{section}] (stsmfa setup {profile}), mfa_serial in \
                  [profile {profile}] of the config file, MFA_DEVICE, or --device ARN"
             )),
+            Error::NoLongTermKeys {
+                similar: Some(similar),
+                section,
+                ..
+            } => Some(format!(
+                "did you mean {similar}? Otherwise put the long-term access key and secret in \
+                 [{section}] (stsmfa setup)"
+            )),
             Error::NoLongTermKeys { section, .. } => Some(format!(
                 "put your long-term access key and secret in [{section}] \
                  (aws_access_key_id, aws_secret_access_key)"
@@ -269,7 +280,7 @@ impl Error {
                     .into(),
             ),
             Error::TokenSource { .. } => None,
-            Error::Refused(r) => Some(refusal_hint(&r.refusal)),
+            Error::Refused(r) => Some(refused_hint(r)),
             Error::Unreachable { .. } => Some(
                 "check your network connection, --region and --endpoint-url (or \
                  AWS_ENDPOINT_URL_STS), then try again"
@@ -493,6 +504,25 @@ fn refusal_hint(refusal: &Refusal) -> String {
     }
 }
 
+/// What to do about a refusal: the row's hint, or for one without an AWS message, what the
+/// status says.
+fn refused_hint(r: &Refused) -> String {
+    match (&r.refusal, r.status) {
+        (Refusal::Other, 500..) => {
+            "STS failed on its side after every retry; try again in a few minutes".into()
+        }
+        (Refusal::Other, 407) => "the proxy wants credentials: put them in HTTPS_PROXY as \
+             http://USER:PASSWORD@HOST:PORT"
+            .into(),
+        (Refusal::Other, _) if r.message.is_empty() => format!(
+            "something answered HTTP {} without saying why; check the endpoint URL and any \
+             proxy in between",
+            r.status
+        ),
+        (refusal, _) => refusal_hint(refusal),
+    }
+}
+
 fn refusal_message(r: &Refused) -> String {
     let (section, key) = (&r.section, &r.key);
     match &r.refusal {
@@ -522,7 +552,11 @@ fn refusal_message(r: &Refused) -> String {
             format!("STS refused the duration {duration} s")
         }
         Refusal::Throttled => "STS is throttling requests".into(),
-        Refusal::Other => format!("STS refused the request: {}: {}", r.code, r.message),
+        Refusal::Other => match (r.code.as_str(), r.message.as_str()) {
+            ("", _) => format!("STS refused the request with HTTP {}", r.status),
+            (code, "") => format!("STS refused the request: {code} (HTTP {})", r.status),
+            (code, message) => format!("STS refused the request: {code}: {message}"),
+        },
     }
 }
 

@@ -83,9 +83,59 @@ fn with_suffix(profile: &str, suffix: Option<&str>) -> String {
     }
 }
 
+/// The name among `names` closest to a misspelled `name`: at most one edit in four letters
+/// away (at least one), ties going to the first.
+pub fn closest<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 4).max(1);
+    names
+        .into_iter()
+        .filter(|n| *n != name)
+        .map(|n| (edits(name, n), n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// The edit distance of `a` and `b` (insertions, deletions, substitutions, and swaps of two
+/// neighbours, the commonest typo).
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelled_profile_finds_its_neighbour() {
+        let names = ["dev", "prod", "staging", "admin"];
+        assert_eq!(closest("dve", names), Some("dev"));
+        assert_eq!(closest("prd", names), Some("prod"));
+        assert_eq!(closest("stagign", names), Some("staging"));
+        assert_eq!(closest("qa", names), None);
+        assert_eq!(closest("dev", names), None);
+        assert_eq!(closest("production", names), None);
+    }
 
     #[test]
     fn default_naming_matches_aws_mfa() {

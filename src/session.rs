@@ -130,11 +130,16 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
     let long_term = files.section(&long_term_section, path)?;
     if long_term.is_none() {
         // Nothing can be done without the long-term keys; say so before anything else.
+        let managed = files
+            .plain_sections()
+            .iter()
+            .filter_map(|(name, _)| ctx.naming.profile_of_long_term(name));
         return Err(Error::NoLongTermKeys {
             path: path.to_path_buf(),
             section: long_term_section,
             key: "aws_access_key_id",
             exists: false,
+            similar: crate::profile::closest(profile, managed).map(str::to_owned),
         });
     }
     let short_term = files.section(&short_term_section, path)?;
@@ -321,6 +326,14 @@ pub struct Run<'c, 'a, 't> {
     failed: HashMap<String, u8>,
     /// Whether the file was checked to be writable (once per run, before the first code).
     checked: bool,
+    /// Where and how each profile about to call STS reaches it, worked out before its code.
+    reach: HashMap<String, Reach>,
+}
+
+/// The STS endpoint of a profile and the certificates it trusts.
+struct Reach {
+    url: String,
+    trust: Option<sts::Trust>,
 }
 
 impl<'c, 'a, 't> Run<'c, 'a, 't> {
@@ -332,6 +345,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             made: Vec::new(),
             failed: HashMap::new(),
             checked: false,
+            reach: HashMap::new(),
         }
     }
 
@@ -440,7 +454,8 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             return Vec::new();
         }
         let ctx = self.ctx;
-        let requests: Vec<sts::Request<'_>> = calls
+        let reach = &self.reach;
+        let Some(requests) = calls
             .iter()
             .map(|(_, p, base)| {
                 let signer = sts::Signer {
@@ -448,11 +463,15 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
                     secret: &base.secret,
                     token: Some(&base.token),
                 };
-                sts_request(p, signer, None, ctx)
+                Some(sts_request(p, signer, None, reach.get(&p.name)?, ctx))
             })
-            .collect();
-        let label = match calls.as_slice() {
-            [(_, p, _)] => format!("asking STS at {} for {}", p.settings.endpoint.value, p.name),
+            .collect::<Option<Vec<sts::Request<'_>>>>()
+        else {
+            let lost = || Err(Error::Internal("a role was not prepared for STS".into()));
+            return calls.iter().map(|(i, _, _)| (*i, lost())).collect();
+        };
+        let label = match requests.as_slice() {
+            [r] => format!("asking STS at {} for {}", r.url, calls[0].1.name),
             _ => format!("asking STS for {} roles", calls.len()),
         };
         let answers = ctx.out.spin(&label, || sts::get_sessions(&requests));
@@ -516,6 +535,8 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 
     /// What must hold before a code is spent or STS is called: the session can be written
     /// into a section the AWS CLI reads as this profile.
+    /// STS can be reached as set up: an endpoint exists for the region, and the CA bundle, when
+    /// one is given, can be read.
     fn before_spending(&mut self, profile: &Profile<'_>) -> Result<(), Error> {
         let path = self.ctx.files.credentials.as_path();
         self.files
@@ -526,6 +547,17 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             self.ctx.check_writable()?;
             self.checked = true;
         }
+        let s = &profile.settings;
+        let reach = Reach {
+            url: sts::endpoint_url(s)?,
+            trust: s
+                .network
+                .ca_bundle
+                .as_ref()
+                .map(sts::Trust::load)
+                .transpose()?,
+        };
+        self.reach.insert(profile.name.clone(), reach);
         Ok(())
     }
 
@@ -550,13 +582,18 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             prompt: ctx.prompt,
             say: &say,
         })?;
+        let reach = self
+            .reach
+            .get(&profile.name)
+            .ok_or_else(|| Error::Internal("the profile was not prepared for STS".into()))?;
         let request = sts_request(
             profile,
             sts::Signer::long_term(&long_term),
             Some((device, &code)),
+            reach,
             ctx,
         );
-        let label = format!("asking STS at {} for {}", s.endpoint.value, profile.name);
+        let label = format!("asking STS at {} for {}", reach.url, profile.name);
         ctx.out.spin(&label, || sts::get_session(&request))
     }
 
@@ -609,6 +646,7 @@ fn sts_request<'r>(
     profile: &'r Profile<'_>,
     signer: sts::Signer<'r>,
     mfa: Option<(&'r str, &'r str)>,
+    reach: &'r Reach,
     ctx: &Context<'_>,
 ) -> sts::Request<'r> {
     let s = &profile.settings;
@@ -616,7 +654,10 @@ fn sts_request<'r>(
         signer,
         section: &profile.long_term_section,
         region: &s.region.value,
-        endpoint: &s.endpoint.value,
+        url: &reach.url,
+        forced: s.endpoint.is_some(),
+        network: &s.network,
+        trust: reach.trust.as_ref(),
         mfa,
         duration: s.duration.value,
         role: s.role.as_ref().map(|r| sts::Role {

@@ -89,6 +89,11 @@ pub struct Flags {
     #[arg(long, global = true, value_name = "URL", help_heading = "Session")]
     pub endpoint_url: Option<String>,
 
+    /// PEM file of the certificate authorities to trust for HTTPS (for a network that inspects
+    /// TLS) [env: AWS_CA_BUNDLE; else ca_bundle in the config profile; default: the system's]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Session")]
+    pub ca_bundle: Option<String>,
+
     /// Command printing the MFA code, run with sh -c (profile in $STSMFA_PROFILE)
     /// [else mfa_process in the profile]
     #[arg(long, global = true, value_name = "CMD", help_heading = "MFA code")]
@@ -128,8 +133,23 @@ pub struct Settings {
     pub session_name: Setting<String>,
     pub external_id: Option<Setting<String>>,
     pub region: Setting<String>,
-    pub endpoint: Setting<String>,
+    /// An STS endpoint the user gave; without one the SDK's resolver picks it from the region
+    /// and `network` (see [`Settings::sts_url`]).
+    pub endpoint: Option<Setting<String>>,
+    pub network: Network,
     pub token_command: Option<Setting<String>>,
+}
+
+/// How STS is reached: endpoint variants, trusted certificates, retries (SPEC §2, §7).
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub fips: Setting<bool>,
+    pub dual_stack: Setting<bool>,
+    /// A PEM file of certificate authorities that replaces the system's.
+    pub ca_bundle: Option<Setting<String>>,
+    pub max_attempts: Setting<u32>,
+    /// `retry_mode = adaptive` (client-side rate limiting on top of the standard retries).
+    pub adaptive: Setting<bool>,
 }
 
 /// Resolves settings from flags, environment, the long-term section and config sections.
@@ -312,18 +332,16 @@ impl Resolver<'_> {
                 source: Source::Default,
             });
         check(&region, "region", is_region, REGION_SHAPE)?;
-        let endpoint = self
-            .find(
-                ("--endpoint-url", f.endpoint_url.as_ref()),
-                &["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
-                &[],
-                &["endpoint_url"],
-            )
-            .unwrap_or_else(|| Setting {
-                value: regional_endpoint(&region.value),
-                source: Source::Default,
-            });
-        check(&endpoint, "endpoint URL", is_url, URL_SHAPE)?;
+        let endpoint = self.find(
+            ("--endpoint-url", f.endpoint_url.as_ref()),
+            &["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
+            &[],
+            &["endpoint_url"],
+        );
+        if let Some(endpoint) = &endpoint {
+            check(endpoint, "endpoint URL", is_url, URL_SHAPE)?;
+        }
+        let network = self.network()?;
         let token_command = self.find(
             ("--token-command", f.token_command.as_ref()),
             &[],
@@ -339,7 +357,64 @@ impl Resolver<'_> {
             external_id,
             region,
             endpoint,
+            network,
             token_command,
+        })
+    }
+
+    /// The settings of how STS is reached.
+    fn network(&self) -> Result<Network, Error> {
+        let flag = |name: &'static str| -> Result<Setting<bool>, Error> {
+            let (env, key): (&[&'static str], &[&'static str]) = match name {
+                "fips" => (&["AWS_USE_FIPS_ENDPOINT"], &["use_fips_endpoint"]),
+                _ => (&["AWS_USE_DUALSTACK_ENDPOINT"], &["use_dualstack_endpoint"]),
+            };
+            match self.find(("", None), env, &[], key) {
+                None => Ok(Setting {
+                    value: false,
+                    source: Source::Default,
+                }),
+                Some(s) => match s.value.to_ascii_lowercase().as_str() {
+                    "true" => Ok(s.map(|_| true)),
+                    "false" => Ok(s.map(|_| false)),
+                    _ => Err(invalid(&s, "setting", "true or false")),
+                },
+            }
+        };
+        let ca_bundle = self.find(
+            ("--ca-bundle", self.flags.ca_bundle.as_ref()),
+            &["AWS_CA_BUNDLE"],
+            &[],
+            &["ca_bundle"],
+        );
+        let max_attempts =
+            match self.find(("", None), &["AWS_MAX_ATTEMPTS"], &[], &["max_attempts"]) {
+                None => Setting {
+                    value: DEFAULT_ATTEMPTS,
+                    source: Source::Default,
+                },
+                Some(s) => match s.value.parse::<u32>() {
+                    Ok(n) if (1..=MAX_ATTEMPTS).contains(&n) => s.map(|_| n),
+                    _ => return Err(invalid(&s, "number of attempts", ATTEMPTS_SHAPE)),
+                },
+            };
+        let adaptive = match self.find(("", None), &["AWS_RETRY_MODE"], &[], &["retry_mode"]) {
+            None => Setting {
+                value: false,
+                source: Source::Default,
+            },
+            Some(s) => match s.value.as_str() {
+                "standard" | "legacy" => s.map(|_| false),
+                "adaptive" => s.map(|_| true),
+                _ => return Err(invalid(&s, "retry mode", "standard, adaptive or legacy")),
+            },
+        };
+        Ok(Network {
+            fips: flag("fips")?,
+            dual_stack: flag("dualstack")?,
+            ca_bundle,
+            max_attempts,
+            adaptive,
         })
     }
 }
@@ -387,9 +462,38 @@ impl Settings {
             "region {} from {}",
             self.region.value, self.region.source
         ));
+        match &self.endpoint {
+            Some(e) => lines.push(format!("STS endpoint {} from {}", e.value, e.source)),
+            None => {
+                let url = crate::sts::endpoint_url(self).unwrap_or_else(|e| e.to_string());
+                let mut from = vec![format!("region {}", self.region.value)];
+                for (on, what) in [
+                    (&self.network.fips, "FIPS"),
+                    (&self.network.dual_stack, "dual-stack"),
+                ] {
+                    if on.value {
+                        from.push(format!("{what} from {}", on.source));
+                    }
+                }
+                lines.push(format!(
+                    "STS endpoint {url} (the SDK's, for {})",
+                    from.join(", ")
+                ));
+            }
+        }
+        let net = &self.network;
+        if let Some(ca) = &net.ca_bundle {
+            lines.push(format!("CA bundle {} from {}", ca.value, ca.source));
+        }
         lines.push(format!(
-            "STS endpoint {} from {}",
-            self.endpoint.value, self.endpoint.source
+            "{} attempts ({} retries) from {}",
+            net.max_attempts.value,
+            if net.adaptive.value {
+                "adaptive"
+            } else {
+                "standard"
+            },
+            net.max_attempts.source
         ));
         if let Some(cmd) = &self.token_command {
             lines.push(format!("MFA code command from {}", cmd.source));
@@ -404,7 +508,12 @@ const ROLE_ARN_SHAPE: &str = "an ARN like arn:aws:iam::123456789012:role/NAME";
 const DURATION_SHAPE: &str = "seconds (43200) or hours and minutes (12h, 90m, 1h30m)";
 const SESSION_NAME_SHAPE: &str = "2 to 64 letters, digits and + = , . @ - _";
 const EXTERNAL_ID_SHAPE: &str = "2 to 1224 letters, digits and + = , . @ : / - _";
-const REGION_SHAPE: &str = "a region like us-east-1";
+const REGION_SHAPE: &str = "a region like us-east-1 or eu-central-2";
+const ATTEMPTS_SHAPE: &str = "a whole number from 1 to 10";
+
+/// Attempts per STS call (the AWS CLI's default) and the most that may be asked for.
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+const MAX_ATTEMPTS: u32 = 10;
 const URL_SHAPE: &str = "a URL like https://sts.us-east-1.amazonaws.com";
 
 fn invalid(setting: &Setting<String>, what: &str, shape: &str) -> Error {
@@ -588,10 +697,22 @@ fn is_external_id(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b))
 }
 
+/// The shape every AWS region has: two letters, one or more words, a number
+/// (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`, `eu-isoe-west-1`).
 fn is_region(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    let parts: Vec<&str> = s.split('-').collect();
+    match parts.as_slice() {
+        [area, words @ .., number] if !words.is_empty() => {
+            area.len() == 2
+                && area.bytes().all(|b| b.is_ascii_lowercase())
+                && words
+                    .iter()
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+                && (1..=2).contains(&number.len())
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 fn is_url(s: &str) -> bool {
@@ -599,15 +720,6 @@ fn is_url(s: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
-}
-
-/// The regional STS endpoint of `region`, in its partition.
-pub fn regional_endpoint(region: &str) -> String {
-    if region.starts_with("cn-") {
-        format!("https://sts.{region}.amazonaws.com.cn")
-    } else {
-        format!("https://sts.{region}.amazonaws.com")
-    }
 }
 
 /// The login user name, made fit for a role session name.
@@ -682,19 +794,27 @@ mod tests {
     }
 
     #[test]
-    fn endpoints_follow_the_partition() {
-        assert_eq!(
-            regional_endpoint("eu-west-1"),
-            "https://sts.eu-west-1.amazonaws.com"
-        );
-        assert_eq!(
-            regional_endpoint("cn-north-1"),
-            "https://sts.cn-north-1.amazonaws.com.cn"
-        );
-        assert_eq!(
-            regional_endpoint("us-gov-west-1"),
-            "https://sts.us-gov-west-1.amazonaws.com"
-        );
+    fn regions_have_the_aws_shape() {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "cn-north-1",
+            "us-isob-east-1",
+            "eu-central-2",
+        ] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in [
+            "bogus",
+            "us-east",
+            "useast-1",
+            "us--1",
+            "US-EAST-1",
+            "us-east-1a",
+            "",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
     }
 
     #[test]

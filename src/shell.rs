@@ -5,14 +5,26 @@ use clap::ValueEnum;
 
 use crate::env::Env;
 
-/// A shell `env` can write for.
+/// A shell `env` can write for, by the name people call it (the POSIX family shares one
+/// syntax, as do the two PowerShells; `cmd` is Windows cmd.exe).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
-    /// POSIX sh, bash, zsh, dash, ksh
     Sh,
+    Bash,
+    Zsh,
+    Ksh,
+    Dash,
     Fish,
     Powershell,
-    /// Windows cmd.exe
+    Pwsh,
+    Cmd,
+}
+
+/// The ways of setting a variable `env` writes.
+enum Syntax {
+    Posix,
+    Fish,
+    Powershell,
     Cmd,
 }
 
@@ -23,21 +35,27 @@ impl Shell {
             .get("SHELL")
             .and_then(|s| s.rsplit('/').next())
             .unwrap_or("sh");
-        match name {
-            "fish" => Shell::Fish,
-            "pwsh" | "powershell" | "pwsh.exe" | "powershell.exe" => Shell::Powershell,
-            "cmd" | "cmd.exe" => Shell::Cmd,
-            _ => Shell::Sh,
+        let name = name.strip_suffix(".exe").unwrap_or(name);
+        Shell::from_str(name, true).unwrap_or(Shell::Sh)
+    }
+
+    /// The syntax this shell reads.
+    fn syntax(self) -> Syntax {
+        match self {
+            Shell::Sh | Shell::Bash | Shell::Zsh | Shell::Ksh | Shell::Dash => Syntax::Posix,
+            Shell::Fish => Syntax::Fish,
+            Shell::Powershell | Shell::Pwsh => Syntax::Powershell,
+            Shell::Cmd => Syntax::Cmd,
         }
     }
 
     /// A line that sets `name` to `value`; `None` when this shell cannot hold the value safely.
     pub fn set(self, name: &str, value: &str) -> Option<String> {
-        Some(match self {
-            Shell::Sh => format!("export {name}={}", sh_quote(value)),
-            Shell::Fish => format!("set -gx {name} {}", fish_quote(value)),
-            Shell::Powershell => format!("$env:{name} = {}", powershell_quote(value)),
-            Shell::Cmd => {
+        Some(match self.syntax() {
+            Syntax::Posix => format!("export {name}={}", sh_quote(value)),
+            Syntax::Fish => format!("set -gx {name} {}", fish_quote(value)),
+            Syntax::Powershell => format!("$env:{name} = {}", powershell_quote(value)),
+            Syntax::Cmd => {
                 // cmd.exe has no quoting that protects every character: refuse the few it
                 // would reinterpret rather than set something else.
                 if value.contains(['"', '%', '\n', '\r', '!', '^']) {
@@ -50,13 +68,13 @@ impl Shell {
 
     /// A line that removes `name` from the environment.
     pub fn unset(self, name: &str) -> String {
-        match self {
-            Shell::Sh => format!("unset {name}"),
-            Shell::Fish => format!("set -e {name}"),
-            Shell::Powershell => {
+        match self.syntax() {
+            Syntax::Posix => format!("unset {name}"),
+            Syntax::Fish => format!("set -e {name}"),
+            Syntax::Powershell => {
                 format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue")
             }
-            Shell::Cmd => format!("set {name}="),
+            Syntax::Cmd => format!("set {name}="),
         }
     }
 }
@@ -125,8 +143,13 @@ mod tests {
     fn shell_from_its_path() {
         let env = |s: &str| Env::from_pairs([("SHELL", s)]);
         assert_eq!(Shell::from_env(&env("/usr/bin/fish")), Shell::Fish);
-        assert_eq!(Shell::from_env(&env("/bin/zsh")), Shell::Sh);
-        assert_eq!(Shell::from_env(&env("/usr/bin/pwsh")), Shell::Powershell);
+        assert_eq!(Shell::from_env(&env("/bin/zsh")), Shell::Zsh);
+        assert_eq!(Shell::from_env(&env("/bin/mksh")), Shell::Sh);
+        assert_eq!(Shell::from_env(&env("/usr/bin/pwsh")), Shell::Pwsh);
+        assert_eq!(
+            Shell::from_env(&env("C:/x/powershell.exe")),
+            Shell::Powershell
+        );
         assert_eq!(Shell::from_env(&Env::default()), Shell::Sh);
     }
 }

@@ -1,26 +1,74 @@
 //! The only code that talks to AWS, and the only async code: one STS call (GetSessionToken or
-//! AssumeRole) with the official SDK, static long-term credentials and an explicit region and
-//! endpoint, so nothing is looked up and nothing but the one request goes over the network.
-//! A current-thread runtime is built here, only when a call is needed. STS answers are
-//! translated into errors that say what to do (SPEC §7).
+//! AssumeRole) with the official SDK, static credentials and an explicit region, so nothing is
+//! looked up and nothing but the request goes over the network. The SDK's own pieces do the
+//! rest as they do for the AWS CLI: its endpoint resolver (partitions, FIPS, dual-stack), its
+//! standard retry strategy, its HTTP client with the proxy from the environment and the trusted
+//! certificates of a CA bundle. A current-thread runtime is built here, only when a call is
+//! needed. STS answers are translated into errors that say what to do (SPEC §7).
 
 use std::time::Duration;
 
+use aws_sdk_sts::config::endpoint::{Params, ResolveEndpoint as _};
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
-use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region, RuntimeComponents};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpConnector,
+};
 use chrono::{DateTime, Utc};
 
 use crate::credentials::{LongTerm, Session};
 use crate::error::{Error, Refusal, Refused};
 use crate::secret::Secret;
+use crate::settings::{Network, Setting, Settings};
 
 /// Connect timeout (SPEC §7); the read timeout is `--timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Attempts for throttling and server errors.
-const ATTEMPTS: u32 = 3;
+
+/// The URL STS is asked at: the one the user gave, else the SDK endpoint resolver's answer for
+/// the region, FIPS and dual-stack settings.
+pub fn endpoint_url(settings: &Settings) -> Result<String, Error> {
+    if let Some(e) = &settings.endpoint {
+        return Ok(e.value.clone());
+    }
+    let net = &settings.network;
+    let region = &settings.region.value;
+    resolve(region, net.fips.value, net.dual_stack.value).map_err(|why| {
+        let variant = match (net.fips.value, net.dual_stack.value) {
+            (true, true) => " with FIPS and dual-stack",
+            (true, false) => " with FIPS",
+            (false, true) => " with dual-stack",
+            (false, false) => "",
+        };
+        Error::Usage {
+            message: format!("there is no STS endpoint for region {region}{variant}: {why}"),
+            hint: Some(
+                "choose another region, or turn off use_fips_endpoint / use_dualstack_endpoint"
+                    .into(),
+            ),
+        }
+    })
+}
+
+/// The SDK endpoint resolver's URL for a region and endpoint variant.
+fn resolve(region: &str, fips: bool, dual_stack: bool) -> Result<String, String> {
+    let params = Params::builder()
+        .region(region)
+        .use_fips(fips)
+        .use_dual_stack(dual_stack)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resolver = aws_sdk_sts::config::endpoint::DefaultResolver::new();
+    match futures_util::FutureExt::now_or_never(resolver.resolve_endpoint(&params)) {
+        Some(Ok(endpoint)) => Ok(endpoint.url().to_owned()),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err("the resolver did not answer".into()),
+    }
+}
 
 /// One request for session credentials.
 #[derive(Debug)]
@@ -30,7 +78,13 @@ pub struct Request<'a> {
     /// The long-term section, for messages.
     pub section: &'a str,
     pub region: &'a str,
-    pub endpoint: &'a str,
+    /// The URL asked, for messages ([`endpoint_url`]).
+    pub url: &'a str,
+    /// Whether the user gave that URL (else the SDK resolves it again, to sign for it).
+    pub forced: bool,
+    pub network: &'a Network,
+    /// The certificates of the CA bundle, read and checked before any call.
+    pub trust: Option<&'a Trust>,
     /// The MFA device and code; none for a chained role (its signer's session carries MFA).
     pub mfa: Option<(&'a str, &'a str)>,
     pub duration: u32,
@@ -91,11 +145,95 @@ pub fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
         }
     };
     runtime.block_on(futures_util::future::join_all(
-        reqs.iter().map(call_with_retries),
+        reqs.iter().map(|r| async move { call(client(r), r).await }),
     ))
 }
 
-fn client(req: &Request<'_>) -> aws_sdk_sts::Client {
+/// The PEM certificates of a CA bundle, each one the TLS library takes.
+#[derive(Clone, Debug)]
+pub struct Trust {
+    pem: Vec<u8>,
+}
+
+impl Trust {
+    /// Reads the CA bundle of `setting` (SPEC §2): every certificate the TLS library can use is
+    /// kept; a file that cannot be read or holds no usable certificate is an error naming it.
+    pub fn load(setting: &Setting<String>) -> Result<Trust, Error> {
+        let bad = |why: String| Error::Usage {
+            message: format!(
+                "the CA bundle {} (from {}) {why}",
+                setting.value, setting.source
+            ),
+            hint: Some(
+                "give a PEM file of the certificate authorities to trust (--ca-bundle, \
+                 AWS_CA_BUNDLE or ca_bundle)"
+                    .into(),
+            ),
+        };
+        let bytes = std::fs::read(&setting.value)
+            .map_err(|e| bad(format!("cannot be read: {}", crate::error::plain(&e))))?;
+        let text = String::from_utf8_lossy(&bytes);
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut pem = Vec::new();
+        let mut rest = text.as_ref();
+        while let Some(start) = rest.find(BEGIN) {
+            let Some(len) = rest[start..].find(END) else {
+                break;
+            };
+            let block = &rest[start..start + len + END.len()];
+            rest = &rest[start + len + END.len()..];
+            if usable(block.as_bytes()) {
+                pem.extend_from_slice(block.as_bytes());
+                pem.push(b'\n');
+            }
+        }
+        if pem.is_empty() {
+            return Err(bad("holds no certificate that can be used".into()));
+        }
+        Ok(Trust { pem })
+    }
+}
+
+/// Whether one PEM certificate is one rustls takes as a trust anchor (the client's loader
+/// would stop the process on one it does not).
+fn usable(block: &[u8]) -> bool {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    CertificateDer::from_pem_slice(block)
+        .is_ok_and(|der| rustls::RootCertStore::empty().add(der).is_ok())
+}
+
+/// The SDK's HTTP connector with the proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, `NO_PROXY`, either case) and the trusted certificates: the system's, or the CA
+/// bundle's instead.
+#[derive(Debug)]
+struct Http {
+    tls: TlsContext,
+}
+
+impl HttpClient for Http {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let mut builder = aws_smithy_http_client::Connector::builder()
+            .connector_settings(settings.clone())
+            .proxy_config(ProxyConfig::from_env());
+        builder.set_sleep_impl(components.sleep_impl());
+        SharedHttpConnector::new(
+            builder
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .tls_context(self.tls.clone())
+                .build(),
+        )
+    }
+}
+
+fn client(req: &Request<'_>) -> Result<aws_sdk_sts::Client, Error> {
     let credentials = Credentials::new(
         req.signer.access_key_id,
         req.signer.secret.expose(),
@@ -108,41 +246,43 @@ fn client(req: &Request<'_>) -> aws_sdk_sts::Client {
         .read_timeout(req.timeout)
         .operation_attempt_timeout(req.timeout + CONNECT_TIMEOUT)
         .build();
-    let config = aws_sdk_sts::Config::builder()
+    let net = req.network;
+    let retries = if net.adaptive.value {
+        RetryConfig::adaptive()
+    } else {
+        RetryConfig::standard()
+    }
+    .with_max_attempts(net.max_attempts.value);
+    let trust = match req.trust {
+        Some(t) => TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(t.pem.clone()),
+        None => TrustStore::default(),
+    };
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
+    let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(req.region.to_owned()))
-        .endpoint_url(req.endpoint)
+        .use_fips(net.fips.value)
+        .use_dual_stack(net.dual_stack.value)
         .credentials_provider(credentials)
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::disabled())
-        .build();
-    aws_sdk_sts::Client::from_conf(config)
-}
-
-/// What one attempt ended with.
-enum Failure {
-    /// Worth another attempt: throttling or a server error.
-    Transient(Error),
-    Final(Error),
-}
-
-async fn call_with_retries(req: &Request<'_>) -> Result<Session, Error> {
-    let client = client(req);
-    let mut attempt = 1;
-    loop {
-        match call(&client, req).await {
-            Ok(session) => return Ok(session),
-            Err(Failure::Final(e)) => return Err(e),
-            Err(Failure::Transient(e)) if attempt >= ATTEMPTS => return Err(e),
-            Err(Failure::Transient(_)) => {
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-                attempt += 1;
-            }
-        }
+        .retry_config(retries)
+        .http_client(Http { tls });
+    if req.forced {
+        config = config.endpoint_url(req.url);
     }
+    Ok(aws_sdk_sts::Client::from_conf(config.build()))
 }
 
-async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session, Failure> {
+async fn call(
+    client: Result<aws_sdk_sts::Client, Error>,
+    req: &Request<'_>,
+) -> Result<Session, Error> {
+    let client = client?;
     let (creds, role_arn) = match &req.role {
         None => {
             let out = client
@@ -170,9 +310,8 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
             (out.credentials, Some(role.arn.to_owned()))
         }
     };
-    let creds =
-        creds.ok_or_else(|| Failure::Final(not_sts(req, "no credentials in the answer")))?;
-    let incomplete = |what: &str| Failure::Final(not_sts(req, &format!("{what} in the answer")));
+    let creds = creds.ok_or_else(|| not_sts(req, "no credentials in the answer"))?;
+    let incomplete = |what: &str| not_sts(req, &format!("{what} in the answer"));
     for (field, value) in [
         ("AccessKeyId", creds.access_key_id.as_str()),
         ("SecretAccessKey", creds.secret_access_key.as_str()),
@@ -201,19 +340,41 @@ async fn call(client: &aws_sdk_sts::Client, req: &Request<'_>) -> Result<Session
 
 fn not_sts(req: &Request<'_>, what: &str) -> Error {
     Error::Unreachable {
-        url: req.endpoint.to_owned(),
+        url: req.url.to_owned(),
         cause: format!("the answer was not what STS sends ({what})"),
     }
 }
 
-/// Turns an SDK error into one of ours (SPEC §7's table).
-fn translate<E>(e: SdkError<E, HttpResponse>, req: &Request<'_>) -> Failure
+/// Turns an SDK error (after the SDK's retries) into one of ours (SPEC §7's table).
+fn translate<E>(e: SdkError<E, HttpResponse>, req: &Request<'_>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let unreachable = |cause: String| Error::Unreachable {
-        url: req.endpoint.to_owned(),
-        cause,
+        url: req.url.to_owned(),
+        cause: match proxy_for(req.url) {
+            Some(proxy) => format!("through the proxy {proxy}: {cause}"),
+            None => cause,
+        },
+    };
+    let answered = |status: u16, code: String, message: String| {
+        if code.is_empty() && !(400..500).contains(&status) {
+            // Not an STS error document: a proxy, a captive portal or another server answered.
+            return not_sts(req, &format!("HTTP {status} without an STS error"));
+        }
+        // Any 4xx is STS (or what stands in front of it) refusing, whatever the document.
+        let refusal = match code.as_str() {
+            "" => Refusal::Other,
+            _ => refusal(&code, &message, req),
+        };
+        Error::Refused(Box::new(Refused {
+            refusal,
+            section: req.section.to_owned(),
+            key: crate::secret::mask(req.signer.access_key_id),
+            status,
+            code,
+            message,
+        }))
     };
     match &e {
         SdkError::ServiceError(ctx) => {
@@ -221,55 +382,76 @@ where
             let code = ctx.err().code().unwrap_or_default().to_owned();
             let message = ctx.err().message().unwrap_or_default().to_owned();
             if code.is_empty() {
-                // Not an STS error document: a proxy, a captive portal, another server.
-                let what = format!("HTTP {status} without an STS error");
-                return if status >= 500 {
-                    Failure::Transient(not_sts(req, &what))
-                } else {
-                    Failure::Final(not_sts(req, &what))
-                };
+                // The SDK reads `<ErrorResponse><Error>`; others wrap it in `<Errors>`.
+                let body = ctx.raw().body().bytes().unwrap_or_default();
+                let (code, message) = error_document(&String::from_utf8_lossy(body));
+                return answered(status, code, message);
             }
-            let refusal = refusal(&code, &message, req);
-            let transient = status >= 500 || refusal == Refusal::Throttled;
-            let error = Error::Refused(Box::new(Refused {
-                refusal,
-                section: req.section.to_owned(),
-                key: crate::secret::mask(req.signer.access_key_id),
-                code,
-                message,
-            }));
-            if transient {
-                Failure::Transient(error)
-            } else {
-                Failure::Final(error)
-            }
+            answered(status, code, message)
         }
-        SdkError::TimeoutError(_) => Failure::Final(unreachable(format!(
-            "no answer within {} s",
-            req.timeout.as_secs()
-        ))),
+        SdkError::TimeoutError(_) => {
+            unreachable(format!("no answer within {} s", req.timeout.as_secs()))
+        }
         SdkError::DispatchFailure(d) => {
             let cause = if d.is_timeout() {
                 format!("no answer within {} s", req.timeout.as_secs())
             } else {
                 root_cause(&e)
             };
-            Failure::Final(unreachable(cause))
+            unreachable(cause)
         }
         SdkError::ResponseError(r) => {
             let status = r.raw().status().as_u16();
-            let what = format!("HTTP {status}, {}", root_cause(&e));
-            if status >= 500 {
-                Failure::Transient(not_sts(req, &what))
-            } else {
-                Failure::Final(not_sts(req, &what))
+            if (400..500).contains(&status) {
+                let body = r.raw().body().bytes().unwrap_or_default();
+                let (code, message) = error_document(&String::from_utf8_lossy(body));
+                return answered(status, code, message);
             }
+            not_sts(req, &format!("HTTP {status}, {}", root_cause(&e)))
         }
-        _ => Failure::Final(Error::Internal(format!(
+        _ => Error::Internal(format!(
             "cannot build the STS request: {}",
             DisplayErrorContext(&e)
-        ))),
+        )),
     }
+}
+
+/// The code and message of an AWS query-protocol error document, in either shape:
+/// `<ErrorResponse><Error>…` (STS) or `<ErrorResponse><Errors><Error>…` (some emulators).
+fn error_document(body: &str) -> (String, String) {
+    let error = body.find("<Error>").map_or("", |i| &body[i..]);
+    let inside = |tag: &str| -> String {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        error
+            .find(&open)
+            .and_then(|i| {
+                let rest = &error[i + open.len()..];
+                rest.find(&close).map(|j| unescape(rest[..j].trim()))
+            })
+            .unwrap_or_default()
+    };
+    (inside("Code"), inside("Message"))
+}
+
+/// XML's five predefined entities.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The proxy a request to `url` goes through, as the HTTP client decides it from the
+/// environment, without any user name or password.
+fn proxy_for(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    let intercept = hyper_util::client::proxy::matcher::Matcher::from_env().intercept(&uri)?;
+    let proxy = intercept.uri();
+    let host = proxy
+        .authority()
+        .map_or("", |a| a.as_str().rsplit('@').next().unwrap_or(""));
+    Some(format!("{}://{host}", proxy.scheme_str().unwrap_or("http")))
 }
 
 /// The innermost cause of an error, which is the part that says what happened
@@ -310,5 +492,96 @@ fn refusal(code: &str, message: &str, req: &Request<'_>) -> Refusal {
         | "RequestLimitExceeded"
         | "TooManyRequestsException" => Refusal::Throttled,
         _ => Refusal::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_the_sdk_resolvers_for_every_partition_and_variant() {
+        let cases = [
+            (
+                "eu-west-1",
+                false,
+                false,
+                "https://sts.eu-west-1.amazonaws.com",
+            ),
+            (
+                "us-east-1",
+                false,
+                false,
+                "https://sts.us-east-1.amazonaws.com",
+            ),
+            (
+                "cn-north-1",
+                false,
+                false,
+                "https://sts.cn-north-1.amazonaws.com.cn",
+            ),
+            (
+                "us-gov-west-1",
+                false,
+                false,
+                "https://sts.us-gov-west-1.amazonaws.com",
+            ),
+            (
+                "us-east-1",
+                true,
+                false,
+                "https://sts-fips.us-east-1.amazonaws.com",
+            ),
+            ("us-east-1", false, true, "https://sts.us-east-1.api.aws"),
+            (
+                "us-east-1",
+                true,
+                true,
+                "https://sts-fips.us-east-1.api.aws",
+            ),
+            (
+                "us-iso-east-1",
+                false,
+                false,
+                "https://sts.us-iso-east-1.c2s.ic.gov",
+            ),
+            (
+                "us-isob-east-1",
+                false,
+                false,
+                "https://sts.us-isob-east-1.sc2s.sgov.gov",
+            ),
+        ];
+        for (region, fips, dual, url) in cases {
+            assert_eq!(
+                resolve(region, fips, dual).as_deref(),
+                Ok(url),
+                "{region} {fips} {dual}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_documents_are_read_in_both_shapes() {
+        let sts = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>\
+                   <Message>The security token included in the request is invalid.</Message>\
+                   </Error><RequestId>x</RequestId></ErrorResponse>";
+        let wrapped = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>\
+                       <Message>a &amp; b &lt;c&gt;</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(
+            error_document(sts),
+            (
+                "InvalidClientTokenId".into(),
+                "The security token included in the request is invalid.".into()
+            )
+        );
+        assert_eq!(
+            error_document(wrapped),
+            ("SignatureDoesNotMatch".into(), "a & b <c>".into())
+        );
+        assert_eq!(
+            error_document("<html>nope</html>"),
+            (String::new(), String::new())
+        );
     }
 }

@@ -262,6 +262,35 @@ fn env_output_sets_exact_values_in_sh_and_bash() {
 }
 
 #[test]
+fn env_takes_every_shell_by_the_name_people_call_it() {
+    let out = |shell: &str| {
+        valid_session_home("plainSECRET")
+            .args(&["env", "dev", "--shell", shell])
+            .run()
+            .success()
+            .stdout_text()
+    };
+    let sh = out("sh");
+    assert!(sh.contains("export AWS_SECRET_ACCESS_KEY='plainSECRET'\n"));
+    for posix in ["bash", "zsh", "ksh", "dash"] {
+        assert_eq!(out(posix), sh, "{posix}");
+    }
+    assert_eq!(out("pwsh"), out("powershell"));
+    valid_session_home("plainSECRET")
+        .env("SHELL", "/bin/zsh")
+        .args(&["env", "dev"])
+        .run()
+        .success()
+        .stdout(&sh);
+    // The help lists them.
+    Test::new()
+        .args(&["env", "--help"])
+        .run()
+        .success()
+        .stdout_contains("sh, bash, zsh, ksh, dash, fish, powershell, pwsh, cmd");
+}
+
+#[test]
 fn env_output_sets_exact_values_in_fish() {
     if Command::new("fish").arg("--version").output().is_err() {
         panic!("fish is needed for this test (scripts/test installs it)");

@@ -10,6 +10,7 @@ mod conformance;
 mod differential;
 mod editor;
 mod interop;
+mod network;
 mod prompt;
 mod refresh;
 mod safety;

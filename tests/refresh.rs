@@ -295,6 +295,76 @@ fn server_errors_are_retried_then_reported() {
 }
 
 #[test]
+fn attempts_follow_aws_max_attempts_and_max_attempts_in_the_config() {
+    // Three answers of 500 with no message: the default is three attempts, then a sentence
+    // that says what happened (not "see the AWS message above" with nothing above).
+    let failing = || error_answer(500, "InternalFailure", "");
+    let (t, stub) = with_stub(vec![failing(), failing(), failing(), failing()]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .code(4)
+        .stderr_contains("error: STS refused the request: InternalFailure (HTTP 500)")
+        .stderr_contains("hint: STS failed on its side after every retry")
+        .stderr_lacks("see the AWS message above");
+    assert_eq!(stub.requests().len(), 3);
+
+    let (t, stub) = with_stub(vec![failing(), sts_stub::session_answer()]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .run()
+        .code(4);
+    assert_eq!(stub.requests().len(), 1);
+
+    let (t, stub) = with_stub(vec![failing(), failing(), failing(), failing(), failing()]);
+    t.file(
+        ".aws/config",
+        "[profile dev]\nmax_attempts = 5\nretry_mode = adaptive\n",
+    )
+    .args(&["-p", "dev", "--token", "123456", "-v"])
+    .run()
+    .code(4)
+    .stderr_contains("5 attempts (adaptive retries) from max_attempts in [profile dev]");
+    assert_eq!(stub.requests().len(), 5);
+
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .env("AWS_MAX_ATTEMPTS", "zero")
+        .run()
+        .code(2)
+        .stderr_contains("the number of attempts \"zero\" (from AWS_MAX_ATTEMPTS) is not valid");
+    assert!(stub.requests().is_empty());
+}
+
+#[test]
+fn any_4xx_is_a_refusal_whatever_its_error_document() {
+    // moto wraps <Error> in <Errors>; the SDK reads only <ErrorResponse><Error>.
+    let wrapped = sts_stub::Answer {
+        status: 403,
+        body: "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The \
+               security token included in the request is invalid.</Message></Error></Errors>\
+               </ErrorResponse>"
+            .into(),
+    };
+    let (t, _stub) = with_stub(vec![wrapped]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .code(4)
+        .stderr_contains("STS does not know the access key ****MPLE in [dev-long-term]")
+        .expect_credentials(long_term());
+    // No document at all: still a refusal, said with its status.
+    let bare = sts_stub::Answer {
+        status: 403,
+        body: "<html>Forbidden</html>".into(),
+    };
+    let (t, _stub) = with_stub(vec![bare]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .code(4)
+        .stderr_contains("error: STS refused the request with HTTP 403")
+        .expect_credentials(long_term());
+}
+
+#[test]
 fn unreachable_endpoint_is_exit_5() {
     // A port that was just free: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -768,6 +838,7 @@ fn a_server_that_never_answers_times_out_with_exit_5() {
             "--timeout",
             "1s",
         ])
+        .env("AWS_MAX_ATTEMPTS", "1")
         .run()
         .code(5)
         .stderr_contains(&format!(
@@ -792,4 +863,25 @@ fn a_failing_token_command_is_explained() {
         1,
         "it printed no 6-digit code",
     );
+}
+
+#[test]
+fn a_misspelled_profile_gets_a_suggestion() {
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["-p", "dve", "--token", "123456"])
+        .run()
+        .code(1)
+        .stderr_contains("error: there is no [dve-long-term] in ")
+        .stderr_contains("hint: did you mean dev? Otherwise put the long-term access key")
+        .expect_credentials(long_term());
+    assert!(stub.requests().is_empty());
+    // Nothing close: the plain hint.
+    let (t, _stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["-p", "production", "--token", "123456"])
+        .run()
+        .code(1)
+        .stderr_lacks("did you mean")
+        .stderr_contains(
+            "hint: put your long-term access key and secret in [production-long-term]",
+        );
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod front;
 pub mod nasty;
 pub mod sts_stub;
 

@@ -143,6 +143,11 @@ impl Request {
 }
 
 impl Stub {
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// Starts an STS that answers every request by its action, each connection on a thread of
     /// its own after `latency`: GetSessionToken with the `SESSION_*` keys, AssumeRole with the
     /// `ROLE_*` keys.
