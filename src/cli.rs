@@ -85,6 +85,7 @@ pub struct Global {
     /// Suffix of the section with the long-term keys: [NAME-SUFFIX] (`none` for [NAME])
     #[arg(
         long,
+        alias = "long-suffix",
         global = true,
         value_name = "SUFFIX",
         default_value = "long-term"
@@ -92,7 +93,7 @@ pub struct Global {
     pub long_term_suffix: String,
 
     /// Suffix of the section with the session: [NAME-SUFFIX] instead of [NAME]
-    #[arg(long, global = true, value_name = "SUFFIX")]
+    #[arg(long, alias = "short-suffix", global = true, value_name = "SUFFIX")]
     pub short_term_suffix: Option<String>,
 
     /// Say nothing on success; errors and warnings still go to stderr

@@ -81,9 +81,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// The keys written into the short-term section (SPEC §5); `aws_security_token` only when
-    /// the section already had one.
-    pub fn keys(&self, with_security_token: bool) -> Vec<(&'static str, Cow<'_, str>)> {
+    /// The keys written into the short-term section (SPEC §5), in the format the section
+    /// already has (`current`), so that the tool that made it accepts the new session:
+    /// `aws_security_token` only when the section had one, and `expiration` in `aws-mfa`'s
+    /// `2026-11-25 09:50:53` when it was written that way.
+    pub fn keys(&self, current: Option<&Properties<'_>>) -> Vec<(&'static str, Cow<'_, str>)> {
+        let with_security_token = current.is_some_and(|p| p.contains_key("aws_security_token"));
+        let aws_mfa_format = current
+            .and_then(|p| p.get("expiration"))
+            .is_some_and(is_aws_mfa_expiration);
         // Secrets are borrowed from their `Secret`, never copied.
         let mut keys = vec![
             (
@@ -96,7 +102,12 @@ impl Session {
         if with_security_token {
             keys.push(("aws_security_token", Cow::Borrowed(self.token.expose())));
         }
-        keys.push(("expiration", Cow::Owned(format_expiration(self.expiration))));
+        let expiration = if aws_mfa_format {
+            self.expiration.format(AWS_MFA_FORMAT).to_string()
+        } else {
+            format_expiration(self.expiration)
+        };
+        keys.push(("expiration", Cow::Owned(expiration)));
         keys.push((
             "assumed_role",
             Cow::Borrowed(if self.role_arn.is_some() {
@@ -117,14 +128,22 @@ pub fn format_expiration(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// How `aws-mfa` writes (and insists on reading) an expiration, in UTC.
+const AWS_MFA_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
 /// Reads an expiration: RFC 3339, or `aws-mfa`'s `2026-11-25 09:50:53` (UTC).
 pub fn parse_expiration(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+    NaiveDateTime::parse_from_str(s, AWS_MFA_FORMAT)
         .ok()
         .map(|t| Utc.from_utc_datetime(&t))
+}
+
+/// Whether an expiration is written the way `aws-mfa` writes it.
+fn is_aws_mfa_expiration(s: &str) -> bool {
+    NaiveDateTime::parse_from_str(s, AWS_MFA_FORMAT).is_ok()
 }
 
 /// What state a short-term section is in, and so whether it needs a refresh.

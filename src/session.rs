@@ -679,7 +679,6 @@ fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Er
         .find(FileKind::Credentials, section)
         .map_err(edit)?
         .map(|s| doc.section_properties(s));
-    let has = |k: &str| current.as_ref().is_some_and(|p| p.contains_key(k));
     if credentials::holds_long_term_keys(current.as_ref()) {
         return Err(Error::ShortTermHoldsLongTerm {
             path: path.to_path_buf(),
@@ -687,7 +686,7 @@ fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Er
             profile: m.profile.clone(),
         });
     }
-    let keys = m.session.keys(has("aws_security_token"));
+    let keys = m.session.keys(current.as_ref());
     let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_ref())).collect();
     doc.set(FileKind::Credentials, section, &pairs)
         .map_err(edit)?;

@@ -70,7 +70,13 @@ pub struct Flags {
 
     /// Assume this role (with the MFA code) instead of getting a plain session
     /// [env: MFA_ASSUME_ROLE; else assume_role in the long-term section]
-    #[arg(long, global = true, value_name = "ARN", help_heading = "Session")]
+    #[arg(
+        long,
+        alias = "assume",
+        global = true,
+        value_name = "ARN",
+        help_heading = "Session"
+    )]
     pub assume_role: Option<String>,
 
     /// Role session name [default: your login name]

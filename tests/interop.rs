@@ -379,3 +379,117 @@ fn chained_roles_from_moto_serve_the_aws_cli_with_one_code() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("assumed-role/ops"), "{out}");
 }
+
+/// Runs the real `aws-mfa` (PyPI, pinned by scripts/test) against moto in `test`'s HOME,
+/// with `stdin` as what is typed at its prompt.
+fn aws_mfa(test: &Test, profile: &str, stdin: &str) -> (Option<i32>, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(venv().join("bin/aws-mfa"))
+        .args(["--profile", profile, "--log-level", "INFO"])
+        .env_clear()
+        .env("HOME", test.home())
+        .env("AWS_ENDPOINT_URL", moto())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("aws-mfa: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("aws-mfa: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+fn section_of(test: &Test, name: &str) -> Vec<(String, String)> {
+    let text = fs::read_to_string(test.credentials()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = Document::parse(&text);
+    let view = doc
+        .view(FileKind::Credentials)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    view.profiles
+        .get(name)
+        .map(|p| {
+            p.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs moto and aws-mfa: run scripts/test"]
+fn a_file_shared_with_aws_mfa_works_for_both_in_turn() {
+    // aws-mfa makes [dev]; stsmfa refreshes it in aws-mfa's format, which aws-mfa then takes
+    // as valid (no prompt: its stdin is empty); and the other way round.
+    let t = Test::new().credentials_file(long_term("dev"));
+    let (code, out) = aws_mfa(&t, "dev", "123456\n");
+    assert_eq!(code, Some(0), "{out}");
+    let made_by_aws_mfa = section_of(&t, "dev");
+    assert!(
+        made_by_aws_mfa
+            .iter()
+            .any(|(k, _)| k == "aws_security_token")
+    );
+    let t = t
+        .again()
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["-p", "dev", "--force", "--token", "654321"]);
+    // (moto hands out the same keys every time: that the session was written is what stsmfa
+    // says, and the format is what the file shows.)
+    let run = t
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed, valid until");
+    let after = section_of(&run.test, "dev");
+    let get = |k: &str| {
+        after
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        after.len(),
+        made_by_aws_mfa.len(),
+        "keys were added or lost"
+    );
+    let expiration = get("expiration");
+    assert!(
+        expiration.len() == 19 && expiration.as_bytes()[10] == b' ',
+        "expiration not in aws-mfa's format: {expiration}"
+    );
+    assert_eq!(get("aws_security_token"), get("aws_session_token"));
+    let (code, out) = aws_mfa(&run.test, "dev", "");
+    assert_eq!(
+        code,
+        Some(0),
+        "aws-mfa did not take stsmfa's session: {out}"
+    );
+    assert!(out.contains("still valid"), "{out}");
+    let t = run.test.again().args(&["-p", "dev", "--no-input"]);
+    t.run().success().stderr_contains("dev: valid until");
+
+    // A section stsmfa made has its own format; aws-mfa asks for a code once, rewrites it in
+    // its format, and from then on both take each other's sessions.
+    let t = Test::new()
+        .credentials_file(long_term("prod"))
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["-p", "prod", "--token", "123456"]);
+    let run = t.run().success();
+    let (code, out) = aws_mfa(&run.test, "prod", "222222\n");
+    assert_eq!(code, Some(0), "{out}");
+    let t = run.test.again().args(&["-p", "prod", "--no-input"]);
+    let run = t.run().success().stderr_contains("prod: valid until");
+    let (code, out) = aws_mfa(&run.test, "prod", "");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("still valid"), "{out}");
+}

@@ -661,8 +661,10 @@ fn aws_profile_works_before_the_section_exists() {
     assert_eq!(stub.requests().len(), 1);
 }
 
+/// A section `aws-mfa` made keeps `aws-mfa`'s format (`aws_security_token`, an expiration
+/// without `T` and `Z`), so that `aws-mfa` takes the new session as its own.
 #[test]
-fn the_security_token_key_is_kept_up_to_date_only_where_it_was() {
+fn a_section_keeps_the_format_it_has() {
     let (t, _stub) = with_stub(vec![sts_stub::session_answer()]);
     let old = "[dev]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\n\
                aws_session_token = old\naws_security_token = old\n\
@@ -674,7 +676,7 @@ fn the_security_token_key_is_kept_up_to_date_only_where_it_was() {
         .expect_credentials(format!(
             "{}\n[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
              aws_session_token = {SESSION_TOKEN}\naws_security_token = {SESSION_TOKEN}\n\
-             expiration = {EXPIRATION}\nregion = eu-west-1\nassumed_role = False\n",
+             expiration = 2099-01-01 00:00:00\nregion = eu-west-1\nassumed_role = False\n",
             long_term()
         ));
 }
@@ -884,4 +886,27 @@ fn a_misspelled_profile_gets_a_suggestion() {
         .stderr_contains(
             "hint: put your long-term access key and secret in [production-long-term]",
         );
+}
+
+#[test]
+fn aws_mfa_flag_spellings_are_taken() {
+    let (t, stub) = with_stub(vec![sts_stub::role_session_answer()]);
+    t.args(&[
+        "--profile",
+        "dev",
+        "--long-suffix",
+        "long-term",
+        "--assume",
+        ROLE,
+        "--role-session-name",
+        "alice",
+        "--token",
+        "123456",
+    ])
+    .run()
+    .success()
+    .stderr_contains(&format!("dev: refreshed as {ROLE}"));
+    let sent = stub.requests();
+    assert_eq!(sent[0].param("Action"), Some("AssumeRole"));
+    assert_eq!(sent[0].param("RoleArn"), Some(ROLE));
 }
