@@ -100,6 +100,8 @@ pub enum Error {
     /// The long-term section holds session credentials.
     SessionAsLongTerm { path: PathBuf, section: String },
     /// The short-term section holds long-term keys, which a refresh would overwrite.
+    /// A section whose long-term keys stsmfa will not take out without being told to.
+    Protected { message: String, hint: String },
     ShortTermHoldsLongTerm {
         path: PathBuf,
         section: String,
@@ -168,6 +170,7 @@ impl Error {
             | Error::Verify { .. }
             | Error::LongTermSection { .. }
             | Error::NoSession { .. }
+            | Error::Protected { .. }
             | Error::ShortTermHoldsLongTerm { .. } => 6,
             Error::NeedCode { .. } => 3,
             // SPEC §7 lists a session key in the long-term section with STS's refusals,
@@ -266,6 +269,7 @@ impl Error {
             Error::SessionAsLongTerm { section, .. } => Some(format!(
                 "put your long-term access key (AKIA...) and its secret in [{section}]"
             )),
+            Error::Protected { hint, .. } => Some(hint.clone()),
             Error::ShortTermHoldsLongTerm { profile, .. } => Some(format!(
                 "move them to [{profile}-long-term] with `stsmfa setup {profile}`, then refresh"
             )),
@@ -443,6 +447,7 @@ impl fmt::Display for Error {
                  not long-term keys",
                 path.display()
             ),
+            Error::Protected { message, .. } => write!(f, "{message}"),
             Error::ShortTermHoldsLongTerm { path, section, .. } => write!(
                 f,
                 "[{section}] in {} holds long-term keys; a refresh would overwrite them",

@@ -42,6 +42,9 @@ pub struct Files<'t> {
     pub credentials_text: &'t str,
     pub credentials: Document<'t>,
     pub config: ProfileSet<'t>,
+    /// Whether the config file's default profile is `[profile default]` (which the SDKs read
+    /// instead of `[default]`), for naming it.
+    pub profile_default: bool,
 }
 
 impl<'t> Files<'t> {
@@ -50,13 +53,19 @@ impl<'t> Files<'t> {
         credentials
             .check()
             .map_err(|e| parse_error(&ctx.files.credentials, e))?;
-        let config = Document::parse(&texts.config)
+        let config_doc = Document::parse(&texts.config);
+        let config = config_doc
             .view(FileKind::Config)
             .map_err(|e| parse_error(&ctx.files.config, e))?;
+        let profile_default = config_doc.named_sections().iter().any(|(_, raw)| {
+            let name = crate::ini::SectionName::parse(raw);
+            name.prefix == Some("profile") && name.name == "default"
+        });
         Ok(Files {
             credentials_text: &texts.credentials,
             credentials,
             config,
+            profile_default,
         })
     }
 
@@ -192,7 +201,13 @@ pub fn with_resolver<T>(
             props: files.config.profiles.get(long_term_section.as_str()),
         },
         Layer {
-            prefix: "profile ",
+            // The SDKs read `[default]` for the default profile unless `[profile default]`
+            // is there.
+            prefix: if profile == "default" && !files.profile_default {
+                ""
+            } else {
+                "profile "
+            },
             name: profile,
             path: config_path,
             props: files.config.profiles.get(profile),

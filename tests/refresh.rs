@@ -910,3 +910,22 @@ fn aws_mfa_flag_spellings_are_taken() {
     assert_eq!(sent[0].param("Action"), Some("AssumeRole"));
     assert_eq!(sent[0].param("RoleArn"), Some(ROLE));
 }
+
+#[test]
+fn verbose_names_the_config_section_the_default_profile_was_read_from() {
+    let home = |config: &str| {
+        Test::new()
+            .credentials_file(long_term().replace("[dev-long-term]", "[default-long-term]"))
+            .file(".aws/config", config)
+            .args(&["-v", "--no-input"])
+    };
+    home("[default]\nregion = eu-west-1\n")
+        .run()
+        .code(3)
+        .stderr_contains("default: region eu-west-1 from region in [default], ")
+        .stderr_lacks("[profile default]");
+    home("[default]\nregion = eu-west-1\n\n[profile default]\nregion = eu-west-2\n")
+        .run()
+        .code(3)
+        .stderr_contains("default: region eu-west-2 from region in [profile default], ");
+}

@@ -97,10 +97,75 @@ fn moving_needs_confirmation_or_yes() {
         .credentials_file(&before)
         .args(&["setup", "dev", "--device", DEVICE])
         .run()
-        .code(2)
+        .code(6)
         .stderr_contains("[dev] holds long-term keys, which a refresh would overwrite")
-        .stderr_contains("hint: run again with --yes to move them to [dev-long-term]")
+        .stderr_contains(
+            "hint: run again with --yes to answer \"Move them to [dev-long-term]?\" with yes",
+        )
         .expect_credentials(&before);
+}
+
+/// `[lt]` and `[lt-long-term]` both holding the keys was a circle: setup said "saved" and
+/// changed nothing, refresh kept sending the user to setup. Now setup offers to take them out
+/// of `[lt]`, and says "saved" only when something was written.
+#[test]
+fn keys_in_both_sections_are_taken_out_of_the_session_section() {
+    let long = format!(
+        "[lt-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+         aws_mfa_device = {DEVICE}\n"
+    );
+    let copy = format!(
+        "{long}\n# the CLI's copy\n[lt]\naws_access_key_id = {KEY}\n\
+         aws_secret_access_key = {SECRET}\nregion = eu-west-1\n"
+    );
+    let t = Test::new().credentials_file(&copy).args(&["setup", "lt"]);
+    let run = t
+        .run()
+        .code(6)
+        .stderr_contains("[lt] holds a copy of [lt-long-term]'s long-term keys")
+        .stderr_contains("--yes to answer \"Remove the copy from [lt]?\" with yes")
+        .stderr_lacks("saved")
+        .expect_credentials(&copy);
+    let run = run
+        .test
+        .again()
+        .args(&["setup", "lt", "--yes"])
+        .run()
+        .success()
+        .stderr_contains("lt: removed the copy of [lt-long-term]'s keys from [lt]")
+        .stderr_contains("lt: [lt-long-term] already says this; run `stsmfa -p lt`")
+        .stderr_lacks("saved")
+        .expect_credentials(format!(
+            "{long}\n# the CLI's copy\n[lt]\nregion = eu-west-1\n"
+        ));
+    // Nothing left to do: said so, still not "saved".
+    run.test
+        .again()
+        .args(&["setup", "lt"])
+        .run()
+        .success()
+        .stderr_contains("lt: [lt-long-term] already says this")
+        .stderr_lacks("saved");
+
+    // Other keys in [lt]: they replace [lt-long-term]'s, with --yes.
+    const NEW_KEY: &str = "AKIAI44QH8DHBEXAMPLE";
+    const NEW_SECRET: &str = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
+    let other = format!(
+        "{long}\n[lt]\naws_access_key_id = {NEW_KEY}\naws_secret_access_key = {NEW_SECRET}\n"
+    );
+    Test::new()
+        .credentials_file(&other)
+        .args(&["setup", "lt", "--yes"])
+        .run()
+        .success()
+        .stderr_contains(
+            "lt: replaced the keys of [lt-long-term] with those of [lt], and removed them from [lt]",
+        )
+        .stderr_contains("lt: saved [lt-long-term]")
+        .expect_credentials(format!(
+            "[lt-long-term]\naws_access_key_id = {NEW_KEY}\naws_secret_access_key = {NEW_SECRET}\n\
+             aws_mfa_device = {DEVICE}\n"
+        ));
 }
 
 #[test]

@@ -39,23 +39,29 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let existing = files.section(&long_section, path)?.unwrap_or_default();
     let short = files.section(&short_section, path)?;
-    let migrate = short
+    let in_short = short
         .as_ref()
         .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
-    let migrate = match migrate {
-        Some(_) if existing.contains_key("aws_access_key_id") => {
-            ctx.out.warn(&format!(
-                "[{short_section}] holds long-term keys too; they stay there, and a refresh \
-                 will refuse to overwrite them until you remove them"
-            ));
-            None
-        }
-        Some(p) => confirm_move(args, ctx, &short_section, &long_section)
-            .map(|()| p)?
-            .into(),
+    // Long-term keys in [NAME] are moved to [NAME-long-term]; when that section has keys
+    // already, [NAME]'s are either a copy (removed) or other keys (which replace them).
+    let fix = match in_short {
         None => None,
+        Some(p) => {
+            let copy = p.get("aws_access_key_id") == existing.get("aws_access_key_id")
+                && p.get("aws_secret_access_key") == existing.get("aws_secret_access_key");
+            let fix = match (existing.contains_key("aws_access_key_id"), copy) {
+                (true, true) => Fix::RemoveCopy,
+                (true, false) => Fix::Replace,
+                (false, _) => Fix::Move,
+            };
+            confirm(args, ctx, fix, &short_section, &long_section)?;
+            Some((fix, p))
+        }
     };
-    let from = migrate.or(Some(&existing));
+    let from = match fix {
+        Some((Fix::Move | Fix::Replace, p)) => Some(p),
+        _ => Some(&existing),
+    };
     let key_id = access_key_id(args, ctx, from)?;
     let secret = secret_access_key(args, ctx, from)?;
     let device = device(ctx, &existing)?;
@@ -72,12 +78,12 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", Cow::Borrowed(r.as_str())));
     }
-    let moving = migrate.is_some();
-    let relied: &[&str] = if moving { &[&short_section] } else { &[] };
-    ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
+    let clearing = fix.is_some();
+    let relied: &[&str] = if clearing { &[&short_section] } else { &[] };
+    let updated = ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
         let edit = |e| store::edit_error(path, e);
         let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-        if moving {
+        if clearing {
             doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
                 .map_err(edit)?;
             if doc
@@ -88,20 +94,51 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
                     .map_err(edit)?;
             }
         }
+        let before = doc.section_text(FileKind::Credentials, &long_section);
         doc.set(FileKind::Credentials, &long_section, &borrowed)
-            .map_err(edit)
+            .map_err(edit)?;
+        Ok(doc.section_text(FileKind::Credentials, &long_section) != before)
     })?;
-    if moving {
-        ctx.out.done(
+    match fix.map(|(f, _)| f) {
+        Some(Fix::Move) => ctx.out.done(
             &profile,
             &format!("moved the long-term keys of [{short_section}] to [{long_section}]"),
-        );
+        ),
+        Some(Fix::Replace) => ctx.out.done(
+            &profile,
+            &format!(
+                "replaced the keys of [{long_section}] with those of [{short_section}], and \
+                 removed them from [{short_section}]"
+            ),
+        ),
+        Some(Fix::RemoveCopy) => ctx.out.done(
+            &profile,
+            &format!("removed the copy of [{long_section}]'s keys from [{short_section}]"),
+        ),
+        None => {}
     }
-    ctx.out.done(
-        &profile,
-        &format!("saved [{long_section}]; run `stsmfa -p {profile}` to start a session"),
-    );
+    let next = format!("run `stsmfa -p {profile}` to start a session");
+    if !updated.value {
+        ctx.out.done(
+            &profile,
+            &format!("[{long_section}] already says this; {next}"),
+        );
+    } else {
+        ctx.out
+            .done(&profile, &format!("saved [{long_section}]; {next}"));
+    }
     Ok(0)
+}
+
+/// What is done about long-term keys found in `[NAME]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fix {
+    /// `[NAME-long-term]` has no keys: they move there.
+    Move,
+    /// `[NAME-long-term]` has the same keys: `[NAME]`'s copy goes.
+    RemoveCopy,
+    /// `[NAME-long-term]` has other keys: `[NAME]`'s replace them.
+    Replace,
 }
 
 fn usage(message: &str, hint: &str) -> Error {
@@ -115,30 +152,56 @@ fn interactive(ctx: &Context<'_>) -> bool {
     ctx.prompt == Prompt::Terminal
 }
 
-fn confirm_move(args: &SetupArgs, ctx: &Context<'_>, short: &str, long: &str) -> Result<(), Error> {
+/// Asks before long-term keys are taken out of `[short]` (`--yes` answers). Without a
+/// terminal and without `--yes`, the section is protected: exit 6, nothing written.
+fn confirm(
+    args: &SetupArgs,
+    ctx: &Context<'_>,
+    fix: Fix,
+    short: &str,
+    long: &str,
+) -> Result<(), Error> {
     if args.yes {
         return Ok(());
     }
+    let (problem, question) = match fix {
+        Fix::Move => (
+            format!("[{short}] holds long-term keys, which a refresh would overwrite"),
+            format!("Move them to [{long}]?"),
+        ),
+        Fix::RemoveCopy => (
+            format!(
+                "[{short}] holds a copy of [{long}]'s long-term keys, which a refresh would \
+                 overwrite"
+            ),
+            format!("Remove the copy from [{short}]?"),
+        ),
+        Fix::Replace => (
+            format!(
+                "[{short}] holds other long-term keys than [{long}], which a refresh would \
+                 overwrite"
+            ),
+            format!("Replace [{long}]'s keys with them (and remove them from [{short}])?"),
+        ),
+    };
     if !interactive(ctx) {
-        return Err(usage(
-            &format!("[{short}] holds long-term keys, which a refresh would overwrite"),
-            &format!("run again with --yes to move them to [{long}]"),
-        ));
+        return Err(Error::Protected {
+            message: problem,
+            hint: format!("run again with --yes to answer \"{question}\" with yes"),
+        });
     }
     let ok = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "[{short}] holds long-term keys. Move them to [{long}]?"
-        ))
+        .with_prompt(format!("{problem}. {question}"))
         .default(true)
         .interact_on(&dialoguer::console::Term::stderr())
         .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
     if ok {
         Ok(())
     } else {
-        Err(usage(
-            &format!("[{short}] still holds long-term keys; nothing was changed"),
-            &format!("move them to [{long}] to use stsmfa with this profile"),
-        ))
+        Err(Error::Protected {
+            message: format!("[{short}] still holds long-term keys; nothing was changed"),
+            hint: format!("a refresh of this profile needs [{short}] free of long-term keys"),
+        })
     }
 }
 
