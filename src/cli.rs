@@ -158,8 +158,11 @@ pub enum Command {
     /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
 
-    /// Print the manual page (roff): stsmfa man > ~/.local/share/man/man1/stsmfa.1
-    Man,
+    /// Print a manual page (roff), or write every page into a directory
+    ///
+    /// stsmfa man --dir ~/.local/share/man/man1 writes stsmfa.1 and stsmfa-COMMAND.1 for
+    /// every command (creating the directory); stsmfa man status prints stsmfa-status.1.
+    Man(ManArgs),
     /// Remove the session from short-term sections, keeping everything else
     ///
     /// Removes the session keys (aws_access_key_id, aws_secret_access_key, aws_session_token,
@@ -243,6 +246,18 @@ pub struct SetupArgs {
     pub source_profile: Option<String>,
 }
 
+/// `stsmfa man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print [default: stsmfa's own page]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+
+    /// Write every page (stsmfa.1, stsmfa-COMMAND.1) into this directory instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<std::path::PathBuf>,
+}
+
 /// `stsmfa completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -275,10 +290,118 @@ pub struct ClearArgs {
     pub all: bool,
 }
 
+/// The session settings flags (ids), which go before or after any command.
+const SETTINGS: [&str; 13] = [
+    "device",
+    "duration",
+    "assume_role",
+    "role_session_name",
+    "external_id",
+    "region",
+    "endpoint_url",
+    "ca_bundle",
+    "token_command",
+    "token",
+    "min_remaining",
+    "force",
+    "timeout",
+];
+
+/// The settings flags a command uses: the commands that may refresh take them all.
+fn settings_of(command: &str) -> &'static [&'static str] {
+    match command {
+        "refresh" | "env" | "exec" | "credential-process" => &SETTINGS,
+        "setup" => &["device", "duration", "region", "assume_role"],
+        "status" => &["min_remaining"],
+        _ => &[],
+    }
+}
+
+/// The command line: [`Cli`] as clap derives it, with each command's help showing only the
+/// settings flags that command uses (they are global, so clap would list them everywhere).
+pub fn command() -> clap::Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let settings: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| SETTINGS.contains(&a.get_id().as_str()))
+        .cloned()
+        .collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    // A command that has its own copy of a global flag keeps it (clap propagates only what a
+    // command lacks): the copies of the flags it does not use are hidden.
+    names.iter().fold(cmd, |cmd, name| {
+        let used = settings_of(name);
+        cmd.mut_subcommand(name, |sub| {
+            let hidden = settings
+                .iter()
+                .filter(|a| !used.contains(&a.get_id().as_str()))
+                .map(|a| a.clone().hide(true));
+            sub.args(hidden)
+        })
+    })
+}
+
+/// Parses the command line; a settings flag given to a command that does not use it is a
+/// usage error.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches as _;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    if let Some((name, sub)) = matches.subcommand() {
+        let used = settings_of(name);
+        for id in SETTINGS.iter().filter(|id| !used.contains(id)) {
+            if sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+                return Err(cmd.error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("`stsmfa {name}` does not use --{}", id.replace('_', "-")),
+                ));
+            }
+        }
+    }
+    Cli::from_arg_matches(&matches)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory as _;
+
+    #[test]
+    fn each_command_shows_and_takes_only_the_settings_it_uses() {
+        let mut cmd = command();
+        cmd.build();
+        let help = |cmd: &mut clap::Command, name: &str| {
+            cmd.find_subcommand_mut(name)
+                .map(|c| c.render_long_help().to_string())
+                .unwrap_or_default()
+        };
+        let clear = help(&mut cmd, "clear");
+        assert!(!clear.contains("--token"), "{clear}");
+        assert!(!clear.contains("--duration"), "{clear}");
+        assert!(clear.contains("--credentials-file"), "{clear}");
+        let setup = help(&mut cmd, "setup");
+        assert!(
+            setup.contains("--device") && !setup.contains("--token-command"),
+            "{setup}"
+        );
+        let refresh = help(&mut cmd, "refresh");
+        assert!(
+            refresh.contains("--token") && refresh.contains("--ca-bundle"),
+            "{refresh}"
+        );
+        assert!(parse_from(["stsmfa", "clear", "dev", "--token", "123456"]).is_err());
+        assert!(parse_from(["stsmfa", "--duration", "1h", "clear", "dev"]).is_err());
+        assert!(parse_from(["stsmfa", "refresh", "dev", "--token", "123456"]).is_ok());
+        assert!(parse_from(["stsmfa", "--token", "123456", "env", "dev"]).is_ok());
+        assert!(parse_from(["stsmfa", "setup", "dev", "--device", "x"]).is_ok());
+    }
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use stsmfa::{cli::Cli, commands, env::Env, output::Output};
+use stsmfa::{cli, commands, env::Env, output::Output};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let env = Env::capture();
     let g = &cli.global;
     let out = Output::new(g.quiet, g.verbose, g.color, &env);

@@ -503,6 +503,50 @@ fn man_page_documents_the_commands() {
     }
 }
 
+/// Every page the main page points to exists, each says the exit codes, and the README's
+/// install line works on a home without the directory.
+#[test]
+fn man_pages_exist_for_every_command_the_main_page_names() {
+    let t = Test::new();
+    let dir = t.home().join(".local/share/man/man1");
+    let run = t
+        .args(&["man", "--dir", &dir.display().to_string()])
+        .run()
+        .success();
+    let main = std::fs::read_to_string(dir.join("stsmfa.1")).unwrap_or_default();
+    // clap_mangen writes a reference as `stsmfa\-status(1)`.
+    let named: Vec<String> = main
+        .split("stsmfa\\-")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("(1)")
+                .map(|(name, _)| name.replace("\\-", "-"))
+        })
+        .collect();
+    assert!(named.len() >= 8, "{named:?}");
+    for name in &named {
+        let page = std::fs::read_to_string(dir.join(format!("stsmfa-{name}.1")))
+            .unwrap_or_else(|e| panic!("stsmfa-{name}.1: {e}"));
+        assert!(page.contains(".SH \"EXIT STATUS\""), "stsmfa-{name}.1");
+        assert!(
+            page.contains(&format!(".TH stsmfa-{name} 1")),
+            "stsmfa-{name}.1"
+        );
+    }
+    assert!(main.contains(".SH \"EXIT STATUS\""));
+    // One page on stdout; an unknown command is a usage error.
+    let page = run
+        .test
+        .again()
+        .args(&["man", "clear"])
+        .run()
+        .success()
+        .stdout_text();
+    assert!(page.contains("Remove the session"), "{page}");
+    assert!(!page.contains("\\-\\-token"), "clear's page lists --token");
+    Test::new().args(&["man", "nope"]).run().code(2);
+}
+
 #[test]
 fn status_lists_long_term_and_session_sections_once_each() {
     let text = format!(

@@ -5,6 +5,7 @@ mod clear;
 mod credential_process;
 mod env;
 mod exec;
+mod man;
 mod refresh;
 mod setup;
 mod status;
@@ -33,16 +34,9 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         Some(Command::Exec(args)) => exec::run(args, &ctx),
         Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
         Some(Command::Setup(args)) => setup::run(args, &ctx),
-        Some(Command::Man) => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-                .render(&mut page)
-                .map_err(|e| Error::Internal(format!("cannot render the manual: {e}")))?;
-            ctx.out.print(&String::from_utf8_lossy(&page))?;
-            Ok(0)
-        }
+        Some(Command::Man(args)) => man::run(args, &ctx),
         Some(Command::Completions(args)) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = crate::cli::command();
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut cmd, "stsmfa", &mut script);
             ctx.out.print(&String::from_utf8_lossy(&script))?;
