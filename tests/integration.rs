@@ -12,6 +12,7 @@ mod editor;
 mod interop;
 mod network;
 mod prompt;
+mod readme;
 mod refresh;
 mod safety;
 mod setup;

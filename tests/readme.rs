@@ -1,0 +1,145 @@
+//! The README's recipes, run exactly as written (taken from README.md itself) on a fresh home:
+//! the completion and manual install lines, the cron line as cron runs it, the prompt segment.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{BIN, Test};
+
+fn readme() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first fenced block of `lang` after `heading`.
+fn block_after(text: &str, heading: &str, lang: &str) -> String {
+    let from = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no {heading:?}"));
+    let fence = format!("```{lang}\n");
+    let start = text[from..]
+        .find(&fence)
+        .map(|i| from + i + fence.len())
+        .unwrap_or_else(|| panic!("no ```{lang} block after {heading:?}"));
+    let len = text[start..]
+        .find("```")
+        .unwrap_or_else(|| panic!("unclosed block after {heading:?}"));
+    text[start..start + len].to_owned()
+}
+
+/// A home with `~/.cargo/bin/stsmfa` (where `cargo install` puts it) and a valid session for
+/// `dev` (or an expired one).
+fn installed_home(valid: bool) -> Test {
+    let expiration = if valid {
+        "2099-01-01T00:00:00Z"
+    } else {
+        "2020-01-01T00:00:00Z"
+    };
+    let t = Test::new().credentials_file(format!(
+        "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+         aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+         aws_mfa_device = arn:aws:iam::123456789012:mfa/alice\n\n\
+         [dev]\naws_access_key_id = ASIAVALIDVALIDEXAMPL\naws_secret_access_key = s\n\
+         aws_session_token = t\nexpiration = {expiration}\n"
+    ));
+    let bin = t.home().join(".cargo/bin");
+    std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink(BIN, bin.join("stsmfa")).unwrap_or_else(|e| panic!("{e}"));
+    t
+}
+
+/// Runs `script` with `sh` the way a login shell would: HOME, and PATH with ~/.cargo/bin.
+fn sh(home: &Path, script: &str, env: &[(&str, &str)]) -> std::process::Output {
+    Command::new("/bin/sh")
+        .args(["-c", script])
+        .env_clear()
+        .env("HOME", home)
+        .env(
+            "PATH",
+            format!("{}/.cargo/bin:/usr/bin:/bin", home.display()),
+        )
+        .envs(env.iter().copied())
+        .current_dir(home)
+        .output()
+        .unwrap_or_else(|e| panic!("sh: {e}"))
+}
+
+#[test]
+fn the_completion_and_manual_install_lines_work_on_a_fresh_home() {
+    let text = readme();
+    let block = block_after(&text, "### `stsmfa completions SHELL`", "sh");
+    let t = installed_home(true);
+    for line in block.lines().filter(|l| !l.trim().is_empty()) {
+        let out = sh(t.home(), line, &[]);
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for file in [
+        ".local/share/bash-completion/completions/stsmfa",
+        ".zfunc/_stsmfa",
+        ".config/fish/completions/stsmfa.fish",
+    ] {
+        let len = std::fs::metadata(t.home().join(file)).map_or(0, |m| m.len());
+        assert!(len > 1000, "{file} was not written");
+    }
+    let man = text
+        .split('`')
+        .find(|part| part.starts_with("stsmfa man --dir "))
+        .unwrap_or_else(|| panic!("README has no `stsmfa man --dir` line"));
+    let out = sh(t.home(), man, &[]);
+    assert!(out.status.success(), "{man}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(t.home().join(".local/share/man/man1/stsmfa-status.1").exists());
+}
+
+#[test]
+fn the_cron_line_runs_under_crons_environment_and_mails_only_trouble() {
+    let block = block_after(&readme(), "### Unattended: cron", "cron");
+    let line = block
+        .lines()
+        .find(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("no cron line"));
+    // The five time fields, then the command, which cron runs with sh -c.
+    let command = line.splitn(6, ' ').nth(5).unwrap_or_default();
+    let cron = |t: &Test| {
+        Command::new("/bin/sh")
+            .args(["-c", command])
+            .env_clear()
+            .env("HOME", t.home())
+            .env("LOGNAME", "alice")
+            .env("SHELL", "/bin/sh")
+            .env("PATH", "/usr/bin:/bin")
+            .current_dir(t.home())
+            .output()
+            .unwrap_or_else(|e| panic!("sh: {e}"))
+    };
+    // Everything valid: no output at all, so cron sends no mail.
+    let out = cron(&installed_home(true));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "cron would mail: {out:?}");
+    // A session that needs a code the token command cannot give: that is said (and mailed).
+    let out = cron(&installed_home(false));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("error: "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_prompt_segment_says_ok_or_expired() {
+    let block = block_after(&readme(), "### A shell prompt segment", "sh");
+    for (valid, says) in [(true, "aws ok"), (false, "aws EXPIRED")] {
+        let t = installed_home(valid);
+        let out = sh(
+            t.home(),
+            &format!("{block}\naws_segment"),
+            &[("AWS_PROFILE", "dev")],
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), says);
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
