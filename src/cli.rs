@@ -262,8 +262,12 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete in
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    #[arg(value_enum, required_unless_present = "list_profiles")]
+    pub shell: Option<clap_complete::Shell>,
+
+    /// Print the profile names to complete, one a line (the scripts call this)
+    #[arg(long, hide = true)]
+    pub list_profiles: bool,
 }
 
 /// `stsmfa refresh`.
@@ -340,6 +344,35 @@ pub fn command() -> clap::Command {
                 .filter(|a| !used.contains(&a.get_id().as_str()))
                 .map(|a| a.clone().hide(true));
             sub.args(hidden)
+        })
+    })
+}
+
+/// The command line for completion scripts: the settings flags only where they are used
+/// (completion generators list hidden flags too, so they are left out, not hidden).
+pub fn completion_command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    for id in SETTINGS {
+        cmd = cmd.mut_arg(id, |a| a.global(false));
+    }
+    let settings: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| SETTINGS.contains(&a.get_id().as_str()))
+        .cloned()
+        .collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    names.iter().fold(cmd, |cmd, name| {
+        let used = settings_of(name);
+        cmd.mut_subcommand(name, |sub| {
+            sub.args(
+                settings
+                    .iter()
+                    .filter(|a| used.contains(&a.get_id().as_str()))
+                    .cloned(),
+            )
         })
     })
 }

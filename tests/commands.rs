@@ -1,5 +1,6 @@
 //! `status`, `env`, `exec`, `credential-process` and `completions` through the real binary.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::common::Test;
@@ -466,6 +467,99 @@ fn completions_for_every_shell() {
         );
     }
     Test::new().args(&["completions", "tcsh"]).run().code(2);
+}
+
+/// Profile names complete from the files as they are at TAB time, for `-p` and for the
+/// commands' PROFILE arguments; a command's completions offer only the options it uses.
+#[test]
+fn completions_offer_profile_names_from_the_files() {
+    let t = Test::new().credentials_file(
+        "[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\n\
+         [prod-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\n[prod]\nx = y\n\n\
+         [other]\nregion = x\n",
+    );
+    let home = t.home().to_path_buf();
+    let _run = t
+        .args(&["completions", "--list-profiles"])
+        .run()
+        .success()
+        .stdout("dev\nprod\nother\n");
+    let script = |shell: &str| {
+        let path = home.join(format!("script.{shell}"));
+        let text = Command::new(crate::common::BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .stdout;
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        path
+    };
+    let bin_dir = Path::new(crate::common::BIN)
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .to_path_buf();
+    let path_var = format!("{}:/usr/bin:/bin", bin_dir.display());
+    let in_shell = |shell: &str, code: String| {
+        let out = Command::new(shell)
+            .args(["-c", &code])
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", &path_var)
+            .output()
+            .unwrap_or_else(|e| panic!("{shell}: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let bash = script("bash");
+    let complete = |words: &str, cword: usize, cur: &str, prev: &str| {
+        in_shell(
+            "bash",
+            format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+                 _stsmfa stsmfa '{cur}' '{prev}'; echo \"${{COMPREPLY[*]}}\"",
+                bash.display()
+            ),
+        )
+    };
+    assert_eq!(
+        complete("stsmfa -p ''", 2, "", "-p").trim(),
+        "dev prod other"
+    );
+    assert_eq!(complete("stsmfa status p", 2, "p", "status").trim(), "prod");
+    assert_eq!(complete("stsmfa d", 1, "d", "stsmfa").trim(), "dev");
+    let clear = complete("stsmfa clear --t", 2, "--t", "clear");
+    assert!(!clear.contains("--token"), "clear offers {clear}");
+    if Command::new("fish").arg("--version").output().is_ok() {
+        let fish = script("fish");
+        let out = in_shell(
+            "fish",
+            format!(
+                "source {}; complete -C 'stsmfa -p '; complete -C 'stsmfa clear o'",
+                fish.display()
+            ),
+        );
+        // fish sorts what it offers.
+        assert_eq!(out, "dev\nother\nprod\nother\n");
+    } else {
+        println!("skipped the fish part: fish is not installed (scripts/test installs it)");
+    }
+    let zsh = std::fs::read_to_string(script("zsh")).unwrap_or_default();
+    assert!(zsh.contains("_stsmfa_profiles() {"));
+    assert!(zsh.contains(":NAME:_stsmfa_profiles'"));
+    assert!(!zsh.contains("--role-session-name=[Role session name \\[default\\: your login name\\]]:NAME:_stsmfa_profiles"));
+    if Command::new("zsh").arg("--version").output().is_ok() {
+        let out = Command::new("zsh")
+            .arg("-n")
+            .arg(home.join("script.zsh"))
+            .output()
+            .unwrap_or_else(|e| panic!("zsh: {e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        println!("skipped the zsh syntax check: zsh is not installed");
+    }
 }
 
 #[test]

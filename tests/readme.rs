@@ -90,8 +90,16 @@ fn the_completion_and_manual_install_lines_work_on_a_fresh_home() {
         .find(|part| part.starts_with("stsmfa man --dir "))
         .unwrap_or_else(|| panic!("README has no `stsmfa man --dir` line"));
     let out = sh(t.home(), man, &[]);
-    assert!(out.status.success(), "{man}: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(t.home().join(".local/share/man/man1/stsmfa-status.1").exists());
+    assert!(
+        out.status.success(),
+        "{man}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        t.home()
+            .join(".local/share/man/man1/stsmfa-status.1")
+            .exists()
+    );
 }
 
 #[test]
@@ -117,8 +125,16 @@ fn the_cron_line_runs_under_crons_environment_and_mails_only_trouble() {
     };
     // Everything valid: no output at all, so cron sends no mail.
     let out = cron(&installed_home(true));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "cron would mail: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "cron would mail: {out:?}"
+    );
     // A session that needs a code the token command cannot give: that is said (and mailed).
     let out = cron(&installed_home(false));
     assert_ne!(out.status.code(), Some(0));
@@ -140,6 +156,10 @@ fn the_prompt_segment_says_ok_or_expired() {
             &[("AWS_PROFILE", "dev")],
         );
         assert_eq!(String::from_utf8_lossy(&out.stdout), says);
-        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

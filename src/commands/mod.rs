@@ -2,6 +2,7 @@
 //! output.
 
 mod clear;
+mod completions;
 mod credential_process;
 mod env;
 mod exec;
@@ -35,13 +36,7 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
         Some(Command::Setup(args)) => setup::run(args, &ctx),
         Some(Command::Man(args)) => man::run(args, &ctx),
-        Some(Command::Completions(args)) => {
-            let mut cmd = crate::cli::command();
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut cmd, "stsmfa", &mut script);
-            ctx.out.print(&String::from_utf8_lossy(&script))?;
-            Ok(0)
-        }
+        Some(Command::Completions(args)) => completions::run(args, &ctx),
     }
 }
 

@@ -1,0 +1,137 @@
+//! `stsmfa completions SHELL`: clap_complete's script, taught to complete profile names (for
+//! `-p`/`--profile` and the commands' PROFILE arguments) from the files as they are when you
+//! press TAB: the script asks `stsmfa completions --list-profiles`.
+
+use clap_complete::Shell;
+
+use crate::cli::CompletionsArgs;
+use crate::error::Error;
+use crate::session::{Files, Texts};
+
+use super::Context;
+
+/// What the scripts run to learn the profile names.
+const LIST: &str = "stsmfa completions --list-profiles 2>/dev/null";
+
+pub fn run(args: &CompletionsArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    let Some(shell) = args.shell.filter(|_| !args.list_profiles) else {
+        return list_profiles(ctx);
+    };
+    let mut cmd = crate::cli::completion_command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "stsmfa", &mut script);
+    let script = String::from_utf8_lossy(&script);
+    ctx.out.print(&with_profiles(shell, &script))?;
+    Ok(0)
+}
+
+/// The profiles stsmfa manages (a long-term section) and the other profiles of the
+/// credentials file, in file order, once each. Files that cannot be read give nothing.
+fn list_profiles(ctx: &Context<'_>) -> Result<u8, Error> {
+    let Ok(texts) = Texts::read(ctx) else {
+        return Ok(0);
+    };
+    let Ok(files) = Files::parse(&texts, ctx) else {
+        return Ok(0);
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for (name, _) in files.plain_sections() {
+        let profile = ctx
+            .naming
+            .profile_of_long_term(name)
+            .unwrap_or(name.as_ref());
+        if seen.insert(profile.to_owned()) {
+            out.push_str(profile);
+            out.push('\n');
+        }
+    }
+    ctx.out.print(&out)?;
+    Ok(0)
+}
+
+/// Whether the bash case `block` is a command that takes PROFILE arguments (stsmfa itself:
+/// `stsmfa dev prod` refreshes).
+fn takes_profiles(block: &str) -> bool {
+    matches!(
+        block,
+        "stsmfa"
+            | "stsmfa__subcmd__refresh"
+            | "stsmfa__subcmd__status"
+            | "stsmfa__subcmd__env"
+            | "stsmfa__subcmd__exec"
+            | "stsmfa__subcmd__credential__subcmd__process"
+            | "stsmfa__subcmd__setup"
+            | "stsmfa__subcmd__clear"
+    )
+}
+
+/// The script with profile names completed where a profile is asked for.
+fn with_profiles(shell: Shell, script: &str) -> String {
+    match shell {
+        Shell::Bash => {
+            let mut out = String::with_capacity(script.len() + 1024);
+            let mut after_profile_flag = false;
+            let mut block = "";
+            for line in script.lines() {
+                let trimmed = line.trim();
+                if let Some(label) = trimmed.strip_suffix(')')
+                    && label.starts_with("stsmfa")
+                    && !label.contains(',')
+                {
+                    block = label;
+                }
+                if after_profile_flag && trimmed == r#"COMPREPLY=($(compgen -f "${cur}"))"# {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    out.push_str(&format!(
+                        "{indent}COMPREPLY=($(compgen -W \"$({LIST})\" -- \"${{cur}}\"))\n"
+                    ));
+                } else if trimmed.starts_with("opts=\"") && takes_profiles(block) {
+                    // The words after the command: its options, and profile names.
+                    out.push_str(&format!(
+                        "{}$({LIST})\"\n",
+                        line.trim_end_matches('"').to_owned() + " "
+                    ));
+                } else {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                after_profile_flag = trimmed == "--profile)" || trimmed == "-p)";
+            }
+            out
+        }
+        Shell::Zsh => {
+            let function = format!(
+                "(( $+functions[_stsmfa_profiles] )) ||\n_stsmfa_profiles() {{\n    \
+                 local -a profiles\n    profiles=(${{(f)\"$({LIST})\"}})\n    \
+                 compadd -a profiles\n}}\n\n"
+            );
+            let body = script
+                .lines()
+                .map(|l| {
+                    let profile_option = l.starts_with("'-p+[") || l.starts_with("'--profile=[");
+                    let profile_argument =
+                        l.starts_with("'::profile") || l.starts_with("'*::profile");
+                    if (profile_option || profile_argument) && l.contains(":_default'") {
+                        l.replace(":_default'", ":_stsmfa_profiles'")
+                    } else {
+                        l.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            match body.rfind("if [ \"$funcstack[1]\" = \"_stsmfa\" ]") {
+                Some(i) => format!("{}{function}{}\n", &body[..i], &body[i..]),
+                None => format!("{body}\n{function}"),
+            }
+        }
+        // The generated rules apply only where the script's own argument parsing succeeds,
+        // which it does not while an option waits for its value: these apply everywhere.
+        Shell::Fish => format!(
+            "{script}complete -c stsmfa -s p -l profile -r -f -a \"({LIST})\"\n\
+             complete -c stsmfa -n \"__fish_seen_subcommand_from refresh status env exec \
+             credential-process setup clear\" -f -a \"({LIST})\"\n"
+        ),
+        _ => script.to_owned(),
+    }
+}
