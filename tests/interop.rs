@@ -493,3 +493,165 @@ fn a_file_shared_with_aws_mfa_works_for_both_in_turn() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("still valid"), "{out}");
 }
+
+/// The endpoint botocore (the AWS CLI's) resolves for STS in `region` with the variants.
+fn botocore_endpoint(region: &str, fips: bool, dual_stack: bool) -> String {
+    let py = |b: bool| if b { "True" } else { "False" };
+    let script = format!(
+        "import botocore.session as s\n\
+         from botocore.config import Config\n\
+         c = s.get_session().create_client('sts', region_name='{region}', \
+         config=Config(use_fips_endpoint={}, use_dualstack_endpoint={}), \
+         aws_access_key_id='x', aws_secret_access_key='y')\n\
+         print(c.meta.endpoint_url)",
+        py(fips),
+        py(dual_stack)
+    );
+    let out = Command::new(venv().join("bin/python"))
+        .args(["-c", &script])
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap_or_else(|e| panic!("python: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+#[ignore = "needs the AWS CLI: run scripts/test"]
+fn endpoints_are_the_ones_botocore_resolves() {
+    let mut compared = 0;
+    for region in [
+        "us-east-1",
+        "eu-west-1",
+        "cn-north-1",
+        "us-gov-west-1",
+        "us-iso-east-1",
+    ] {
+        for (fips, dual) in [(false, false), (true, false), (false, true), (true, true)] {
+            let expected = botocore_endpoint(region, fips, dual);
+            // botocore 1.44's partition data predates dual-stack in the isolated partitions,
+            // which the Rust SDK's resolver knows (`sts.REGION.api.aws.ic.gov`).
+            if region.starts_with("us-iso") && dual {
+                continue;
+            }
+            let run = Test::new()
+                .credentials_file(long_term("dev"))
+                .args(&["-p", "dev", "-v", "--no-input", "--region", region])
+                .env("AWS_USE_FIPS_ENDPOINT", if fips { "true" } else { "false" })
+                .env(
+                    "AWS_USE_DUALSTACK_ENDPOINT",
+                    if dual { "true" } else { "false" },
+                )
+                .run();
+            let said = run.stderr_text();
+            assert!(
+                said.contains(&format!("dev: STS endpoint {expected} (the SDK's")),
+                "{region} fips={fips} dual-stack={dual}: botocore {expected}, stsmfa said:\n{said}"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 18);
+}
+
+/// A moto_server of our own that checks signatures and permissions after its first
+/// `free` actions (INITIAL_NO_AUTH_ACTION_COUNT); stopped when dropped.
+struct CheckingMoto {
+    child: std::process::Child,
+    url: String,
+}
+
+impl CheckingMoto {
+    fn start(free: u32) -> CheckingMoto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let child = Command::new(venv().join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("INITIAL_NO_AUTH_ACTION_COUNT", free.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("moto_server: {e}"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        CheckingMoto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for CheckingMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn refusals_from_an_sts_that_checks_signatures_are_refusals() {
+    // Two free actions make a user with a key (and no permission); then everything is checked.
+    let moto = CheckingMoto::start(2);
+    let t = Test::new();
+    let aws = |args: &[&str]| {
+        let out = Command::new(venv().join("bin/aws"))
+            .args(args)
+            .env_clear()
+            .env("HOME", t.home())
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            )
+            .output()
+            .unwrap_or_else(|e| panic!("aws: {e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    aws(&["iam", "create-user", "--user-name", "alice"]);
+    let key: serde_json::Value =
+        serde_json::from_str(&aws(&["iam", "create-access-key", "--user-name", "alice"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap_or_default();
+    let secret = key["AccessKey"]["SecretAccessKey"]
+        .as_str()
+        .unwrap_or_default();
+    let file = |id: &str, secret: &str| {
+        format!(
+            "[dev-long-term]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\
+             aws_mfa_device = arn:aws:iam::123456789012:mfa/alice\n"
+        )
+    };
+    let refresh = |text: &str| {
+        Test::new()
+            .credentials_file(text)
+            .env("AWS_ENDPOINT_URL_STS", &moto.url)
+            .args(&["-p", "dev", "--token", "123456"])
+            .run()
+            .code(4)
+            .stderr_lacks("could not reach STS")
+            .expect_credentials(text)
+    };
+    // A key STS does not know.
+    refresh(&file("AKIAUNKNOWNUNKNOWN00", secret))
+        .stderr_contains("STS does not know the access key ****WN00 in [dev-long-term]");
+    // The right key with a wrong secret.
+    refresh(&file(id, "wrongSECRETwrongSECRETwrongSECRETwrong1")).stderr_contains("does not match");
+    // The right key and secret of a user who may not call GetSessionToken.
+    refresh(&file(id, secret)).stderr_contains("error: STS refused the request: AccessDenied: ");
+}
