@@ -163,3 +163,41 @@ fn the_prompt_segment_says_ok_or_expired() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn the_credential_process_recipe_serves_the_aws_cli() {
+    let config = block_after(&readme(), "### Credentials served on demand", "ini");
+    let venv = std::env::var("STSMFA_TEST_VENV")
+        .unwrap_or_else(|_| panic!("STSMFA_TEST_VENV is not set: run scripts/test"));
+    let moto = std::env::var("STSMFA_TEST_STS_URL")
+        .unwrap_or_else(|_| panic!("STSMFA_TEST_STS_URL is not set: run scripts/test"));
+    // An expired session: the AWS CLI's call makes stsmfa refresh it (the code from the
+    // token command, as there is no terminal).
+    let t = installed_home(false).file(".aws/config", &config);
+    let long_term = std::fs::read_to_string(t.credentials()).unwrap_or_default();
+    std::fs::write(
+        t.credentials(),
+        long_term.replace(
+            "[dev-long-term]\n",
+            "[dev-long-term]\nmfa_process = echo 123456\n",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = sh(
+        t.home(),
+        &format!("{venv}/bin/aws sts get-caller-identity --profile dev-auto"),
+        &[("AWS_ENDPOINT_URL", &moto)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"Account\""));
+    let written = std::fs::read_to_string(t.credentials()).unwrap_or_default();
+    assert!(
+        !written.contains("2020-01-01"),
+        "the session was not refreshed"
+    );
+}
