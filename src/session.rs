@@ -345,10 +345,11 @@ pub struct Run<'c, 'a, 't> {
     reach: HashMap<String, Reach>,
 }
 
-/// The STS endpoint of a profile and the certificates it trusts.
+/// The STS endpoint of a profile and the certificates it trusts (a CA bundle is read once a
+/// run, however many profiles use it).
 struct Reach {
     url: String,
-    trust: Option<sts::Trust>,
+    trust: Option<std::rc::Rc<sts::Trust>>,
 }
 
 impl<'c, 'a, 't> Run<'c, 'a, 't> {
@@ -563,14 +564,23 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             self.checked = true;
         }
         let s = &profile.settings;
+        let trust = match &s.network.ca_bundle {
+            None => None,
+            Some(bundle) => {
+                let known = self
+                    .reach
+                    .values()
+                    .filter_map(|r| r.trust.as_ref())
+                    .find(|t| t.path() == bundle.value);
+                match known {
+                    Some(t) => Some(t.clone()),
+                    None => Some(std::rc::Rc::new(sts::Trust::load(bundle)?)),
+                }
+            }
+        };
         let reach = Reach {
             url: sts::endpoint_url(s)?,
-            trust: s
-                .network
-                .ca_bundle
-                .as_ref()
-                .map(sts::Trust::load)
-                .transpose()?,
+            trust,
         };
         self.reach.insert(profile.name.clone(), reach);
         Ok(())
@@ -672,7 +682,7 @@ fn sts_request<'r>(
         url: &reach.url,
         forced: s.endpoint.is_some(),
         network: &s.network,
-        trust: reach.trust.as_ref(),
+        trust: reach.trust.as_deref(),
         mfa,
         duration: s.duration.value,
         role: s.role.as_ref().map(|r| sts::Role {

@@ -12,7 +12,9 @@ use aws_sdk_sts::config::endpoint::{Params, ResolveEndpoint as _};
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
-use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region, RuntimeComponents};
+use aws_sdk_sts::config::{
+    BehaviorVersion, Credentials, Region, RuntimeComponents, SharedHttpClient,
+};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
@@ -144,14 +146,34 @@ pub fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
                 .collect();
         }
     };
-    runtime.block_on(futures_util::future::join_all(
-        reqs.iter().map(|r| async move { call(client(r), r).await }),
-    ))
+    // One HTTP client for every request that trusts the same certificates: the trust store is
+    // built (and the system's roots parsed) once a run, not once a call.
+    let mut clients: Vec<(Option<&Trust>, SharedHttpClient)> = Vec::new();
+    let http: Vec<Result<SharedHttpClient, Error>> = reqs
+        .iter()
+        .map(|r| {
+            let same = |t: &Option<&Trust>| match (t, r.trust) {
+                (Some(a), Some(b)) => std::ptr::eq(*a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if let Some((_, c)) = clients.iter().find(|(t, _)| same(t)) {
+                return Ok(c.clone());
+            }
+            let c = http_client(r.trust)?;
+            clients.push((r.trust, c.clone()));
+            Ok(c)
+        })
+        .collect();
+    runtime.block_on(futures_util::future::join_all(reqs.iter().zip(http).map(
+        |(r, http)| async move { call(http.and_then(|h| client(r, h)), r).await },
+    )))
 }
 
 /// The PEM certificates of a CA bundle, each one the TLS library takes.
 #[derive(Clone, Debug)]
 pub struct Trust {
+    path: String,
     pem: Vec<u8>,
 }
 
@@ -191,7 +213,15 @@ impl Trust {
         if pem.is_empty() {
             return Err(bad("holds no certificate that can be used".into()));
         }
-        Ok(Trust { pem })
+        Ok(Trust {
+            path: setting.value.clone(),
+            pem,
+        })
+    }
+
+    /// The bundle's path, as given.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }
 
@@ -206,10 +236,12 @@ fn usable(block: &[u8]) -> bool {
 
 /// The SDK's HTTP connector with the proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
 /// `ALL_PROXY`, `NO_PROXY`, either case) and the trusted certificates: the system's, or the CA
-/// bundle's instead.
+/// bundle's instead. The connector is made once and shared by every call of a run (the
+/// settings, timeouts among them, are the same for all of them).
 #[derive(Debug)]
 struct Http {
     tls: TlsContext,
+    connector: std::sync::OnceLock<SharedHttpConnector>,
 }
 
 impl HttpClient for Http {
@@ -218,22 +250,55 @@ impl HttpClient for Http {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        let mut builder = aws_smithy_http_client::Connector::builder()
-            .connector_settings(settings.clone())
-            .proxy_config(ProxyConfig::from_env());
-        builder.set_sleep_impl(components.sleep_impl());
-        SharedHttpConnector::new(
-            builder
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
-                ))
-                .tls_context(self.tls.clone())
-                .build(),
-        )
+        self.connector
+            .get_or_init(|| {
+                let mut builder = aws_smithy_http_client::Connector::builder()
+                    .connector_settings(settings.clone());
+                if proxy_in_env() {
+                    builder = builder.proxy_config(ProxyConfig::from_env());
+                }
+                builder.set_sleep_impl(components.sleep_impl());
+                SharedHttpConnector::new(
+                    builder
+                        .tls_provider(tls::Provider::Rustls(
+                            tls::rustls_provider::CryptoMode::AwsLc,
+                        ))
+                        .tls_context(self.tls.clone())
+                        .build(),
+                )
+            })
+            .clone()
     }
 }
 
-fn client(req: &Request<'_>) -> Result<aws_sdk_sts::Client, Error> {
+/// Whether the environment names a proxy (the proxy layer is left out otherwise).
+fn proxy_in_env() -> bool {
+    ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].iter().any(|v| {
+        [v.to_string(), v.to_lowercase()]
+            .iter()
+            .any(|n| std::env::var_os(n).is_some_and(|x| !x.is_empty()))
+    })
+}
+
+/// The HTTP client for requests that trust `trust` (else the system's certificates).
+fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
+    let store = match trust {
+        Some(t) => TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(t.pem.clone()),
+        None => TrustStore::default(),
+    };
+    let tls = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
+    Ok(SharedHttpClient::new(Http {
+        tls,
+        connector: std::sync::OnceLock::new(),
+    }))
+}
+
+fn client(req: &Request<'_>, http: SharedHttpClient) -> Result<aws_sdk_sts::Client, Error> {
     let credentials = Credentials::new(
         req.signer.access_key_id,
         req.signer.secret.expose(),
@@ -253,16 +318,6 @@ fn client(req: &Request<'_>) -> Result<aws_sdk_sts::Client, Error> {
         RetryConfig::standard()
     }
     .with_max_attempts(net.max_attempts.value);
-    let trust = match req.trust {
-        Some(t) => TrustStore::empty()
-            .with_native_roots(false)
-            .with_pem_certificate(t.pem.clone()),
-        None => TrustStore::default(),
-    };
-    let tls = TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(req.region.to_owned()))
@@ -271,7 +326,7 @@ fn client(req: &Request<'_>) -> Result<aws_sdk_sts::Client, Error> {
         .credentials_provider(credentials)
         .timeout_config(timeouts)
         .retry_config(retries)
-        .http_client(Http { tls });
+        .http_client(http);
     if req.forced {
         config = config.endpoint_url(req.url);
     }

@@ -264,3 +264,49 @@ fn endpoints_for_every_partition_fips_and_dual_stack_are_the_sdks() {
         .stderr_contains("the setting \"maybe\" (from AWS_USE_FIPS_ENDPOINT) is not valid");
     assert!(stub.requests().is_empty());
 }
+
+/// A CA bundle set for every profile (AWS_CA_BUNDLE is often set machine-wide) is read once a
+/// run, not once a profile: a morning of a base and three chained roles opens it once.
+#[test]
+fn a_ca_bundle_is_read_once_a_run() {
+    let dir = scratch();
+    let stub = Stub::sts(std::time::Duration::ZERO);
+    let (tls, ca) = Front::tls(dir.path(), stub.port());
+    let mut file = long_term();
+    for role in ["a", "b", "c"] {
+        file.push_str(&format!(
+            "\n[{role}-long-term]\nsource_profile = dev\n\
+             assume_role = arn:aws:iam::123456789012:role/{role}\n"
+        ));
+    }
+    let t = Test::new().credentials_file(&file);
+    let trace = dir.path().join("trace");
+    let out = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat", "-o"])
+        .arg(&trace)
+        .arg(crate::common::BIN)
+        .args([
+            "--all",
+            "--token",
+            "123456",
+            "--endpoint-url",
+            &tls.url("https"),
+        ])
+        .env_clear()
+        .env("HOME", t.home())
+        .env("AWS_CA_BUNDLE", &ca)
+        .output()
+        .unwrap_or_else(|e| panic!("strace is needed for this test: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opened = std::fs::read_to_string(&trace)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(&ca.display().to_string()))
+        .count();
+    assert_eq!(opened, 1, "the CA bundle was opened {opened} times");
+    assert_eq!(stub.requests().len(), 4);
+}
