@@ -324,27 +324,10 @@ fn settings_of(command: &str) -> &'static [&'static str] {
 /// The command line: [`Cli`] as clap derives it, with each command's help showing only the
 /// settings flags that command uses (they are global, so clap would list them everywhere).
 pub fn command() -> clap::Command {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    let settings: Vec<clap::Arg> = cmd
-        .get_arguments()
-        .filter(|a| SETTINGS.contains(&a.get_id().as_str()))
-        .cloned()
-        .collect();
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .map(|c| c.get_name().to_owned())
-        .collect();
     // A command that has its own copy of a global flag keeps it (clap propagates only what a
     // command lacks): the copies of the flags it does not use are hidden.
-    names.iter().fold(cmd, |cmd, name| {
-        let used = settings_of(name);
-        cmd.mut_subcommand(name, |sub| {
-            let hidden = settings
-                .iter()
-                .filter(|a| !used.contains(&a.get_id().as_str()))
-                .map(|a| a.clone().hide(true));
-            sub.args(hidden)
-        })
+    per_command(<Cli as clap::CommandFactory>::command(), |used, arg| {
+        (!used).then(|| arg.hide(true))
     })
 }
 
@@ -355,6 +338,14 @@ pub fn completion_command() -> clap::Command {
     for id in SETTINGS {
         cmd = cmd.mut_arg(id, |a| a.global(false));
     }
+    per_command(cmd, |used, arg| used.then_some(arg))
+}
+
+/// `cmd` with, in each command, the copies `copy(used, flag)` makes of the settings flags.
+fn per_command(
+    cmd: clap::Command,
+    copy: impl Fn(bool, clap::Arg) -> Option<clap::Arg>,
+) -> clap::Command {
     let settings: Vec<clap::Arg> = cmd
         .get_arguments()
         .filter(|a| SETTINGS.contains(&a.get_id().as_str()))
@@ -370,8 +361,7 @@ pub fn completion_command() -> clap::Command {
             sub.args(
                 settings
                     .iter()
-                    .filter(|a| used.contains(&a.get_id().as_str()))
-                    .cloned(),
+                    .filter_map(|a| copy(used.contains(&a.get_id().as_str()), a.clone())),
             )
         })
     })

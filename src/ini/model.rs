@@ -350,22 +350,8 @@ impl<'a> Document<'a> {
                 .collect();
         };
         let text: &'a str = self.text;
-        let ends = scan
-            .headers
-            .iter()
-            .skip(1)
-            .map(|h| h.line)
-            .chain([scan.lines]);
-        scan.headers
-            .iter()
-            .zip(ends)
-            .map(|(h, end)| {
-                let section = Section {
-                    header: h.line,
-                    end,
-                };
-                (section, Cow::Borrowed(&text[h.name.0..h.name.1]))
-            })
+        scanned_sections(scan)
+            .map(|(h, section)| (section, Cow::Borrowed(&text[h.name.0..h.name.1])))
             .collect()
     }
 
@@ -456,22 +442,11 @@ impl<'a> Document<'a> {
                 .map(|(s, _)| s)
                 .collect();
         };
-        let ends = scan
-            .headers
-            .iter()
-            .skip(1)
-            .map(|h| h.line)
-            .chain([scan.lines]);
-        scan.headers
-            .iter()
-            .zip(ends)
+        scanned_sections(scan)
             .filter(|(h, _)| {
                 SectionName::parse(&self.text[h.name.0..h.name.1]).is_profile(kind, profile)
             })
-            .map(|(h, end)| Section {
-                header: h.line,
-                end,
-            })
+            .map(|(_, section)| section)
             .collect()
     }
 
@@ -546,6 +521,25 @@ impl<'a> Document<'a> {
         }
         props
     }
+}
+
+/// Every section a scan found, with its header: a section ends where the next one starts.
+fn scanned_sections(scan: &Scan) -> impl Iterator<Item = (&parse::Header, Section)> {
+    let ends = scan
+        .headers
+        .iter()
+        .skip(1)
+        .map(|h| h.line)
+        .chain([scan.lines]);
+    scan.headers.iter().zip(ends).map(|(h, end)| {
+        (
+            h,
+            Section {
+                header: h.line,
+                end,
+            },
+        )
+    })
 }
 
 /// `s` in lower case, copied only when it has capitals.
