@@ -155,6 +155,14 @@ pub enum Command {
     /// holds long-term keys, offers to move them to [NAME-long-term] in one atomic write.
     Setup(SetupArgs),
 
+    /// Replace the long-term access key with a new one (IAM), then delete the old one
+    ///
+    /// With the profile's MFA session (a code is asked when it has none): creates a key for
+    /// the IAM user, writes it into [NAME-long-term], checks it works, then deletes the old key
+    /// (--keep-old deactivates it instead). Any failure leaves a working key in the file and
+    /// says which keys exist in AWS.
+    Rotate(RotateArgs),
+
     /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
 
@@ -246,6 +254,18 @@ pub struct SetupArgs {
     pub source_profile: Option<String>,
 }
 
+/// `stsmfa rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Profile [default: --profile]
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Deactivate the old key instead of deleting it (delete it later in IAM)
+    #[arg(long)]
+    pub keep_old: bool,
+}
+
 /// `stsmfa man`.
 #[derive(Debug, Args)]
 pub struct ManArgs {
@@ -314,7 +334,7 @@ const SETTINGS: [&str; 13] = [
 /// The settings flags a command uses: the commands that may refresh take them all.
 fn settings_of(command: &str) -> &'static [&'static str] {
     match command {
-        "refresh" | "env" | "exec" | "credential-process" => &SETTINGS,
+        "refresh" | "env" | "exec" | "credential-process" | "rotate" => &SETTINGS,
         "setup" => &["device", "duration", "region", "assume_role"],
         "status" => &["min_remaining"],
         _ => &[],

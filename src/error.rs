@@ -100,6 +100,8 @@ pub enum Error {
     /// The long-term section holds session credentials.
     SessionAsLongTerm { path: PathBuf, section: String },
     /// The short-term section holds long-term keys, which a refresh would overwrite.
+    /// AWS refused an IAM call (or a check of keys), said as a sentence.
+    Aws { message: String, hint: String },
     /// A section whose long-term keys stsmfa will not take out without being told to.
     Protected { message: String, hint: String },
     ShortTermHoldsLongTerm {
@@ -175,7 +177,7 @@ impl Error {
             Error::NeedCode { .. } => 3,
             // SPEC §7 lists a session key in the long-term section with STS's refusals,
             // whether STS or stsmfa notices it first.
-            Error::Refused(_) | Error::SessionAsLongTerm { .. } => 4,
+            Error::Refused(_) | Error::SessionAsLongTerm { .. } | Error::Aws { .. } => 4,
             Error::Unreachable { .. } => 5,
             Error::NoDevice { .. }
             | Error::Chain { .. }
@@ -269,7 +271,7 @@ impl Error {
             Error::SessionAsLongTerm { section, .. } => Some(format!(
                 "put your long-term access key (AKIA...) and its secret in [{section}]"
             )),
-            Error::Protected { hint, .. } => Some(hint.clone()),
+            Error::Protected { hint, .. } | Error::Aws { hint, .. } => Some(hint.clone()),
             Error::ShortTermHoldsLongTerm { profile, .. } => Some(format!(
                 "move them to [{profile}-long-term] with `stsmfa setup {profile}`, then refresh"
             )),
@@ -447,7 +449,9 @@ impl fmt::Display for Error {
                  not long-term keys",
                 path.display()
             ),
-            Error::Protected { message, .. } => write!(f, "{message}"),
+            Error::Protected { message, .. } | Error::Aws { message, .. } => {
+                write!(f, "{message}")
+            }
             Error::ShortTermHoldsLongTerm { path, section, .. } => write!(
                 f,
                 "[{section}] in {} holds long-term keys; a refresh would overwrite them",

@@ -281,7 +281,7 @@ fn proxy_in_env() -> bool {
 }
 
 /// The HTTP client for requests that trust `trust` (else the system's certificates).
-fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
+pub(crate) fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
     let store = match trust {
         Some(t) => TrustStore::empty()
             .with_native_roots(false)
@@ -298,6 +298,25 @@ fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
     }))
 }
 
+/// Connect and read timeouts (SPEC §7), for every AWS client.
+pub(crate) fn timeouts(timeout: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .read_timeout(timeout)
+        .operation_attempt_timeout(timeout + CONNECT_TIMEOUT)
+        .build()
+}
+
+/// The SDK's retry strategy as set up (SPEC §2), for every AWS client.
+pub(crate) fn retries(net: &Network) -> RetryConfig {
+    if net.adaptive.value {
+        RetryConfig::adaptive()
+    } else {
+        RetryConfig::standard()
+    }
+    .with_max_attempts(net.max_attempts.value)
+}
+
 fn client(req: &Request<'_>, http: SharedHttpClient) -> Result<aws_sdk_sts::Client, Error> {
     let credentials = Credentials::new(
         req.signer.access_key_id,
@@ -306,18 +325,9 @@ fn client(req: &Request<'_>, http: SharedHttpClient) -> Result<aws_sdk_sts::Clie
         None,
         "stsmfa",
     );
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT.min(req.timeout))
-        .read_timeout(req.timeout)
-        .operation_attempt_timeout(req.timeout + CONNECT_TIMEOUT)
-        .build();
+    let timeouts = timeouts(req.timeout);
     let net = req.network;
-    let retries = if net.adaptive.value {
-        RetryConfig::adaptive()
-    } else {
-        RetryConfig::standard()
-    }
-    .with_max_attempts(net.max_attempts.value);
+    let retries = retries(net);
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(req.region.to_owned()))
@@ -511,7 +521,7 @@ fn proxy_for(url: &str) -> Option<String> {
 
 /// The innermost cause of an error, which is the part that says what happened
 /// ("Connection refused", "failed to lookup address information").
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut current = e;
     while let Some(next) = current.source() {
         current = next;

@@ -160,6 +160,7 @@ fn status_json_is_a_stable_array_on_stdout() {
     assert_eq!(rows[3]["state"], "expired");
     assert_eq!(rows[3]["expiration"], "2020-01-01T00:00:00Z");
     assert_eq!(rows[3]["seconds_left"], 0);
+    assert_eq!(rows[0]["key_age_days"], serde_json::Value::Null);
     let keys: Vec<&String> = rows[0]
         .as_object()
         .map(|o| o.keys().collect())
@@ -169,6 +170,7 @@ fn status_json_is_a_stable_array_on_stdout() {
         [
             "device",
             "expiration",
+            "key_age_days",
             "kind",
             "profile",
             "role_arn",
@@ -177,6 +179,29 @@ fn status_json_is_a_stable_array_on_stdout() {
             "state"
         ]
     );
+}
+
+/// `status` flags long-term keys older than 90 days when the file says when they were made
+/// (`rotate` records it); it never asks AWS.
+#[test]
+fn status_flags_old_long_term_keys() {
+    let file = format!(
+        "{}aws_access_key_created = 2020-01-01T00:00:00Z\n\n{}aws_access_key_created = {}\n",
+        long_term("old"),
+        long_term("new"),
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let run = Test::new()
+        .credentials_file(&file)
+        .args(&["status", "--json"])
+        .run()
+        .stderr_contains("old: the long-term key is ")
+        .stderr_contains(" days old; rotate it: stsmfa rotate old")
+        .stderr_lacks("new: the long-term key");
+    let rows: serde_json::Value =
+        serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rows[0]["key_age_days"].as_i64().is_some_and(|d| d > 2000));
+    assert_eq!(rows[1]["key_age_days"], 0);
 }
 
 #[test]
@@ -661,4 +686,35 @@ fn status_lists_long_term_and_session_sections_once_each() {
         .map(|a| a.iter().filter_map(|r| r["profile"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(names, ["dev", "ops"]);
+}
+
+#[test]
+fn rotate_refuses_what_has_no_user_key_of_its_own_before_asking_anything() {
+    let file = format!(
+        "{}assume_role = arn:aws:iam::123456789012:role/admin\n\n\
+         [ops-long-term]\nsource_profile = dev\nassume_role = arn:aws:iam::123456789012:role/ops\n",
+        long_term("dev")
+    );
+    Test::new()
+        .credentials_file(&file)
+        .args(&["rotate", "ops", "--no-input"])
+        .run()
+        .code(2)
+        .stderr_contains("error: ops is a chained role: it has no long-term key of its own")
+        .stderr_contains("hint: rotate the key of its base: stsmfa rotate dev")
+        .expect_credentials(&file);
+    Test::new()
+        .credentials_file(&file)
+        .args(&["rotate", "dev", "--no-input"])
+        .run()
+        .code(2)
+        .stderr_contains("dev's sessions are role sessions (assume_role)")
+        .expect_credentials(&file);
+    // The settings flags rotate uses are its own; `--keep-old` is in its help.
+    Test::new()
+        .args(&["rotate", "--help"])
+        .run()
+        .success()
+        .stdout_contains("--keep-old")
+        .stdout_contains("--token");
 }

@@ -601,36 +601,8 @@ impl Drop for CheckingMoto {
 fn refusals_from_an_sts_that_checks_signatures_are_refusals() {
     // Two free actions make a user with a key (and no permission); then everything is checked.
     let moto = CheckingMoto::start(2);
-    let t = Test::new();
-    let aws = |args: &[&str]| {
-        let out = Command::new(venv().join("bin/aws"))
-            .args(args)
-            .env_clear()
-            .env("HOME", t.home())
-            .env("AWS_ENDPOINT_URL", &moto.url)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            )
-            .output()
-            .unwrap_or_else(|e| panic!("aws: {e}"));
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    aws(&["iam", "create-user", "--user-name", "alice"]);
-    let key: serde_json::Value =
-        serde_json::from_str(&aws(&["iam", "create-access-key", "--user-name", "alice"]))
-            .unwrap_or_else(|e| panic!("{e}"));
-    let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap_or_default();
-    let secret = key["AccessKey"]["SecretAccessKey"]
-        .as_str()
-        .unwrap_or_default();
+    let (id, secret) = iam_user_at(&moto.url, "alice");
+    let (id, secret) = (id.as_str(), secret.as_str());
     let file = |id: &str, secret: &str| {
         format!(
             "[dev-long-term]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\
@@ -654,4 +626,162 @@ fn refusals_from_an_sts_that_checks_signatures_are_refusals() {
     refresh(&file(id, "wrongSECRETwrongSECRETwrongSECRETwrong1")).stderr_contains("does not match");
     // The right key and secret of a user who may not call GetSessionToken.
     refresh(&file(id, secret)).stderr_contains("error: STS refused the request: AccessDenied: ");
+}
+
+/// The AWS CLI run against the moto at `url` with keys of no user (moto takes them while it
+/// checks nothing); its standard output.
+fn moto_admin(url: &str, args: &[&str]) -> String {
+    let out = Command::new(venv().join("bin/aws"))
+        .args(args)
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("AWS_ENDPOINT_URL", url)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .output()
+        .unwrap_or_else(|e| panic!("aws: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An IAM user with one access key in the moto at `url`: the key's id and secret.
+fn iam_user_at(url: &str, name: &str) -> (String, String) {
+    moto_admin(url, &["iam", "create-user", "--user-name", name]);
+    let key: serde_json::Value = serde_json::from_str(&moto_admin(
+        url,
+        &["iam", "create-access-key", "--user-name", name],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    (
+        key["AccessKey"]["AccessKeyId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        key["AccessKey"]["SecretAccessKey"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+fn iam_user(name: &str) -> (String, String) {
+    iam_user_at(&moto(), name)
+}
+
+/// The user's access keys in moto, as `ID STATUS` lines.
+fn iam_keys(user: &str) -> Vec<String> {
+    let out = moto_admin(
+        &moto(),
+        &[
+            "iam",
+            "list-access-keys",
+            "--user-name",
+            user,
+            "--query",
+            "AccessKeyMetadata[].[AccessKeyId,Status]",
+            "--output",
+            "text",
+        ],
+    );
+    let mut keys: Vec<String> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn rotate_home(id: &str, secret: &str) -> Test {
+    Test::new()
+        .credentials_file(format!(
+            "# alice's keys\n[dev-long-term]\naws_access_key_id = {id}\n\
+             aws_secret_access_key = {secret}\naws_mfa_device = arn:aws:iam::123456789012:mfa/alice\n"
+        ))
+        .env("AWS_ENDPOINT_URL", &moto())
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn rotate_replaces_the_key_in_the_file_and_deletes_the_old_one() {
+    let (old_id, old_secret) = iam_user("rotate-delete");
+    let run = rotate_home(&old_id, &old_secret)
+        .args(&["rotate", "dev", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: rotated: [dev-long-term] holds the new key ****")
+        .stderr_contains(&format!(
+            "the old key {} was deleted",
+            stsmfa::secret::mask(&old_id)
+        ))
+        .stderr_lacks(&old_secret);
+    let long_term = section_of(&run.test, "dev-long-term");
+    let get = |k: &str| {
+        long_term
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let new_id = get("aws_access_key_id");
+    assert_ne!(new_id, old_id);
+    assert_ne!(get("aws_secret_access_key"), old_secret);
+    assert!(get("aws_access_key_created").ends_with('Z'));
+    let text = fs::read_to_string(run.test.credentials()).unwrap_or_default();
+    assert!(
+        text.starts_with("# alice's keys\n[dev-long-term]\n"),
+        "the comment was lost"
+    );
+    // Exactly the new key exists in IAM, and the AWS CLI works with the file as it is now.
+    assert_eq!(iam_keys("rotate-delete"), [format!("{new_id} Active")]);
+    let (code, _, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity", "--profile", "dev-long-term"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn rotate_keep_old_deactivates_and_two_keys_are_refused_naming_them() {
+    let (old_id, old_secret) = iam_user("rotate-keep");
+    let run = rotate_home(&old_id, &old_secret)
+        .args(&["rotate", "dev", "--token", "123456", "--keep-old"])
+        .run()
+        .success()
+        .stderr_contains("was deactivated");
+    let new_id = section_of(&run.test, "dev-long-term")
+        .into_iter()
+        .find(|(k, _)| k == "aws_access_key_id")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let mut expected = vec![format!("{new_id} Active"), format!("{old_id} Inactive")];
+    expected.sort();
+    assert_eq!(iam_keys("rotate-keep"), expected);
+    // Now the user has two keys: another rotation says which one to delete, and changes
+    // nothing.
+    let before = fs::read_to_string(run.test.credentials()).unwrap_or_default();
+    let t = run
+        .test
+        .again()
+        .args(&["rotate", "dev", "--token", "654321"]);
+    t.run()
+        .code(4)
+        .stderr_contains("rotate-keep has two access keys already (the limit): ")
+        .stderr_contains(&format!(
+            "{} in [dev-long-term], and {} (inactive)",
+            stsmfa::secret::mask(&new_id),
+            stsmfa::secret::mask(&old_id)
+        ))
+        .stderr_contains("hint: delete the one [dev-long-term] does not hold")
+        .expect_credentials(&before);
+    assert_eq!(iam_keys("rotate-keep"), expected);
 }

@@ -248,3 +248,44 @@ fn setup_asks_for_what_is_missing_on_the_terminal() {
         .as_bytes(),
     );
 }
+
+/// The creation time `rotate` records belongs to one key: setting up another key drops it, the
+/// same key keeps it.
+#[test]
+fn another_key_drops_the_recorded_creation_time() {
+    const NEW_KEY: &str = "AKIAI44QH8DHBEXAMPLE";
+    let before = format!(
+        "[dev-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+         aws_mfa_device = {DEVICE}\naws_access_key_created = 2026-01-01T00:00:00Z\n"
+    );
+    Test::new()
+        .credentials_file(&before)
+        .args(&[
+            "setup",
+            "dev",
+            "--access-key-id",
+            NEW_KEY,
+            "--secret-access-key-stdin",
+        ])
+        .stdin(format!("{SECRET}\n"))
+        .run()
+        .success()
+        .expect_credentials(format!(
+            "[dev-long-term]\naws_access_key_id = {NEW_KEY}\naws_secret_access_key = {SECRET}\n\
+             aws_mfa_device = {DEVICE}\n"
+        ));
+    Test::new()
+        .credentials_file(&before)
+        .args(&[
+            "setup",
+            "dev",
+            "--access-key-id",
+            KEY,
+            "--secret-access-key-stdin",
+        ])
+        .stdin(format!("{SECRET}\n"))
+        .run()
+        .success()
+        .stderr_contains("already says this")
+        .expect_credentials(&before);
+}

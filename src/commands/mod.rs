@@ -8,6 +8,7 @@ mod env;
 mod exec;
 mod man;
 mod refresh;
+mod rotate;
 mod setup;
 mod status;
 
@@ -35,6 +36,7 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         Some(Command::Exec(args)) => exec::run(args, &ctx),
         Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
         Some(Command::Setup(args)) => setup::run(args, &ctx),
+        Some(Command::Rotate(args)) => rotate::run(args, &ctx),
         Some(Command::Man(args)) => man::run(args, &ctx),
         Some(Command::Completions(args)) => completions::run(args, &ctx),
     }

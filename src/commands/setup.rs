@@ -78,6 +78,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", Cow::Borrowed(r.as_str())));
     }
+    let key_id_written = pairs[0].1.as_ref();
     let clearing = fix.is_some();
     let relied: &[&str] = if clearing { &[&short_section] } else { &[] };
     let updated = ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
@@ -95,6 +96,15 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             }
         }
         let before = doc.section_text(FileKind::Credentials, &long_section);
+        if existing.get("aws_access_key_id") != Some(key_id_written) {
+            // Another key: the creation time `rotate` recorded is not this key's.
+            doc.remove_keys(
+                FileKind::Credentials,
+                &long_section,
+                &[super::rotate::CREATED_KEY],
+            )
+            .map_err(edit)?;
+        }
         doc.set(FileKind::Credentials, &long_section, &borrowed)
             .map_err(edit)?;
         Ok(doc.section_text(FileKind::Credentials, &long_section) != before)

@@ -27,7 +27,12 @@ struct Row {
     expires: Option<DateTime<Utc>>,
     state: &'static str,
     device: Option<String>,
+    /// Days since the long-term key was made, when the file records it (`rotate` does).
+    key_age_days: Option<i64>,
 }
+
+/// Keys older than this are flagged (AWS's guidance, and every audit's).
+const OLD_KEY_DAYS: i64 = 90;
 
 pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
@@ -45,6 +50,14 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .iter()
         .map(|n| row(n, ctx, &files))
         .collect::<Result<Vec<_>, _>>()?;
+    for r in rows.iter().filter(|r| r.key_age_days > Some(OLD_KEY_DAYS)) {
+        ctx.out.warn(&format!(
+            "{}: the long-term key is {} days old; rotate it: stsmfa rotate {}",
+            r.profile,
+            r.key_age_days.unwrap_or_default(),
+            r.profile
+        ));
+    }
     if args.json {
         ctx.out.print(&format!("{}\n", json(&rows, ctx.now)))?;
     } else if rows.is_empty() {
@@ -92,6 +105,11 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
     let has_session = short_term
         .as_ref()
         .is_some_and(|p| p.contains_key("aws_session_token"));
+    let key_age_days = long_term
+        .as_ref()
+        .and_then(|p| p.get(super::rotate::CREATED_KEY))
+        .and_then(credentials::parse_expiration)
+        .map(|created| (ctx.now - created).num_days());
     let (device, configured_role, via, margin) =
         session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
             let role = r.role().map(|r| r.value);
@@ -108,6 +126,7 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
             expires: None,
             state: "not managed",
             device,
+            key_age_days,
         });
     }
     let session_role = short_term
@@ -147,6 +166,7 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         expires,
         state,
         device,
+        key_age_days,
     })
 }
 
@@ -252,6 +272,7 @@ fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
                 "seconds_left": r.expires.map(|e| (e - now).num_seconds().max(0)),
                 "state": r.state,
                 "device": r.device,
+                "key_age_days": r.key_age_days,
             })
         })
         .collect()

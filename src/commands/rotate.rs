@@ -1,0 +1,195 @@
+//! `stsmfa rotate`: a new long-term access key for the profile's IAM user, written where the
+//! old one was, checked, then the old one deleted (or deactivated). IAM refuses session
+//! credentials made without MFA, so the calls are signed with the profile's MFA session. At
+//! every step a working key is in the file, and a failure says which keys exist in AWS.
+
+use std::time::{Duration, Instant};
+
+use crate::cli::RotateArgs;
+use crate::credentials::LongTerm;
+use crate::error::Error;
+use crate::iam::{Aws, Signer};
+use crate::ini::FileKind;
+use crate::secret::mask;
+use crate::session::{self, Files, Run, Texts};
+use crate::store;
+
+use super::Context;
+
+/// How long a new key may take to work (IAM is eventually consistent).
+const PROPAGATION: Duration = Duration::from_secs(20);
+
+/// Where the creation time of the key in the file is kept, for `status`'s age check.
+pub const CREATED_KEY: &str = "aws_access_key_created";
+
+pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    let name = ctx.profile_or_default(args.profile.as_ref());
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let profile = session::load(&name, ctx, &files)?;
+    let section = profile.long_term_section.clone();
+    if let Some(base) = profile.base() {
+        return Err(Error::Usage {
+            message: format!("{name} is a chained role: it has no long-term key of its own"),
+            hint: Some(format!("rotate the key of its base: stsmfa rotate {base}")),
+        });
+    }
+    if profile.settings.role.is_some() {
+        return Err(Error::Usage {
+            message: format!(
+                "{name}'s sessions are role sessions (assume_role), and IAM changes the user's \
+                 keys only with the user's own MFA session"
+            ),
+            hint: Some(
+                "rotate through a profile that holds the same keys without assume_role".into(),
+            ),
+        });
+    }
+    let path = ctx.files.credentials.as_path();
+    let old = LongTerm::from_section(profile.long_term.as_ref(), &section, path)?;
+    // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
+    let mut run = Run::new(ctx, &files);
+    let current = run
+        .ensure_all(std::slice::from_ref(&name), false)
+        .pop()
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Err(Error::Internal("no session was made".into())))?;
+    run.finish()?;
+
+    let s = &profile.settings;
+    let url = crate::sts::endpoint_url(s)?;
+    let trust = s
+        .network
+        .ca_bundle
+        .as_ref()
+        .map(crate::sts::Trust::load)
+        .transpose()?;
+    let aws = Aws::new(s, &url, trust.as_ref(), ctx.timeout)?;
+    let session = Signer {
+        access_key_id: &current.access_key_id,
+        secret: &current.secret,
+        token: Some(&current.token),
+    };
+    let long_term = Signer {
+        access_key_id: &old.access_key_id,
+        secret: &old.secret,
+        token: None,
+    };
+    let user = aws.user_of(&long_term)?;
+    ctx.out
+        .detail(&format!("{name}: the key belongs to the IAM user {user}"));
+    let keys = aws.keys(&session, &user)?;
+    if keys.len() >= 2 {
+        let others: Vec<String> = keys
+            .iter()
+            .filter(|k| k.id != old.access_key_id)
+            .map(|k| {
+                format!(
+                    "{} ({})",
+                    mask(&k.id),
+                    if k.active { "active" } else { "inactive" }
+                )
+            })
+            .collect();
+        return Err(Error::Aws {
+            message: format!(
+                "{user} has two access keys already (the limit): {} in [{section}], and {}",
+                mask(&old.access_key_id),
+                others.join(", ")
+            ),
+            hint: format!(
+                "delete the one [{section}] does not hold (aws iam delete-access-key \
+                 --user-name {user} --access-key-id ...), then rotate again"
+            ),
+        });
+    }
+    let new = aws.create(&session, &user)?;
+    let created = crate::credentials::format_expiration(new.created);
+    let pairs = [
+        ("aws_access_key_id", new.id.as_str()),
+        ("aws_secret_access_key", new.secret.expose()),
+        (CREATED_KEY, created.as_str()),
+    ];
+    let relied = [section.as_str()];
+    let written = ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
+        doc.set(FileKind::Credentials, &section, &pairs)
+            .map_err(|e| store::edit_error(path, e))
+    });
+    if let Err(e) = written {
+        // Nothing changed in the file: take the new key back so that only the old one exists.
+        let undone = aws.delete(&session, &user, &new.id).is_ok();
+        ctx.out.warn(&format!(
+            "{name}: the new key {} could not be written; {}",
+            mask(&new.id),
+            if undone {
+                format!(
+                    "it was deleted again, and [{section}] still holds {}, which works",
+                    mask(&old.access_key_id)
+                )
+            } else {
+                format!(
+                    "it still exists in AWS (delete it in IAM); [{section}] still holds {}",
+                    mask(&old.access_key_id)
+                )
+            }
+        ));
+        return Err(e);
+    }
+    ctx.out.detail(&format!(
+        "{name}: wrote the new key {} into [{section}]",
+        mask(&new.id)
+    ));
+    // The new key must work before the old one goes.
+    let fresh = Signer {
+        access_key_id: &new.id,
+        secret: &new.secret,
+        token: None,
+    };
+    let started = Instant::now();
+    while !aws.works(&fresh) {
+        if started.elapsed() > PROPAGATION {
+            return Err(Error::Aws {
+                message: format!(
+                    "the new key {} (now in [{section}]) did not work within {} s; the old key \
+                     {} was kept in AWS",
+                    mask(&new.id),
+                    PROPAGATION.as_secs(),
+                    mask(&old.access_key_id)
+                ),
+                hint: "run `stsmfa rotate` again later; until then put the old key back if \
+                       the new one keeps failing"
+                    .into(),
+            });
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let retired = if args.keep_old {
+        aws.deactivate(&session, &user, &old.access_key_id)
+            .map(|()| "deactivated")
+    } else {
+        aws.delete(&session, &user, &old.access_key_id)
+            .map(|()| "deleted")
+    };
+    match retired {
+        Ok(how) => {
+            ctx.out.done(
+                &name,
+                &format!(
+                    "rotated: [{section}] holds the new key {}; the old key {} was {how}",
+                    mask(&new.id),
+                    mask(&old.access_key_id)
+                ),
+            );
+            Ok(0)
+        }
+        Err(e) => {
+            ctx.out.warn(&format!(
+                "{name}: [{section}] holds the new key {}, which works; the old key {} still \
+                 exists and is active in AWS",
+                mask(&new.id),
+                mask(&old.access_key_id)
+            ));
+            Err(e)
+        }
+    }
+}
