@@ -355,19 +355,21 @@ impl<'a> Document<'a> {
             .collect()
     }
 
+    /// The text between the brackets of `section`'s header, found by the scan.
+    fn scanned_name(&self, scan: &Scan, section: Section) -> &'a str {
+        let text: &'a str = self.text;
+        scan.headers
+            .binary_search_by_key(&section.header, |h| h.line)
+            .map_or("", |i| {
+                let (s, e) = scan.headers[i].name;
+                &text[s..e]
+            })
+    }
+
     /// The header name of a section, split the SDK's way.
     pub fn section_name(&self, section: Section) -> SectionName<'_> {
         match self.scanned() {
-            Some(scan) => match scan
-                .headers
-                .binary_search_by_key(&section.header, |h| h.line)
-            {
-                Ok(i) => {
-                    let (s, e) = scan.headers[i].name;
-                    SectionName::parse(&self.text[s..e])
-                }
-                Err(_) => SectionName::parse(""),
-            },
+            Some(scan) => SectionName::parse(self.scanned_name(scan, section)),
             None => SectionName::parse(
                 self.lines()[section.header]
                     .header_name()
@@ -379,16 +381,7 @@ impl<'a> Document<'a> {
     /// The header name of a section, borrowed from the input text when the header is unedited.
     pub fn section_name_text(&self, section: Section) -> Cow<'a, str> {
         match self.scanned() {
-            Some(scan) => match scan
-                .headers
-                .binary_search_by_key(&section.header, |h| h.line)
-            {
-                Ok(i) => {
-                    let (s, e) = scan.headers[i].name;
-                    Cow::Borrowed(&self.text[s..e])
-                }
-                Err(_) => Cow::Borrowed(""),
-            },
+            Some(scan) => Cow::Borrowed(self.scanned_name(scan, section)),
             None => {
                 let line = &self.lines()[section.header];
                 match line.kind {
