@@ -718,3 +718,69 @@ fn rotate_refuses_what_has_no_user_key_of_its_own_before_asking_anything() {
         .stdout_contains("--keep-old")
         .stdout_contains("--token");
 }
+
+/// A new key that never works (IAM never spreads it): the old key, which still exists, goes
+/// back into the file, byte for byte, and the error says which keys exist where.
+#[test]
+fn rotate_puts_the_old_key_back_when_the_new_one_never_works() {
+    let answer = |body: &str| sts_stub::Answer {
+        status: 200,
+        body: body.into(),
+    };
+    let stub = Stub::start(vec![
+        answer(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+             <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/team/alice</Arn>\
+             <UserId>AIDAEXAMPLEEXAMPLE</UserId><Account>123456789012</Account>\
+             </GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId>\
+             </ResponseMetadata></GetCallerIdentityResponse>",
+        ),
+        answer(
+            "<ListAccessKeysResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+             <ListAccessKeysResult><AccessKeyMetadata><member><UserName>alice</UserName>\
+             <AccessKeyId>AKIAIOSFODNN7EXAMPLE</AccessKeyId><Status>Active</Status>\
+             <CreateDate>2020-01-01T00:00:00Z</CreateDate></member></AccessKeyMetadata>\
+             <IsTruncated>false</IsTruncated></ListAccessKeysResult>\
+             <ResponseMetadata><RequestId>2</RequestId></ResponseMetadata>\
+             </ListAccessKeysResponse>",
+        ),
+        answer(
+            "<CreateAccessKeyResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+             <CreateAccessKeyResult><AccessKey><UserName>alice</UserName>\
+             <AccessKeyId>AKIANEWNEWNEWNEWNEW1</AccessKeyId><Status>Active</Status>\
+             <SecretAccessKey>newSECRETnewSECRETnewSECRETnewSECRET1234</SecretAccessKey>\
+             <CreateDate>2026-11-26T00:00:00Z</CreateDate></AccessKey>\
+             </CreateAccessKeyResult><ResponseMetadata><RequestId>3</RequestId>\
+             </ResponseMetadata></CreateAccessKeyResponse>",
+        ),
+        sts_stub::error_answer(
+            403,
+            "InvalidClientTokenId",
+            "The security token is invalid.",
+        ),
+    ]);
+    let file = format!(
+        "# alice's keys\n{}\n{}",
+        long_term("dev"),
+        session("dev", "2099-01-01T00:00:00Z", "s", "")
+    );
+    Test::new()
+        .credentials_file(&file)
+        .env("AWS_ENDPOINT_URL", &stub.url)
+        .args(&["rotate", "dev", "--no-input"])
+        .run()
+        .code(4)
+        .stderr_contains(
+            "error: the new key ****NEW1 did not work within 20 s; [dev-long-term] holds the \
+             old key ****MPLE again, which works; the new key ****NEW1 still exists in AWS",
+        )
+        .stderr_lacks("newSECRET")
+        .expect_credentials(&file);
+    let sent = stub.requests();
+    assert_eq!(sent[1].param("UserName"), Some("alice"));
+    assert_eq!(sent[2].param("Action"), Some("CreateAccessKey"));
+    assert_eq!(
+        sent.last().and_then(|r| r.param("Action")),
+        Some("DeleteAccessKey")
+    );
+}

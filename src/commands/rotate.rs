@@ -148,18 +148,9 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let started = Instant::now();
     while !aws.works(&fresh) {
         if started.elapsed() > PROPAGATION {
-            return Err(Error::Aws {
-                message: format!(
-                    "the new key {} (now in [{section}]) did not work within {} s; the old key \
-                     {} was kept in AWS",
-                    mask(&new.id),
-                    PROPAGATION.as_secs(),
-                    mask(&old.access_key_id)
-                ),
-                hint: "run `stsmfa rotate` again later; until then put the old key back if \
-                       the new one keeps failing"
-                    .into(),
-            });
+            return Err(give_back(
+                ctx, &aws, &session, &user, &section, &old, &new.id,
+            ));
         }
         std::thread::sleep(Duration::from_secs(1));
     }
@@ -191,5 +182,56 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ));
             Err(e)
         }
+    }
+}
+
+/// The new key never worked: the old key (which still exists and works) goes back into the
+/// file, and the new one is deleted when IAM lets it be. Says which keys exist where.
+fn give_back(
+    ctx: &Context<'_>,
+    aws: &Aws<'_>,
+    session: &Signer<'_>,
+    user: &str,
+    section: &str,
+    old: &LongTerm,
+    new_id: &str,
+) -> Error {
+    let path = ctx.files.credentials.as_path();
+    let restored = store::read(&ctx.files.credentials).and_then(|now| {
+        let now = now.unwrap_or_default();
+        let pairs = [
+            ("aws_access_key_id", old.access_key_id.as_str()),
+            ("aws_secret_access_key", old.secret.expose()),
+        ];
+        ctx.update_credentials(Some(&now), &[section], |doc| {
+            let edit = |e| store::edit_error(path, e);
+            doc.remove_keys(FileKind::Credentials, section, &[CREATED_KEY])
+                .map_err(edit)?;
+            doc.set(FileKind::Credentials, section, &pairs)
+                .map_err(edit)
+        })
+    });
+    let in_file = match &restored {
+        Ok(_) => format!(
+            "[{section}] holds the old key {} again, which works",
+            mask(&old.access_key_id)
+        ),
+        Err(e) => format!(
+            "[{section}] still holds the new key (putting the old one {} back failed: {e})",
+            mask(&old.access_key_id)
+        ),
+    };
+    let new_key = if restored.is_ok() && aws.delete(session, user, new_id).is_ok() {
+        format!("the new key {} was deleted", mask(new_id))
+    } else {
+        format!("the new key {} still exists in AWS", mask(new_id))
+    };
+    Error::Aws {
+        message: format!(
+            "the new key {} did not work within {} s; {in_file}; {new_key}",
+            mask(new_id),
+            PROPAGATION.as_secs()
+        ),
+        hint: "run `stsmfa rotate` again later (IAM may be slow to spread a new key)".into(),
     }
 }
