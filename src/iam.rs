@@ -50,6 +50,8 @@ pub struct NewKey {
 pub struct Aws<'a> {
     settings: &'a Settings,
     sts_url: &'a str,
+    /// An IAM endpoint the user gave; `None` lets the SDK's resolver choose.
+    iam_url: Option<String>,
     http: SharedHttpClient,
     timeout: Duration,
     runtime: tokio::runtime::Runtime,
@@ -59,6 +61,7 @@ impl<'a> Aws<'a> {
     pub fn new(
         settings: &'a Settings,
         sts_url: &'a str,
+        iam_url: Option<String>,
         trust: Option<&crate::sts::Trust>,
         timeout: Duration,
     ) -> Result<Aws<'a>, Error> {
@@ -69,6 +72,7 @@ impl<'a> Aws<'a> {
         Ok(Aws {
             settings,
             sts_url,
+            iam_url,
             http: crate::sts::http_client(trust)?,
             timeout,
             runtime,
@@ -102,7 +106,7 @@ impl<'a> Aws<'a> {
             .timeout_config(crate::sts::timeouts(self.timeout))
             .retry_config(crate::sts::retries(&s.network))
             .http_client(self.http.clone());
-        if let Some(url) = iam_endpoint(s) {
+        if let Some(url) = &self.iam_url {
             config = config.endpoint_url(url);
         }
         aws_sdk_iam::Client::from_conf(config.build())
@@ -236,18 +240,10 @@ impl<'a> Aws<'a> {
                 url: if action == "GetCallerIdentity" {
                     self.sts_url.to_owned()
                 } else {
-                    iam_endpoint(self.settings).unwrap_or_else(|| "IAM".into())
+                    self.iam_url.clone().unwrap_or_else(|| "IAM".into())
                 },
                 cause: crate::sts::root_cause(&e),
             },
         }
     }
-}
-
-/// An IAM endpoint the user gave (`AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, as the AWS
-/// CLI reads them); `None` lets the SDK's resolver choose.
-fn iam_endpoint(_: &Settings) -> Option<String> {
-    ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
 }

@@ -64,7 +64,12 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .as_ref()
         .map(crate::sts::Trust::load)
         .transpose()?;
-    let aws = Aws::new(s, &url, trust.as_ref(), ctx.timeout)?;
+    // IAM's endpoint as the AWS CLI reads it; else the SDK's resolver chooses.
+    let iam_url = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|v| ctx.env.get(v))
+        .map(str::to_owned);
+    let aws = Aws::new(s, &url, iam_url, trust.as_ref(), ctx.timeout)?;
     let session = Signer {
         access_key_id: &current.access_key_id,
         secret: &current.secret,
