@@ -250,8 +250,16 @@ pub struct SetupArgs {
 
     /// Make PROFILE a chained role: its sessions come from AssumeRole (--assume-role ARN)
     /// signed with BASE's MFA session, so they need no code of their own
-    #[arg(long, value_name = "BASE")]
+    #[arg(long, value_name = "BASE", conflicts_with_all = ["keychain", "no_keychain"])]
     pub source_profile: Option<String>,
+
+    /// Keep the secret access key in the OS keychain, not in the file (moves it there)
+    #[arg(long, conflicts_with = "no_keychain")]
+    pub keychain: bool,
+
+    /// Keep the secret access key in the file (moves it out of the OS keychain)
+    #[arg(long)]
+    pub no_keychain: bool,
 }
 
 /// `stsmfa rotate`.

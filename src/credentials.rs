@@ -1,5 +1,6 @@
 //! Long-term keys, session credentials, and the decision whether a session is still good.
-//! Pure logic: the caller passes the section's properties and the current time.
+//! Pure logic (the caller passes the section's properties and the current time), but for a
+//! secret kept in the OS keychain, which is read from there.
 
 use std::borrow::Cow;
 
@@ -7,6 +8,7 @@ use chrono::{DateTime, Local, NaiveDateTime, TimeZone as _, Utc};
 
 use crate::error::Error;
 use crate::ini::Properties;
+use crate::keychain::{self, Place};
 use crate::secret::Secret;
 
 /// The keys a session consists of (SPEC §5); `clear` removes exactly these.
@@ -33,12 +35,16 @@ const REQUIRED_SESSION_KEYS: [&str; 4] = [
 pub struct LongTerm {
     pub access_key_id: String,
     pub secret: Secret,
+    /// Where the secret was read from.
+    pub place: Place,
 }
 
 impl LongTerm {
-    /// Reads the keys from the long-term section; `section` and `path` are for messages.
+    /// Reads the keys from `profile`'s long-term section, the secret from the OS keychain when
+    /// the section keeps it there; `section` and `path` are for messages.
     pub fn from_section(
         props: Option<&Properties<'_>>,
+        profile: &str,
         section: &str,
         path: &std::path::Path,
     ) -> Result<LongTerm, Error> {
@@ -53,18 +59,27 @@ impl LongTerm {
         let id = props
             .get("aws_access_key_id")
             .ok_or_else(|| missing("aws_access_key_id"))?;
-        let secret = props
-            .get("aws_secret_access_key")
-            .ok_or_else(|| missing("aws_secret_access_key"))?;
         if id.starts_with("ASIA") || props.contains_key("aws_session_token") {
             return Err(Error::SessionAsLongTerm {
                 path: path.to_path_buf(),
                 section: section.to_owned(),
             });
         }
+        let place = Place::of(props);
+        let secret = match place {
+            Place::File => Secret::new(
+                props
+                    .get("aws_secret_access_key")
+                    .ok_or_else(|| missing("aws_secret_access_key"))?,
+            ),
+            Place::Keychain => keychain::read(id)
+                .map_err(|f| f.error(keychain::Doing::Read { profile, section }, id))?,
+            Place::Nowhere => return Err(missing("aws_secret_access_key")),
+        };
         Ok(LongTerm {
             access_key_id: id.to_owned(),
-            secret: Secret::new(secret),
+            secret,
+            place,
         })
     }
 }

@@ -104,6 +104,8 @@ pub enum Error {
     Aws { message: String, hint: String },
     /// A section whose long-term keys stsmfa will not take out without being told to.
     Protected { message: String, hint: String },
+    /// The OS keychain cannot be reached, or lacks the secret the file points to.
+    Keychain { message: String, hint: String },
     ShortTermHoldsLongTerm {
         path: PathBuf,
         section: String,
@@ -173,6 +175,7 @@ impl Error {
             | Error::LongTermSection { .. }
             | Error::NoSession { .. }
             | Error::Protected { .. }
+            | Error::Keychain { .. }
             | Error::ShortTermHoldsLongTerm { .. } => 6,
             Error::NeedCode { .. } => 3,
             // SPEC §7 lists a session key in the long-term section with STS's refusals,
@@ -271,7 +274,9 @@ impl Error {
             Error::SessionAsLongTerm { section, .. } => Some(format!(
                 "put your long-term access key (AKIA...) and its secret in [{section}]"
             )),
-            Error::Protected { hint, .. } | Error::Aws { hint, .. } => Some(hint.clone()),
+            Error::Protected { hint, .. }
+            | Error::Aws { hint, .. }
+            | Error::Keychain { hint, .. } => Some(hint.clone()),
             Error::ShortTermHoldsLongTerm { profile, .. } => Some(format!(
                 "move them to [{profile}-long-term] with `stsmfa setup {profile}`, then refresh"
             )),
@@ -449,7 +454,9 @@ impl fmt::Display for Error {
                  not long-term keys",
                 path.display()
             ),
-            Error::Protected { message, .. } | Error::Aws { message, .. } => {
+            Error::Protected { message, .. }
+            | Error::Aws { message, .. }
+            | Error::Keychain { message, .. } => {
                 write!(f, "{message}")
             }
             Error::ShortTermHoldsLongTerm { path, section, .. } => write!(

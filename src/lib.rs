@@ -9,6 +9,7 @@ pub mod env;
 pub mod error;
 pub mod iam;
 pub mod ini;
+pub mod keychain;
 pub mod output;
 pub mod profile;
 pub mod secret;

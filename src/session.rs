@@ -590,8 +590,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     fn new_session(&mut self, profile: &Profile<'_>) -> Result<Session, Error> {
         let ctx = self.ctx;
         let path = ctx.files.credentials.as_path();
-        let long_term =
-            LongTerm::from_section(profile.long_term.as_ref(), &profile.long_term_section, path)?;
+        let long_term = LongTerm::from_section(
+            profile.long_term.as_ref(),
+            &profile.name,
+            &profile.long_term_section,
+            path,
+        )?;
         let s = &profile.settings;
         let device = s
             .device

@@ -84,32 +84,42 @@ fn status_shows_every_managed_profile_and_exits_1_when_one_is_not_valid() {
         .collect();
     assert_eq!(
         rows[0],
-        ["PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "DEVICE"]
+        [
+            "PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "SECRET", "DEVICE"
+        ]
     );
     assert_eq!(
         rows[1][..3],
         ["dev", "session", "2099-01-01 00:00"],
         "{err}"
     );
-    assert_eq!(rows[1][4..], ["valid", DEVICE], "{err}");
+    assert_eq!(rows[1][4..], ["valid", "file", DEVICE], "{err}");
     assert_eq!(rows[2][..2], ["soon", "session"], "{err}");
     assert!(rows[2][3] == "4m" || rows[2][3] == "5m", "{err}");
-    assert_eq!(rows[2][4..], ["expiring", DEVICE], "{err}");
+    assert_eq!(rows[2][4..], ["expiring", "file", DEVICE], "{err}");
     assert_eq!(
         rows[3],
-        ["old", "session", "2020-01-01 00:00", "-", "expired", DEVICE],
+        [
+            "old",
+            "session",
+            "2020-01-01 00:00",
+            "-",
+            "expired",
+            "file",
+            DEVICE
+        ],
         "{err}"
     );
     assert_eq!(
         rows[4],
-        ["new", "session", "-", "-", "missing", DEVICE],
+        ["new", "session", "-", "-", "missing", "file", DEVICE],
         "{err}"
     );
     assert_eq!(rows[5][..3], ["admin", ROLE, "2099-06-01 12:30"], "{err}");
-    assert_eq!(rows[5][4..], ["valid", DEVICE], "{err}");
+    assert_eq!(rows[5][4..], ["valid", "file", DEVICE], "{err}");
     assert_eq!(rows.len(), 6, "{err}");
     assert_eq!(starts[0], starts[1], "columns are not aligned:\n{err}");
-    for secret in ["SECRET", "wJalrXUtnFEMI", "tokenVALID"] {
+    for secret in ["devSECRET", "soonSECRET", "wJalrXUtnFEMI", "tokenVALID"] {
         assert!(!err.contains(secret), "status printed a secret:\n{err}");
     }
 }
@@ -161,6 +171,7 @@ fn status_json_is_a_stable_array_on_stdout() {
     assert_eq!(rows[3]["expiration"], "2020-01-01T00:00:00Z");
     assert_eq!(rows[3]["seconds_left"], 0);
     assert_eq!(rows[0]["key_age_days"], serde_json::Value::Null);
+    assert_eq!(rows[0]["secret"], "file");
     let keys: Vec<&String> = rows[0]
         .as_object()
         .map(|o| o.keys().collect())
@@ -175,6 +186,7 @@ fn status_json_is_a_stable_array_on_stdout() {
             "profile",
             "role_arn",
             "seconds_left",
+            "secret",
             "source_profile",
             "state"
         ]

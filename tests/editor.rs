@@ -591,3 +591,68 @@ proptest! {
         }
     }
 }
+
+fn replace(
+    old: &'static str,
+    new: &'static str,
+    value: &'static str,
+) -> impl FnOnce(&mut Document) -> Result<(), EditError> {
+    move |d| d.replace_key(CRED, "dev", old, new, value)
+}
+
+#[test]
+fn a_replaced_key_takes_the_old_ones_place_and_spacing() {
+    let before = "# keys\n[dev]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key  =\twJalr\nregion=x\n\n[other]\na = b\n";
+    let out = edited(
+        before,
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(
+        out,
+        "# keys\n[dev]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\nsecret_access_key  =\tkeychain\nregion=x\n\n[other]\na = b\n"
+    );
+    // And back: the file as it was, byte for byte.
+    let back = edited(
+        &out,
+        replace("secret_access_key", "aws_secret_access_key", "wJalr"),
+    );
+    assert_eq!(back, before);
+}
+
+#[test]
+fn a_replaced_key_keeps_comments_and_drops_duplicates_and_continuations() {
+    let out = edited(
+        "[dev]\r\naws_secret_access_key = first\r\nsecret_access_key = stale\r\naws_secret_access_key = s # note\r\n  # kept\r\n  more\r\nregion = x",
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(
+        out,
+        "[dev]\r\n# note\r\n# kept\r\nsecret_access_key = keychain\r\nregion = x"
+    );
+}
+
+#[test]
+fn replacing_a_key_that_is_not_there_sets_the_new_one() {
+    let out = edited(
+        "[dev]\naws_access_key_id = A\n\n[x]\n",
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(
+        out,
+        "[dev]\naws_access_key_id = A\nsecret_access_key = keychain\n\n[x]\n"
+    );
+    let out = edited(
+        "[x]\n",
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(out, "[x]\n\n[dev]\nsecret_access_key = keychain\n");
+}
+
+#[test]
+fn a_replaced_key_with_an_empty_value_gets_its_space() {
+    let out = edited(
+        "[dev]\naws_secret_access_key =\n",
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(out, "[dev]\nsecret_access_key = keychain\n");
+}

@@ -10,6 +10,7 @@ mod conformance;
 mod differential;
 mod editor;
 mod interop;
+mod keychain;
 mod network;
 mod prompt;
 mod readme;

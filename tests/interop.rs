@@ -11,7 +11,7 @@ use crate::common::{Plain, Test, fixtures, run_all_at_once, sdk_profiles};
 
 type Sections = Plain;
 
-fn venv() -> PathBuf {
+pub(crate) fn venv() -> PathBuf {
     match std::env::var_os("STSMFA_TEST_VENV") {
         Some(v) => PathBuf::from(v),
         None => panic!("STSMFA_TEST_VENV is not set: run these tests with scripts/test"),
@@ -19,7 +19,7 @@ fn venv() -> PathBuf {
 }
 
 /// The sections botocore's `raw_config_parse` (the AWS CLI's reader) finds in `path`.
-fn botocore_read(path: &Path) -> Sections {
+pub(crate) fn botocore_read(path: &Path) -> Sections {
     let out = Command::new(venv().join("bin/python"))
         .args([
             "-c",
@@ -126,7 +126,7 @@ fn aws_cli_reads_what_clear_kept() {
 }
 
 /// The local STS emulator (moto_server) that `scripts/test` started.
-fn moto() -> String {
+pub(crate) fn moto() -> String {
     match std::env::var("STSMFA_TEST_STS_URL") {
         Ok(url) => url,
         Err(_) => panic!("STSMFA_TEST_STS_URL is not set: run these tests with scripts/test"),
@@ -142,7 +142,11 @@ fn long_term(profile: &str) -> String {
 }
 
 /// Runs the real AWS CLI against moto in `test`'s HOME.
-fn aws_cli(test: &Test, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+pub(crate) fn aws_cli(
+    test: &Test,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
     let out = Command::new(venv().join("bin/aws"))
         .args(args)
         .env_clear()
@@ -409,7 +413,7 @@ fn aws_mfa(test: &Test, profile: &str, stdin: &str) -> (Option<i32>, String) {
     (out.status.code(), text)
 }
 
-fn section_of(test: &Test, name: &str) -> Vec<(String, String)> {
+pub(crate) fn section_of(test: &Test, name: &str) -> Vec<(String, String)> {
     let text = fs::read_to_string(test.credentials()).unwrap_or_else(|e| panic!("{e}"));
     let doc = Document::parse(&text);
     let view = doc
@@ -556,13 +560,13 @@ fn endpoints_are_the_ones_botocore_resolves() {
 
 /// A moto_server of our own that checks signatures and permissions after its first
 /// `free` actions (INITIAL_NO_AUTH_ACTION_COUNT); stopped when dropped.
-struct CheckingMoto {
+pub(crate) struct CheckingMoto {
     child: std::process::Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl CheckingMoto {
-    fn start(free: u32) -> CheckingMoto {
+    pub(crate) fn start(free: u32) -> CheckingMoto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -653,7 +657,7 @@ fn moto_admin(url: &str, args: &[&str]) -> String {
 }
 
 /// An IAM user with one access key in the moto at `url`: the key's id and secret.
-fn iam_user_at(url: &str, name: &str) -> (String, String) {
+pub(crate) fn iam_user_at(url: &str, name: &str) -> (String, String) {
     moto_admin(url, &["iam", "create-user", "--user-name", name]);
     let key: serde_json::Value = serde_json::from_str(&moto_admin(
         url,
@@ -672,12 +676,12 @@ fn iam_user_at(url: &str, name: &str) -> (String, String) {
     )
 }
 
-fn iam_user(name: &str) -> (String, String) {
+pub(crate) fn iam_user(name: &str) -> (String, String) {
     iam_user_at(&moto(), name)
 }
 
 /// The user's access keys in moto, as `ID STATUS` lines.
-fn iam_keys(user: &str) -> Vec<String> {
+pub(crate) fn iam_keys(user: &str) -> Vec<String> {
     let out = moto_admin(
         &moto(),
         &[

@@ -1,7 +1,8 @@
 //! `stsmfa rotate`: a new long-term access key for the profile's IAM user, written where the
 //! old one was, checked, then the old one deleted (or deactivated). IAM refuses session
 //! credentials made without MFA, so the calls are signed with the profile's MFA session. At
-//! every step a working key is in the file, and a failure says which keys exist in AWS.
+//! every step a working key is in the file (or in the OS keychain, when the profile keeps its
+//! secret there), and a failure says which keys exist in AWS.
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use crate::credentials::LongTerm;
 use crate::error::Error;
 use crate::iam::{Aws, Signer};
 use crate::ini::FileKind;
+use crate::keychain::{self, Place};
 use crate::secret::mask;
 use crate::session::{self, Files, Run, Texts};
 use crate::store;
@@ -46,7 +48,7 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         });
     }
     let path = ctx.files.credentials.as_path();
-    let old = LongTerm::from_section(profile.long_term.as_ref(), &section, path)?;
+    let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;
     // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
     let mut run = Run::new(ctx, &files);
     let current = run
@@ -109,19 +111,13 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         });
     }
     let new = aws.create(&session, &user)?;
-    let created = crate::credentials::format_expiration(new.created);
-    let pairs = [
-        ("aws_access_key_id", new.id.as_str()),
-        ("aws_secret_access_key", new.secret.expose()),
-        (CREATED_KEY, created.as_str()),
-    ];
-    let relied = [section.as_str()];
-    let written = ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
-        doc.set(FileKind::Credentials, &section, &pairs)
-            .map_err(|e| store::edit_error(path, e))
-    });
-    if let Err(e) = written {
-        // Nothing changed in the file: take the new key back so that only the old one exists.
+    let in_keychain = old.place == Place::Keychain;
+    // Takes the new key back (and its keychain entry) when it cannot be written down, so that
+    // only the old one exists; says so.
+    let undo = |e: Error| -> Error {
+        if in_keychain {
+            let _ = keychain::delete(&new.id);
+        }
         let undone = aws.delete(&session, &user, &new.id).is_ok();
         ctx.out.warn(&format!(
             "{name}: the new key {} could not be written; {}",
@@ -138,8 +134,27 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
                 )
             }
         ));
-        return Err(e);
+        e
+    };
+    if in_keychain {
+        // The keychain has the new secret (and gave it back) before the file names the key.
+        keychain::store(&new.id, &new.secret)
+            .map_err(|f| undo(f.error(keychain::Doing::Store { section: &section }, &new.id)))?;
     }
+    let created = crate::credentials::format_expiration(new.created);
+    let mut pairs = vec![
+        ("aws_access_key_id", new.id.as_str()),
+        (CREATED_KEY, created.as_str()),
+    ];
+    if !in_keychain {
+        pairs.insert(1, ("aws_secret_access_key", new.secret.expose()));
+    }
+    let relied = [section.as_str()];
+    ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
+        doc.set(FileKind::Credentials, &section, &pairs)
+            .map_err(|e| store::edit_error(path, e))
+    })
+    .map_err(undo)?;
     ctx.out.detail(&format!(
         "{name}: wrote the new key {} into [{section}]",
         mask(&new.id)
@@ -166,6 +181,9 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         aws.delete(&session, &user, &old.access_key_id)
             .map(|()| "deleted")
     };
+    if in_keychain && retired.is_ok() {
+        forget(ctx, &name, &section, &old.access_key_id);
+    }
     match retired {
         Ok(how) => {
             ctx.out.done(
@@ -190,6 +208,23 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
 }
 
+/// Deletes the keychain entry of the retired key, unless another section still uses it.
+fn forget(ctx: &Context<'_>, name: &str, section: &str, key_id: &str) {
+    let used = store::read(&ctx.files.credentials)
+        .ok()
+        .flatten()
+        .is_some_and(|text| keychain::in_use(&crate::ini::Document::parse(&text), key_id));
+    if used {
+        return;
+    }
+    if let Err(f) = keychain::delete(key_id) {
+        ctx.out.warn(&format!(
+            "{name}: {}; the file does not need it any more",
+            f.error(keychain::Doing::Delete { section }, key_id)
+        ));
+    }
+}
+
 /// The new key never worked: the old key (which still exists and works) goes back into the
 /// file, and the new one is deleted when IAM lets it be. Says which keys exist where.
 fn give_back(
@@ -204,10 +239,10 @@ fn give_back(
     let path = ctx.files.credentials.as_path();
     let restored = store::read(&ctx.files.credentials).and_then(|now| {
         let now = now.unwrap_or_default();
-        let pairs = [
-            ("aws_access_key_id", old.access_key_id.as_str()),
-            ("aws_secret_access_key", old.secret.expose()),
-        ];
+        let mut pairs = vec![("aws_access_key_id", old.access_key_id.as_str())];
+        if old.place != Place::Keychain {
+            pairs.push(("aws_secret_access_key", old.secret.expose()));
+        }
         ctx.update_credentials(Some(&now), &[section], |doc| {
             let edit = |e| store::edit_error(path, e);
             doc.remove_keys(FileKind::Credentials, section, &[CREATED_KEY])
@@ -226,6 +261,9 @@ fn give_back(
             mask(&old.access_key_id)
         ),
     };
+    if restored.is_ok() && old.place == Place::Keychain {
+        let _ = keychain::delete(new_id);
+    }
     let new_key = if restored.is_ok() && aws.delete(session, user, new_id).is_ok() {
         format!("the new key {} was deleted", mask(new_id))
     } else {

@@ -8,7 +8,8 @@ use std::io::Read as _;
 use crate::cli::SetupArgs;
 use crate::error::Error;
 use crate::ini::{FileKind, Properties};
-use crate::secret::Secret;
+use crate::keychain::{self, Place};
+use crate::secret::{Secret, mask};
 use crate::settings;
 use crate::store;
 use crate::token::Prompt;
@@ -42,14 +43,38 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let in_short = short
         .as_ref()
         .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
+    let kept = Place::of(&existing);
+    let old_id = existing.get("aws_access_key_id");
+    // The secret in the keychain, read once when needed.
+    let kept_secret = std::cell::OnceCell::new();
+    let from_keychain = |id: &str| -> Result<Secret, Error> {
+        if let Some(s) = kept_secret.get() {
+            return Ok(Secret::clone(s));
+        }
+        let s = keychain::read(id).map_err(|f| {
+            f.error(
+                keychain::Doing::Read {
+                    profile: &profile,
+                    section: &long_section,
+                },
+                id,
+            )
+        })?;
+        Ok(kept_secret.get_or_init(|| s).clone())
+    };
     // Long-term keys in [NAME] are moved to [NAME-long-term]; when that section has keys
     // already, [NAME]'s are either a copy (removed) or other keys (which replace them).
     let fix = match in_short {
         None => None,
         Some(p) => {
-            let copy = p.get("aws_access_key_id") == existing.get("aws_access_key_id")
-                && p.get("aws_secret_access_key") == existing.get("aws_secret_access_key");
-            let fix = match (existing.contains_key("aws_access_key_id"), copy) {
+            let same_id = p.get("aws_access_key_id") == old_id;
+            let copy = same_id
+                && match (kept, p.get("aws_secret_access_key")) {
+                    (Place::Keychain, Some(theirs)) => old_id
+                        .is_some_and(|id| from_keychain(id).is_ok_and(|s| s.expose() == theirs)),
+                    _ => p.get("aws_secret_access_key") == existing.get("aws_secret_access_key"),
+                };
+            let fix = match (old_id.is_some(), copy) {
                 (true, true) => Fix::RemoveCopy,
                 (true, false) => Fix::Replace,
                 (false, _) => Fix::Move,
@@ -63,12 +88,41 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         _ => Some(&existing),
     };
     let key_id = access_key_id(args, ctx, from)?;
-    let secret = secret_access_key(args, ctx, from)?;
+    // The secret stays where it is unless a flag moves it.
+    let place = if args.keychain || (kept == Place::Keychain && !args.no_keychain) {
+        Place::Keychain
+    } else {
+        Place::File
+    };
+    let kept_here =
+        (kept == Place::Keychain && old_id == Some(key_id.as_str())).then_some(key_id.as_str());
+    let secret = secret_access_key(args, ctx, from, kept_here.map(|id| || from_keychain(id)))?;
     let device = device(ctx, &existing)?;
+    // The keychain first: the file says `keychain` only once the keychain has given the
+    // secret back.
+    let created_entry = if place == Place::Keychain {
+        let store_error = |f: keychain::Failure| {
+            f.error(
+                keychain::Doing::Store {
+                    section: &long_section,
+                },
+                &key_id,
+            )
+        };
+        let had = keychain::holds(&key_id).map_err(store_error)?;
+        keychain::store(&key_id, &secret).map_err(store_error)?;
+        !had
+    } else {
+        false
+    };
     // The secret is borrowed from its `Secret`, never copied.
+    let (secret_key, secret_value, other_key) = match place {
+        Place::Keychain => (keychain::KEY, keychain::MARKER, "aws_secret_access_key"),
+        _ => ("aws_secret_access_key", secret.expose(), keychain::KEY),
+    };
     let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
-        ("aws_access_key_id", Cow::Owned(key_id)),
-        ("aws_secret_access_key", Cow::Borrowed(secret.expose())),
+        ("aws_access_key_id", Cow::Owned(key_id.clone())),
+        (secret_key, Cow::Borrowed(secret_value)),
         (device.0, Cow::Owned(device.1)),
     ];
     if let Some(seconds) = ctx.flags.duration {
@@ -78,12 +132,11 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", Cow::Borrowed(r.as_str())));
     }
-    let key_id_written = pairs[0].1.as_ref();
     let clearing = fix.is_some();
     let relied: &[&str] = if clearing { &[&short_section] } else { &[] };
     let updated = ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
         let edit = |e| store::edit_error(path, e);
-        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        let mut borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
         if clearing {
             doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
                 .map_err(edit)?;
@@ -96,7 +149,22 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             }
         }
         let before = doc.section_text(FileKind::Credentials, &long_section);
-        if existing.get("aws_access_key_id") != Some(key_id_written) {
+        let section = doc
+            .find(FileKind::Credentials, &long_section)
+            .map_err(edit)?;
+        if section.is_some_and(|s| doc.section_has_key(s, other_key)) {
+            // Moving the secret: its new line goes where the old one was.
+            doc.replace_key(
+                FileKind::Credentials,
+                &long_section,
+                other_key,
+                secret_key,
+                secret_value,
+            )
+            .map_err(edit)?;
+            borrowed.retain(|(k, _)| *k != secret_key);
+        }
+        if section.is_some() && old_id != Some(key_id.as_str()) {
             // Another key: the creation time `rotate` recorded is not this key's.
             doc.remove_keys(
                 FileKind::Credentials,
@@ -107,8 +175,25 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         }
         doc.set(FileKind::Credentials, &long_section, &borrowed)
             .map_err(edit)?;
-        Ok(doc.section_text(FileKind::Credentials, &long_section) != before)
-    })?;
+        let changed = doc.section_text(FileKind::Credentials, &long_section) != before;
+        // The keychain entry the section used until now, when nothing uses it any more.
+        let unused = (kept == Place::Keychain)
+            .then_some(old_id)
+            .flatten()
+            .filter(|id| !keychain::in_use(doc, id));
+        Ok((changed, unused.map(str::to_owned)))
+    });
+    let updated = match updated {
+        Ok(u) => u,
+        Err(e) => {
+            if created_entry {
+                // Best effort: the file does not point at the entry made for it.
+                let _ = keychain::delete(&key_id);
+            }
+            return Err(e);
+        }
+    };
+    let (changed, unused) = updated.value;
     match fix.map(|(f, _)| f) {
         Some(Fix::Move) => ctx.out.done(
             &profile,
@@ -127,15 +212,45 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ),
         None => {}
     }
+    // The file no longer needs the old entry: it goes after the write, never before.
+    if let Some(id) = &unused {
+        match keychain::delete(id) {
+            Ok(()) => ctx.out.detail(&format!(
+                "{profile}: deleted the OS keychain's entry for {}",
+                mask(id)
+            )),
+            Err(f) => ctx.out.warn(&format!(
+                "{}; the file does not need it any more",
+                f.error(
+                    keychain::Doing::Delete {
+                        section: &long_section,
+                    },
+                    id,
+                )
+            )),
+        }
+    }
     let next = format!("run `stsmfa -p {profile}` to start a session");
-    if !updated.value {
+    let moved = match (kept, place) {
+        (Place::Keychain, Place::File) => {
+            " (the secret access key is in the file again, out of the OS keychain)".to_owned()
+        }
+        (_, Place::Keychain) if kept != Place::Keychain || changed => format!(
+            " (its secret access key is in the OS keychain, service {}, account {}; not in the \
+             file)",
+            keychain::SERVICE,
+            mask(&key_id)
+        ),
+        _ => String::new(),
+    };
+    if !changed {
         ctx.out.done(
             &profile,
             &format!("[{long_section}] already says this; {next}"),
         );
     } else {
         ctx.out
-            .done(&profile, &format!("saved [{long_section}]; {next}"));
+            .done(&profile, &format!("saved [{long_section}]{moved}; {next}"));
     }
     Ok(0)
 }
@@ -268,10 +383,13 @@ fn access_key_id(
     check_key_id(&id)
 }
 
+/// The secret: from stdin, else from where the section keeps it (the file's line, or the
+/// keychain through `kept` when the key id stays), else asked for.
 fn secret_access_key(
     args: &SetupArgs,
     ctx: &Context<'_>,
     from: Option<&Properties<'_>>,
+    kept: Option<impl FnOnce() -> Result<Secret, Error>>,
 ) -> Result<Secret, Error> {
     let check = |s: &str| {
         let s = s.trim_end_matches(['\n', '\r']);
@@ -293,6 +411,9 @@ fn secret_access_key(
     }
     if let Some(s) = from.and_then(|p| p.get("aws_secret_access_key")) {
         return check(s);
+    }
+    if let Some(read) = kept {
+        return read();
     }
     if !interactive(ctx) {
         return Err(usage(

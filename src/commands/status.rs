@@ -1,5 +1,5 @@
-//! `stsmfa status`: one row per managed profile (kind, expiry, time left, state, device),
-//! never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
+//! `stsmfa status`: one row per managed profile (kind, expiry, time left, state, where the
+//! long-term secret lives, device), never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
 //! when every profile shown is valid, 1 otherwise.
 
 use std::collections::{HashMap, HashSet};
@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike as _, FixedOffset, Local, Offset as _, Timelike 
 use crate::cli::StatusArgs;
 use crate::credentials::{self, State};
 use crate::error::Error;
+use crate::keychain::Place;
 use crate::profile::Naming;
 
 use super::Context;
@@ -29,6 +30,8 @@ struct Row {
     device: Option<String>,
     /// Days since the long-term key was made, when the file records it (`rotate` does).
     key_age_days: Option<i64>,
+    /// Where the long-term secret lives (`file`, `keychain`), for a profile with keys.
+    secret: Option<&'static str>,
 }
 
 /// Keys older than this are flagged (AWS's guidance, and every audit's).
@@ -110,6 +113,11 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         .and_then(|p| p.get(super::rotate::CREATED_KEY))
         .and_then(credentials::parse_expiration)
         .map(|created| (ctx.now - created).num_days());
+    // Read from the file only: `status` never asks the keychain.
+    let secret = long_term
+        .as_ref()
+        .filter(|p| p.contains_key("aws_access_key_id"))
+        .map(|p| Place::of(p).word());
     let (device, configured_role, via, margin) =
         session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
             let role = r.role().map(|r| r.value);
@@ -127,6 +135,7 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
             state: "not managed",
             device,
             key_age_days,
+            secret,
         });
     }
     let session_role = short_term
@@ -167,6 +176,7 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         state,
         device,
         key_age_days,
+        secret,
     })
 }
 
@@ -186,17 +196,20 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
             (expires, left)
         })
         .collect();
-    fn cells<'r>(r: &'r Row, m: &'r (String, String)) -> [&'r str; 6] {
+    fn cells<'r>(r: &'r Row, m: &'r (String, String)) -> [&'r str; 7] {
         [
             &r.profile,
             &r.kind,
             &m.0,
             &m.1,
             r.state,
+            r.secret.unwrap_or("-"),
             r.device.as_deref().unwrap_or("-"),
         ]
     }
-    let header = ["PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "DEVICE"];
+    let header = [
+        "PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "SECRET", "DEVICE",
+    ];
     let mut widths = header.map(str::len);
     for (r, m) in rows.iter().zip(&made) {
         for (w, cell) in widths.iter_mut().zip(cells(r, m)) {
@@ -204,7 +217,7 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
         }
     }
     let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 12));
-    let mut render = |c: [&str; 6], colour: bool| {
+    let mut render = |c: [&str; 7], colour: bool| {
         for (i, cell) in c.into_iter().enumerate() {
             if colour && i == 4 {
                 let level = match cell {
@@ -216,7 +229,7 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
             } else {
                 out.push_str(cell);
             }
-            if i < 5 {
+            if i < 6 {
                 let pad = widths[i] - cell.chars().count() + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
@@ -273,6 +286,7 @@ fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
                 "state": r.state,
                 "device": r.device,
                 "key_age_days": r.key_age_days,
+                "secret": r.secret,
             })
         })
         .collect()

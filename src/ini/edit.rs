@@ -161,6 +161,72 @@ impl<'a> Document<'a> {
         Ok(())
     }
 
+    /// Puts `new = value` where `old`'s line is in `profile`'s section (its last occurrence),
+    /// keeping the line's indentation and spacing; earlier `old` lines, the old value's
+    /// continuation lines and any `new` line elsewhere in the section go, comments stay as with
+    /// [`Document::set`]. Without an `old` line this is [`Document::set`]. Swapping two keys
+    /// back and forth gives the file back byte for byte.
+    pub fn replace_key(
+        &mut self,
+        kind: FileKind,
+        profile: &str,
+        old: &str,
+        new: &str,
+        value: &str,
+    ) -> Result<(), EditError> {
+        check_key(new)?;
+        if let Some(reason) = value_problem(value) {
+            return Err(EditError::BadValue {
+                key: new.to_owned(),
+                reason,
+            });
+        }
+        let has_old = self
+            .find(kind, profile)?
+            .is_some_and(|s| !self.property_lines(s, &[old]).is_empty());
+        if !has_old {
+            return self.set(kind, profile, &[(new, value)]);
+        }
+        self.remove_keys(kind, profile, &[new])?;
+        let Some(section) = self.find(kind, profile)? else {
+            return Ok(());
+        };
+        let Some(&at) = self.property_lines(section, &[old]).last() else {
+            return Ok(());
+        };
+        let line = &self.lines()[at];
+        let Kind::Property { key, value: was } = line.kind else {
+            return Ok(());
+        };
+        let text = &line.text;
+        let (key, was) = ((key.0 as usize, key.1 as usize), was.0 as usize);
+        let mut sep = text[key.1..was].to_owned();
+        if !sep.ends_with(WHITESPACE) && sep.starts_with(WHITESPACE) {
+            sep.push(' ');
+        }
+        let replaced = format!("{}{new}{sep}{value}", &text[..key.0]);
+        let comments = self.detach_comments(at);
+        self.lines_mut()[at].text = Cow::Owned(replaced);
+        let doomed = self.continuations(at);
+        self.remove_lines(&doomed);
+        self.reclassify(at, at + 1);
+        self.insert_lines(at, comments);
+        if let Some(section) = self.find(kind, profile)? {
+            for earlier in self.property_lines(section, &[old]).into_iter().rev() {
+                self.remove_property(earlier);
+            }
+        }
+        self.changes.push(Change::Remove {
+            profile: profile.to_owned(),
+            keys: vec![old.to_ascii_lowercase()],
+        });
+        self.changes.push(Change::Set {
+            profile: profile.to_owned(),
+            pairs: vec![(new.to_ascii_lowercase(), value.to_owned())],
+        });
+        Ok(())
+    }
+
     /// Removes every occurrence of `keys` (with continuation lines) from `profile`'s section.
     /// Returns the keys that were there, lower-cased, in the order given.
     pub fn remove_keys(

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod front;
+pub mod keychain;
 pub mod nasty;
 pub mod sts_stub;
 

@@ -1,0 +1,280 @@
+//! The OS keychain as the home of a long-term secret (SPEC §10): Secret Service on Linux and
+//! the BSDs, Keychain on macOS, Credential Manager on Windows, all through the `keyring` crate.
+//! An entry is service `stsmfa`, user (account) = the access key id; the long-term section then
+//! says `secret_access_key = keychain` instead of holding `aws_secret_access_key`.
+//!
+//! Nothing here runs unless a profile keeps its secret in the keychain or the user asks to move
+//! it, so the still-valid path never connects to the keychain.
+
+use crate::error::Error;
+use crate::ini::{Document, Properties};
+use crate::secret::{Secret, mask};
+
+/// The entry's service name.
+pub const SERVICE: &str = "stsmfa";
+
+/// The long-term section's key that says where the secret is, and its value.
+pub const KEY: &str = "secret_access_key";
+pub const MARKER: &str = "keychain";
+
+/// Where a long-term section's secret access key lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// `aws_secret_access_key` in the file (it wins when both are there, as it does for
+    /// every AWS tool).
+    File,
+    /// `secret_access_key = keychain` and no `aws_secret_access_key`.
+    Keychain,
+    /// Neither.
+    Nowhere,
+}
+
+impl Place {
+    pub fn of(props: &Properties<'_>) -> Place {
+        if props.contains_key("aws_secret_access_key") {
+            Place::File
+        } else if is_marker(props.get(KEY)) {
+            Place::Keychain
+        } else {
+            Place::Nowhere
+        }
+    }
+
+    /// The word `status` shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            Place::File => "file",
+            Place::Keychain => "keychain",
+            Place::Nowhere => "none",
+        }
+    }
+}
+
+/// Whether a section of `doc` (a credentials file) keeps the secret of `key_id` in the
+/// keychain: its entry must stay.
+pub fn in_use(doc: &Document<'_>, key_id: &str) -> bool {
+    doc.named_sections().into_iter().any(|(section, _)| {
+        let props = doc.section_properties(section);
+        props.get("aws_access_key_id") == Some(key_id) && Place::of(&props) == Place::Keychain
+    })
+}
+
+fn is_marker(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.eq_ignore_ascii_case(MARKER))
+}
+
+/// What went wrong with the keychain, before it is put into a sentence about a profile.
+#[derive(Debug)]
+pub enum Failure {
+    /// No keychain: no D-Bus session, no Secret Service, locked and not unlocked, ...
+    Unreachable(String),
+    /// The keychain has no entry for the key.
+    Missing,
+    /// The entry exists but cannot be used (not text, several entries, ...).
+    Unusable(String),
+}
+
+/// What was being done, for the sentence.
+pub enum Doing<'a> {
+    /// Reading the secret of `section` for a run of `profile`.
+    Read { profile: &'a str, section: &'a str },
+    /// Storing the secret of `section`.
+    Store { section: &'a str },
+    /// Deleting the entry of a key `section` no longer keeps there.
+    Delete { section: &'a str },
+}
+
+impl Failure {
+    /// The error to report, naming the section and the key (masked).
+    pub fn error(self, doing: Doing<'_>, key_id: &str) -> Error {
+        let key = mask(key_id);
+        let (what, section) = match &doing {
+            Doing::Read { section, .. } => (
+                format!("cannot read [{section}]'s secret access key ({key}) from the OS keychain"),
+                *section,
+            ),
+            Doing::Store { section } => (
+                format!("cannot store [{section}]'s secret access key ({key}) in the OS keychain"),
+                *section,
+            ),
+            Doing::Delete { section } => (
+                format!("cannot delete the OS keychain's entry for {key} (of [{section}])"),
+                *section,
+            ),
+        };
+        match self {
+            Failure::Unreachable(cause) => Error::Keychain {
+                message: format!("{what}: the keychain cannot be reached ({cause})"),
+                hint: unreachable_hint().into(),
+            },
+            Failure::Missing => {
+                let again = match doing {
+                    Doing::Read { profile, .. } => format!(
+                        "store it again: stsmfa setup {profile} --keychain \
+                         --secret-access-key-stdin < FILE"
+                    ),
+                    _ => format!("[{section}] says secret_access_key = keychain"),
+                };
+                Error::Keychain {
+                    message: format!(
+                        "{what}: the keychain has no entry for it (service {SERVICE}, account \
+                         {key})"
+                    ),
+                    hint: again,
+                }
+            }
+            Failure::Unusable(cause) => Error::Keychain {
+                message: format!("{what}: {cause}"),
+                hint: format!(
+                    "remove the keychain's entries of service {SERVICE} for {key} and store the \
+                     secret again with `stsmfa setup --keychain`"
+                ),
+            },
+        }
+    }
+}
+
+/// What to do when there is no keychain, for the platform this runs on.
+fn unreachable_hint() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "unlock the login keychain (Keychain Access), or keep the secret in the file: stsmfa setup \
+         PROFILE --no-keychain; nothing was written"
+    } else if cfg!(windows) {
+        "sign in to a Windows session with Credential Manager, or keep the secret in the file: \
+         stsmfa setup PROFILE --no-keychain; nothing was written"
+    } else {
+        "run in a desktop session with an unlocked Secret Service (GNOME Keyring, KWallet, \
+         KeePassXC); from cron or ssh, set DBUS_SESSION_BUS_ADDRESS to that session's bus \
+         (unix:path=/run/user/UID/bus); nothing was written"
+    }
+}
+
+fn entry(key_id: &str) -> Result<keyring::Entry, Failure> {
+    keyring::Entry::new(SERVICE, key_id).map_err(|e| match e {
+        keyring::Error::NoDefaultStore => {
+            let cause = match keyring::Entry::store_status() {
+                Err(e) => describe(e),
+                Ok(()) => "no keychain".into(),
+            };
+            Failure::Unreachable(cause)
+        }
+        other => failure(other),
+    })
+}
+
+/// A keyring error as a cause, never with the secret's bytes in it.
+fn describe(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
+            inner.to_string()
+        }
+        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
+            "the entry is not text".into()
+        }
+        keyring::Error::Ambiguous(entries) => format!(
+            "the keychain has {} entries for it; there must be one",
+            entries.len()
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn failure(e: keyring::Error) -> Failure {
+    match e {
+        keyring::Error::NoEntry => Failure::Missing,
+        keyring::Error::PlatformFailure(_)
+        | keyring::Error::NoStorageAccess(_)
+        | keyring::Error::NoDefaultStore => Failure::Unreachable(describe(&e)),
+        other => Failure::Unusable(describe(&other)),
+    }
+}
+
+/// The secret kept for `key_id`.
+pub fn read(key_id: &str) -> Result<Secret, Failure> {
+    let bytes = entry(key_id)?.get_secret().map_err(failure)?;
+    // Moved into the `Secret`, not copied; bytes that are not text are wiped by `Zeroizing`.
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Secret::new(s)),
+        Err(e) => {
+            drop(zeroize::Zeroizing::new(e.into_bytes()));
+            Err(Failure::Unusable("the entry is not text".into()))
+        }
+    }
+}
+
+/// Stores the secret for `key_id`, then reads it back: the caller changes the file only when
+/// the keychain has returned the secret it was given.
+pub fn store(key_id: &str, secret: &Secret) -> Result<(), Failure> {
+    entry(key_id)?
+        .set_secret(secret.expose().as_bytes())
+        .map_err(failure)?;
+    let back = read(key_id)?;
+    if back == *secret {
+        Ok(())
+    } else {
+        Err(Failure::Unusable(
+            "the keychain gave back another secret than it was given".into(),
+        ))
+    }
+}
+
+/// Whether the keychain has an entry for `key_id`.
+pub fn holds(key_id: &str) -> Result<bool, Failure> {
+    match read(key_id) {
+        Ok(_) => Ok(true),
+        Err(Failure::Missing) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes the entry for `key_id`; one that is already gone is not an error.
+pub fn delete(key_id: &str) -> Result<(), Failure> {
+    match entry(key_id)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(failure(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_line_wins_over_the_marker() {
+        let text = "[a]\naws_secret_access_key = s\nsecret_access_key = keychain\n\
+                    [b]\nsecret_access_key = Keychain\n[c]\naws_access_key_id = A\n";
+        let doc = crate::ini::Document::parse(text);
+        let place = |name: &str| {
+            let section = doc.find(crate::ini::FileKind::Credentials, name);
+            match section {
+                Ok(Some(s)) => Place::of(&doc.section_properties(s)),
+                other => panic!("no single [{name}]: {other:?}"),
+            }
+        };
+        assert_eq!(place("a"), Place::File);
+        assert_eq!(place("b"), Place::Keychain);
+        assert_eq!(place("c"), Place::Nowhere);
+    }
+
+    #[test]
+    fn messages_name_the_section_and_a_masked_key_only() {
+        let e = Failure::Missing.error(
+            Doing::Read {
+                profile: "dev",
+                section: "dev-long-term",
+            },
+            "AKIAIOSFODNN7EXAMPLE",
+        );
+        assert_eq!(e.exit_code(), 6);
+        let text = format!("{e}");
+        assert!(
+            text.contains("[dev-long-term]") && text.contains("****MPLE"),
+            "{text}"
+        );
+        assert!(!text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+        assert_eq!(
+            e.hint().as_deref(),
+            Some("store it again: stsmfa setup dev --keychain --secret-access-key-stdin < FILE")
+        );
+    }
+}
