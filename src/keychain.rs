@@ -66,8 +66,11 @@ fn is_marker(value: Option<&str>) -> bool {
 /// What went wrong with the keychain, before it is put into a sentence about a profile.
 #[derive(Debug)]
 pub enum Failure {
-    /// No keychain: no D-Bus session, no Secret Service, locked and not unlocked, ...
+    /// No keychain: no D-Bus session, no Secret Service, ...
     Unreachable(String),
+    /// The keychain is locked and was not unlocked (no prompt could be shown, or it was
+    /// dismissed).
+    Locked(String),
     /// The keychain has no entry for the key.
     Missing,
     /// The entry exists but cannot be used (not text, several entries, ...).
@@ -106,6 +109,12 @@ impl Failure {
             Failure::Unreachable(cause) => Error::Keychain {
                 message: format!("{what}: the keychain cannot be reached ({cause})"),
                 hint: unreachable_hint().into(),
+            },
+            Failure::Locked(cause) => Error::Keychain {
+                message: format!("{what}: the keychain is locked and was not unlocked ({cause})"),
+                hint: "unlock it (your desktop's keyring or password manager), then run again; \
+                       nothing was written"
+                    .into(),
             },
             Failure::Missing => {
                 let again = match doing {
@@ -166,7 +175,12 @@ fn entry(key_id: &str) -> Result<keyring::Entry, Failure> {
 fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
-            inner.to_string()
+            let text = inner.to_string();
+            // The libraries' own prefixes say nothing to a user.
+            ["zbus error: ", "SS error: "]
+                .iter()
+                .fold(text.as_str(), |t, p| t.strip_prefix(p).unwrap_or(t))
+                .to_owned()
         }
         keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
             "the entry is not text".into()
@@ -182,9 +196,10 @@ fn describe(e: &keyring::Error) -> String {
 fn failure(e: keyring::Error) -> Failure {
     match e {
         keyring::Error::NoEntry => Failure::Missing,
-        keyring::Error::PlatformFailure(_)
-        | keyring::Error::NoStorageAccess(_)
-        | keyring::Error::NoDefaultStore => Failure::Unreachable(describe(&e)),
+        keyring::Error::NoStorageAccess(_) => Failure::Locked(describe(&e)),
+        keyring::Error::PlatformFailure(_) | keyring::Error::NoDefaultStore => {
+            Failure::Unreachable(describe(&e))
+        }
         other => Failure::Unusable(describe(&other)),
     }
 }

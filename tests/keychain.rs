@@ -135,6 +135,24 @@ fn moving_the_secret_in_and_out_changes_that_line_only_and_gives_the_file_back()
 
 #[test]
 #[ignore = "needs a Secret Service (gnome-keyring, dbus, libsecret-tools): run scripts/test"]
+fn keys_moved_out_of_the_short_term_section_go_to_the_keychain_in_the_same_write() {
+    let (t, keychain) = with_keychain(Test::new().credentials_file(format!(
+        "[dev]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\nregion = eu-west-1\n"
+    )));
+    let _home = t
+        .args(&["setup", "dev", "--keychain", "--yes", "--device", DEVICE])
+        .run()
+        .success()
+        .stderr_contains("dev: moved the long-term keys of [dev] to [dev-long-term]")
+        .expect_credentials(format!(
+            "[dev]\nregion = eu-west-1\n\n[dev-long-term]\naws_access_key_id = {ID}\n\
+             secret_access_key = keychain\naws_mfa_device = {DEVICE}\n"
+        ));
+    assert_eq!(keychain.lookup(ID).as_deref(), Some(SECRET));
+}
+
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring, dbus, libsecret-tools): run scripts/test"]
 fn a_refresh_signs_with_the_secret_from_the_keychain() {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
     let (t, keychain) = with_keychain(Test::new().credentials_file(in_keychain()));
@@ -315,6 +333,23 @@ fn rotate_keeps_the_new_secret_in_the_keychain_and_forgets_the_old_one() {
         .success();
 }
 
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring, dbus, libsecret-tools): run scripts/test"]
+fn a_locked_keychain_is_exit_6_saying_to_unlock_it() {
+    let (t, keychain) = with_keychain(Test::new().credentials_file(in_keychain()));
+    keychain.store(ID, SECRET);
+    keychain.lock();
+    t.args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .code(6)
+        .stderr_starts_with(
+            "error: cannot read [dev-long-term]'s secret access key (****MPLE) from the OS \
+             keychain: the keychain is locked and was not unlocked (",
+        )
+        .stderr_contains("hint: unlock it")
+        .expect_credentials(in_keychain());
+}
+
 /// The tests below need no keychain: they show what happens without one.
 fn no_bus(t: Test) -> Test {
     t.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
@@ -326,6 +361,7 @@ fn setup_without_a_keychain_is_exit_6_and_writes_nothing() {
         .args(&["setup", "dev", "--keychain"])
         .run()
         .code(6)
+        .stderr_lacks("zbus error")
         .stderr_starts_with(
             "error: cannot store [dev-long-term]'s secret access key (****MPLE) in the OS \
              keychain: the keychain cannot be reached (",

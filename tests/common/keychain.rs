@@ -8,14 +8,18 @@ use std::process::{Child, Command, Stdio};
 
 /// Why a test of the keychain cannot run here, if it cannot.
 fn missing_tools() -> Option<String> {
-    let missing: Vec<&str> = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"]
-        .into_iter()
-        .filter(|tool| {
-            !std::env::var_os("PATH").is_some_and(|path| {
-                std::env::split_paths(&path).any(|dir| dir.join(tool).is_file())
-            })
-        })
-        .collect();
+    let missing: Vec<&str> = [
+        "dbus-run-session",
+        "dbus-send",
+        "gnome-keyring-daemon",
+        "secret-tool",
+    ]
+    .into_iter()
+    .filter(|tool| {
+        !std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+    })
+    .collect();
     (!missing.is_empty()).then(|| {
         format!(
             "{} not installed (Debian: dbus, gnome-keyring, libsecret-tools); scripts/test \
@@ -95,6 +99,26 @@ impl Keychain {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Locks the login keyring, as a screen lock would; with no display, the daemon cannot
+    /// ask for its password.
+    pub fn lock(&self) {
+        let status = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/collection/login",
+            ])
+            .env_clear()
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("dbus-send: {e}"));
+        assert!(status.success(), "could not lock the keyring");
     }
 
     /// Puts an entry in as another program would.
