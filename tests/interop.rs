@@ -413,6 +413,15 @@ fn aws_mfa(test: &Test, profile: &str, stdin: &str) -> (Option<i32>, String) {
     (out.status.code(), text)
 }
 
+/// One value of a section as the SDK rules read it ("" when absent).
+pub(crate) fn value_of(test: &Test, section: &str, key: &str) -> String {
+    section_of(test, section)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
 pub(crate) fn section_of(test: &Test, name: &str) -> Vec<(String, String)> {
     let text = fs::read_to_string(test.credentials()).unwrap_or_else(|e| panic!("{e}"));
     let doc = Document::parse(&text);
@@ -726,14 +735,7 @@ fn rotate_replaces_the_key_in_the_file_and_deletes_the_old_one() {
             stsmfa::secret::mask(&old_id)
         ))
         .stderr_lacks(&old_secret);
-    let long_term = section_of(&run.test, "dev-long-term");
-    let get = |k: &str| {
-        long_term
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| value_of(&run.test, "dev-long-term", k);
     let new_id = get("aws_access_key_id");
     assert_ne!(new_id, old_id);
     assert_ne!(get("aws_secret_access_key"), old_secret);
@@ -762,11 +764,7 @@ fn rotate_keep_old_deactivates_and_two_keys_are_refused_naming_them() {
         .run()
         .success()
         .stderr_contains("was deactivated");
-    let new_id = section_of(&run.test, "dev-long-term")
-        .into_iter()
-        .find(|(k, _)| k == "aws_access_key_id")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let new_id = value_of(&run.test, "dev-long-term", "aws_access_key_id");
     let mut expected = vec![format!("{new_id} Active"), format!("{old_id} Inactive")];
     expected.sort();
     assert_eq!(iam_keys("rotate-keep"), expected);

@@ -6,8 +6,6 @@
 
 use std::fs;
 
-use rexpect::session::spawn_command;
-
 use crate::common::keychain::Keychain;
 use crate::common::sts_stub::{self, Stub};
 use crate::common::{Test, assert_file};
@@ -176,15 +174,7 @@ fn a_refresh_signs_with_the_secret_from_the_keychain() {
 fn an_entry_that_is_gone_stops_the_refresh_before_a_code_is_asked_for() {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
     let (t, _keychain) = with_keychain(Test::new().credentials_file(in_keychain()));
-    let marker = t.home().join("token-command-ran");
-    t.env("AWS_ENDPOINT_URL_STS", &stub.url)
-        .env(
-            "MFA_TOKEN_COMMAND",
-            &format!("touch {} && echo 123456", marker.display()),
-        )
-        .args(&["-p", "dev"])
-        .run()
-        .code(6)
+    refresh_that_must_not_start(t, &stub)
         .stderr_contains(
             "error: cannot read [dev-long-term]'s secret access key (****MPLE) from the OS \
              keychain: the keychain has no entry for it (service stsmfa, account ****MPLE)",
@@ -193,8 +183,24 @@ fn an_entry_that_is_gone_stops_the_refresh_before_a_code_is_asked_for() {
             "hint: store it again: stsmfa setup dev --keychain --secret-access-key-stdin < FILE",
         )
         .expect_credentials(in_keychain());
+}
+
+/// A refresh of `[dev]` with a token command; it must stop (exit 6) before the command runs or
+/// STS is called.
+fn refresh_that_must_not_start(t: Test, stub: &Stub) -> crate::common::Run {
+    let marker = t.home().join("token-command-ran");
+    let run = t
+        .env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .env(
+            "MFA_TOKEN_COMMAND",
+            &format!("touch {} && echo 123456", marker.display()),
+        )
+        .args(&["-p", "dev"])
+        .run()
+        .code(6);
     assert!(!marker.exists(), "the token command ran");
     assert!(stub.requests().is_empty(), "STS was called");
+    run
 }
 
 #[test]
@@ -239,19 +245,16 @@ fn setup_by_prompts_puts_the_typed_secret_in_the_keychain() {
     let (t, keychain) = with_keychain(Test::new());
     let mut cmd = t.command();
     cmd.args(["setup", "dev", "--keychain"]).env("TERM", "dumb");
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("AWS access key id")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(ID).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("AWS secret access key")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(SECRET).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("MFA device ARN")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(DEVICE).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("in the OS keychain")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
+    let rest = crate::common::converse(
+        cmd,
+        &[
+            ("AWS access key id", ID),
+            ("AWS secret access key", SECRET),
+            ("MFA device ARN", DEVICE),
+        ],
+    );
+    assert!(rest.contains("in the OS keychain"), "{rest}");
+    assert!(!rest.contains(SECRET), "the secret was echoed:\n{rest}");
     assert_file(
         &t.credentials(),
         format!(
@@ -298,14 +301,7 @@ fn rotate_keeps_the_new_secret_in_the_keychain_and_forgets_the_old_one() {
         .success()
         .stderr_contains("dev: rotated: [dev-long-term] holds the new key ****")
         .stderr_lacks(&old_secret);
-    let long_term = interop::section_of(&run.test, "dev-long-term");
-    let get = |k: &str| {
-        long_term
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| interop::value_of(&run.test, "dev-long-term", k);
     let new_id = get("aws_access_key_id");
     assert_ne!(new_id, old_id);
     assert_eq!(get("secret_access_key"), "keychain");
@@ -375,23 +371,12 @@ fn setup_without_a_keychain_is_exit_6_and_writes_nothing() {
 #[test]
 fn a_refresh_without_the_keychain_stops_before_a_code_is_asked_for() {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
-    let t = no_bus(Test::new().credentials_file(in_keychain()));
-    let marker = t.home().join("token-command-ran");
-    t.env("AWS_ENDPOINT_URL_STS", &stub.url)
-        .env(
-            "MFA_TOKEN_COMMAND",
-            &format!("touch {} && echo 123456", marker.display()),
-        )
-        .args(&["-p", "dev"])
-        .run()
-        .code(6)
+    refresh_that_must_not_start(no_bus(Test::new().credentials_file(in_keychain())), &stub)
         .stderr_starts_with(
             "error: cannot read [dev-long-term]'s secret access key (****MPLE) from the OS \
              keychain: the keychain cannot be reached (",
         )
         .expect_credentials(in_keychain());
-    assert!(!marker.exists(), "the token command ran");
-    assert!(stub.requests().is_empty(), "STS was called");
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! `stsmfa setup`: by flags, by prompts through a pseudo-terminal, and moving long-term keys
 //! out of `[NAME]`, with the whole file compared.
 
-use rexpect::session::spawn_command;
 
 use crate::common::Test;
 
@@ -223,20 +222,15 @@ fn setup_asks_for_what_is_missing_on_the_terminal() {
     let t = Test::new();
     let mut cmd = t.command();
     cmd.args(["setup", "dev"]).env("TERM", "dumb");
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("AWS access key id")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line("AKIA123").unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("AKIA followed by 16 capital letters and digits")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(KEY).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("AWS secret access key")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(SECRET).unwrap_or_else(|e| panic!("{e}"));
-    p.exp_string("MFA device ARN")
-        .unwrap_or_else(|e| panic!("{e}"));
-    p.send_line(DEVICE).unwrap_or_else(|e| panic!("{e}"));
-    let rest = p.exp_eof().unwrap_or_else(|e| panic!("{e}"));
+    let rest = crate::common::converse(
+        cmd,
+        &[
+            ("AWS access key id", "AKIA123"),
+            ("AKIA followed by 16 capital letters and digits", KEY),
+            ("AWS secret access key", SECRET),
+            ("MFA device ARN", DEVICE),
+        ],
+    );
     assert!(rest.contains("dev: saved [dev-long-term]"), "{rest}");
     assert!(!rest.contains(SECRET), "the secret was echoed:\n{rest}");
     crate::common::assert_file(

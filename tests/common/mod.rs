@@ -363,3 +363,16 @@ pub fn run_all_at_once(commands: Vec<Command>) {
         );
     }
 }
+
+/// Drives a program on a pseudo-terminal: for each step, waits for the text, then types the
+/// line. Returns what it printed after the last step, up to its end.
+pub fn converse(cmd: Command, steps: &[(&str, &str)]) -> String {
+    let mut p =
+        rexpect::session::spawn_command(cmd, Some(20_000)).unwrap_or_else(|e| panic!("{e}"));
+    for (expect, answer) in steps {
+        p.exp_string(expect)
+            .unwrap_or_else(|e| panic!("no {expect:?}: {e}"));
+        p.send_line(answer).unwrap_or_else(|e| panic!("{e}"));
+    }
+    p.exp_eof().unwrap_or_else(|e| panic!("{e}"))
+}
