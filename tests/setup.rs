@@ -1,7 +1,6 @@
 //! `stsmfa setup`: by flags, by prompts through a pseudo-terminal, and moving long-term keys
 //! out of `[NAME]`, with the whole file compared.
 
-
 use crate::common::Test;
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
