@@ -158,6 +158,19 @@ pub struct Network {
     pub adaptive: Setting<bool>,
 }
 
+/// The long-term section's keys of the MFA device, and of the role to assume.
+const DEVICE_KEYS: [&str; 2] = ["aws_mfa_device", "mfa_serial"];
+const ROLE_KEYS: [&str; 2] = ["assume_role", "role_arn"];
+
+/// A profile as `status` shows it (see [`Resolver::summary`]).
+pub struct Summary<'a> {
+    pub device: Option<&'a str>,
+    pub role: Option<&'a str>,
+    pub source_profile: Option<&'a str>,
+    /// The refresh margin of its sessions (see [`Settings::margin`]).
+    pub margin: Duration,
+}
+
 /// Resolves settings from flags, environment, the long-term section and config sections.
 pub struct Resolver<'a> {
     pub flags: &'a Flags,
@@ -168,27 +181,28 @@ pub struct Resolver<'a> {
     pub config: &'a [Layer<'a>],
 }
 
-impl Resolver<'_> {
-    /// The first value found for one setting.
-    fn find(
+/// Where [`Resolver::locate`] found a value: a flag, a variable, or a key of a layer.
+enum Origin<'r> {
+    Flag(&'static str),
+    Env(&'static str),
+    File(&'static str, &'r Layer<'r>),
+}
+
+impl<'a> Resolver<'a> {
+    /// The first value found for one setting, borrowed, and where it was found.
+    fn locate(
         &self,
-        flag: (&'static str, Option<&String>),
+        flag: (&'static str, Option<&'a String>),
         env: &[&'static str],
         long_term_keys: &[&'static str],
         config_keys: &[&'static str],
-    ) -> Option<Setting<String>> {
+    ) -> Option<(&'a str, Origin<'a>)> {
         if let Some(v) = flag.1 {
-            return Some(Setting {
-                value: v.clone(),
-                source: Source::Flag(flag.0),
-            });
+            return Some((v.as_str(), Origin::Flag(flag.0)));
         }
         for var in env {
             if let Some(v) = self.env.get(var) {
-                return Some(Setting {
-                    value: v.to_owned(),
-                    source: Source::Env(var),
-                });
+                return Some((v, Origin::Env(var)));
             }
         }
         let layers = std::iter::once((self.long_term, long_term_keys))
@@ -197,18 +211,74 @@ impl Resolver<'_> {
             let Some(props) = layer.props else { continue };
             for key in keys {
                 if let Some(v) = props.get(key) {
-                    return Some(Setting {
-                        value: v.to_owned(),
-                        source: Source::File {
-                            key,
-                            section: format!("{}{}", layer.prefix, layer.name),
-                            path: layer.path.to_path_buf(),
-                        },
-                    });
+                    return Some((v, Origin::File(key, layer)));
                 }
             }
         }
         None
+    }
+
+    /// The first value found for one setting, with its source for messages.
+    fn find(
+        &self,
+        flag: (&'static str, Option<&'a String>),
+        env: &[&'static str],
+        long_term_keys: &[&'static str],
+        config_keys: &[&'static str],
+    ) -> Option<Setting<String>> {
+        let (value, origin) = self.locate(flag, env, long_term_keys, config_keys)?;
+        let source = match origin {
+            Origin::Flag(flag) => Source::Flag(flag),
+            Origin::Env(var) => Source::Env(var),
+            Origin::File(key, layer) => Source::File {
+                key,
+                section: format!("{}{}", layer.prefix, layer.name),
+                path: layer.path.to_path_buf(),
+            },
+        };
+        Some(Setting {
+            value: value.to_owned(),
+            source,
+        })
+    }
+
+    /// What `status` shows of a profile: its device, role and base profile (values only,
+    /// borrowed: `status` reads thousands of profiles), and its refresh margin.
+    pub fn summary(&self, min_remaining: Duration) -> Summary<'a> {
+        let f = self.flags;
+        let value = |flag, env: &[&'static str], lt: &[&'static str], config: &[&'static str]| {
+            self.locate(flag, env, lt, config).map(|(v, _)| v)
+        };
+        let device = value(
+            ("--device", f.device.as_ref()),
+            &["MFA_DEVICE"],
+            &DEVICE_KEYS,
+            &["mfa_serial"],
+        );
+        let role = value(
+            ("--assume-role", f.assume_role.as_ref()),
+            &["MFA_ASSUME_ROLE"],
+            &ROLE_KEYS,
+            &[],
+        );
+        let source_profile = value(("", None), &[], &["source_profile"], &[]);
+        let seconds = match f.duration {
+            Some(d) => Some(d),
+            None => value(
+                ("--duration", None),
+                &["MFA_STS_DURATION"],
+                &["duration_seconds"],
+                &["duration_seconds"],
+            )
+            .and_then(parse_duration),
+        }
+        .unwrap_or(SessionKind::of(source_profile.is_some(), role.is_some()).default_duration());
+        Summary {
+            device,
+            role,
+            source_profile,
+            margin: quarter_capped(min_remaining, seconds),
+        }
     }
 
     /// The MFA device, where one is set.
@@ -216,7 +286,7 @@ impl Resolver<'_> {
         self.find(
             ("--device", self.flags.device.as_ref()),
             &["MFA_DEVICE"],
-            &["aws_mfa_device", "mfa_serial"],
+            &DEVICE_KEYS,
             &["mfa_serial"],
         )
     }
@@ -226,7 +296,7 @@ impl Resolver<'_> {
         self.find(
             ("--assume-role", self.flags.assume_role.as_ref()),
             &["MFA_ASSUME_ROLE"],
-            &["assume_role", "role_arn"],
+            &ROLE_KEYS,
             &[],
         )
     }
@@ -235,18 +305,6 @@ impl Resolver<'_> {
     /// (in the config file it means what the AWS CLI makes of it).
     pub fn source_profile(&self) -> Option<Setting<String>> {
         self.find(("", None), &[], &["source_profile"], &[])
-    }
-
-    /// The refresh margin of this profile's sessions (see [`Settings::margin`]), without
-    /// resolving or checking anything else: for `status`, which must show every profile.
-    /// `chained` and `role`: whether the profile has a `source_profile` and a role (the
-    /// caller has looked them up already).
-    pub fn margin(&self, chained: bool, role: bool, min_remaining: Duration) -> Duration {
-        let seconds = self
-            .duration()
-            .and_then(|d| parse_duration(&d.value))
-            .unwrap_or(SessionKind::of(chained, role).default_duration());
-        quarter_capped(min_remaining, seconds)
     }
 
     /// The duration as given (`--duration`, `MFA_STS_DURATION`, `duration_seconds`), unparsed.

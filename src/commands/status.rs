@@ -120,10 +120,14 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         .map(|p| Place::of(p).word());
     let (device, configured_role, via, margin) =
         session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
-            let role = r.role().map(|r| r.value);
-            let via = r.source_profile().map(|s| s.value);
-            let margin = r.margin(via.is_some(), role.is_some(), ctx.min_remaining);
-            (r.device().map(|d| d.value), role, via, margin)
+            let s = r.summary(ctx.min_remaining);
+            let owned = |v: Option<&str>| v.map(str::to_owned);
+            (
+                owned(s.device),
+                owned(s.role),
+                owned(s.source_profile),
+                s.margin,
+            )
         });
     if long_term.is_none() && !has_session {
         return Ok(Row {

@@ -437,7 +437,11 @@ impl<'a> Document<'a> {
         };
         scanned_sections(scan)
             .filter(|(h, _)| {
-                SectionName::parse(&self.text[h.name.0..h.name.1]).is_profile(kind, profile)
+                let raw = &self.text[h.name.0..h.name.1];
+                // The profile's name ends every header that names it: most headers are ruled
+                // out by that alone.
+                parse::trim(raw).ends_with(profile)
+                    && SectionName::parse(raw).is_profile(kind, profile)
             })
             .map(|(_, section)| section)
             .collect()
