@@ -596,6 +596,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             &profile.long_term_section,
             path,
         )?;
+        if long_term.place == crate::keychain::Place::Keychain {
+            ctx.out.detail(&format!(
+                "{}: the secret access key of [{}] comes from the OS keychain",
+                profile.name, profile.long_term_section
+            ));
+        }
         let s = &profile.settings;
         let device = s
             .device

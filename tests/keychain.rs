@@ -102,10 +102,11 @@ fn moving_the_secret_in_and_out_changes_that_line_only_and_gives_the_file_back()
         .success()
         .stderr_contains("[dev-long-term] already says this")
         .expect_credentials(in_keychain());
-    // Without a flag the secret stays where it is.
+    // Without a flag the secret stays where it is, and is not even read: no keychain needed.
     let run = run
         .test
         .again()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .args(&["setup", "dev", "--duration", "3600"])
         .run()
         .success();
@@ -118,6 +119,7 @@ fn moving_the_secret_in_and_out_changes_that_line_only_and_gives_the_file_back()
     let run = run
         .test
         .again()
+        .env("DBUS_SESSION_BUS_ADDRESS", &keychain.address)
         .args(&["setup", "dev", "--no-keychain"])
         .run()
         .success()
@@ -157,9 +159,11 @@ fn a_refresh_signs_with_the_secret_from_the_keychain() {
     keychain.store(ID, SECRET);
     let run = t
         .env("AWS_ENDPOINT_URL_STS", &stub.url)
-        .args(&["-p", "dev", "--token", "123456"])
+        .args(&["-v", "-p", "dev", "--token", "123456"])
         .run()
-        .success();
+        .success()
+        .stderr_contains("dev: the secret access key of [dev-long-term] comes from the OS keychain")
+        .stderr_lacks(SECRET);
     assert_eq!(stub.only_request().signed_by(), Some(ID));
     let text = fs::read_to_string(run.test.credentials()).unwrap_or_default();
     assert!(text.starts_with(&in_keychain()), "{text}");

@@ -96,29 +96,45 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     let kept_here =
         (kept == Place::Keychain && old_id == Some(key_id.as_str())).then_some(key_id.as_str());
-    let secret = secret_access_key(args, ctx, from, kept_here.map(|id| || from_keychain(id)))?;
+    // A secret that stays in the keychain under the same key is not read at all: changing the
+    // device or the duration of such a profile needs no keychain.
+    let stays = place == Place::Keychain
+        && kept_here.is_some()
+        && !args.secret_access_key_stdin
+        && matches!(fix, None | Some((Fix::RemoveCopy, _)));
+    let secret = if stays {
+        None
+    } else {
+        Some(secret_access_key(
+            args,
+            ctx,
+            from,
+            kept_here.map(|id| || from_keychain(id)),
+        )?)
+    };
     let device = device(ctx, &existing)?;
     // The keychain first: the file says `keychain` only once the keychain has given the
     // secret back.
-    let created_entry = if place == Place::Keychain {
-        let store_error = |f: keychain::Failure| {
-            f.error(
-                keychain::Doing::Store {
-                    section: &long_section,
-                },
-                &key_id,
-            )
-        };
-        let had = keychain::holds(&key_id).map_err(store_error)?;
-        keychain::store(&key_id, &secret).map_err(store_error)?;
-        !had
-    } else {
-        false
+    let created_entry = match (&secret, place) {
+        (Some(secret), Place::Keychain) => {
+            let store_error = |f: keychain::Failure| {
+                f.error(
+                    keychain::Doing::Store {
+                        section: &long_section,
+                    },
+                    &key_id,
+                )
+            };
+            let had = keychain::holds(&key_id).map_err(store_error)?;
+            keychain::store(&key_id, secret).map_err(store_error)?;
+            !had
+        }
+        _ => false,
     };
     // The secret is borrowed from its `Secret`, never copied.
-    let (secret_key, secret_value, other_key) = match place {
-        Place::Keychain => (keychain::KEY, keychain::MARKER, "aws_secret_access_key"),
-        _ => ("aws_secret_access_key", secret.expose(), keychain::KEY),
+    let (secret_key, secret_value, other_key) = match (place, &secret) {
+        (Place::File, Some(secret)) => ("aws_secret_access_key", secret.expose(), keychain::KEY),
+        _ => (keychain::KEY, keychain::MARKER, "aws_secret_access_key"),
     };
     let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
         ("aws_access_key_id", Cow::Owned(key_id.clone())),
