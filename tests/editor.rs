@@ -573,6 +573,48 @@ proptest! {
         prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(()), "seed {}", seed);
     }
 
+    /// Moving the secret out of the file and back (what `setup --keychain` and
+    /// `--no-keychain` do) reads back as intended in any generated file, both ways.
+    #[test]
+    fn a_key_replaced_and_back_in_any_generated_file_reads_back(seed in any::<u64>()) {
+        let options = nasty::Options { bom: true, disagreements: true };
+        let (text, _) = nasty::file(seed, options);
+        let mut text = text;
+        for (old, new, value) in [
+            ("aws_secret_access_key", "secret_access_key", "keychain"),
+            ("secret_access_key", "aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG"),
+        ] {
+            let original = Document::parse(&text);
+            let view = original.view(CRED);
+            prop_assert!(view.is_ok(), "seed {}: {:?}\n{}", seed, view, text);
+            let view = view.unwrap_or_default();
+            let mut doc = original.clone();
+            prop_assert_eq!(
+                doc.replace_key(CRED, "dev-long-term", old, new, value),
+                Ok(()),
+                "seed {}",
+                seed
+            );
+            let rendered = doc.render();
+            prop_assert_eq!(doc.verify(CRED, &view, &rendered), Ok(()), "seed {}", seed);
+            text = rendered;
+        }
+    }
+
+    #[test]
+    fn replacing_a_key_reads_back_and_keeps_other_sections(text in any_document()) {
+        let original = Document::parse(&text);
+        let Ok(view) = original.view(CRED) else { return Ok(()); };
+        let mut doc = original.clone();
+        match doc.replace_key(CRED, "dev", "k", "secret_access_key", "keychain") {
+            Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
+            Err(EditError::Duplicate { .. } | EditError::SpacedHeader { .. }) => {
+                prop_assert_eq!(doc.render(), text)
+            }
+            Err(e) => prop_assert!(false, "unexpected {:?}", e),
+        }
+    }
+
     #[test]
     fn clearing_reads_back_and_keeps_other_sections(text in any_document()) {
         let original = Document::parse(&text);
