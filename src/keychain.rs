@@ -81,34 +81,37 @@ pub enum Failure {
 pub enum Doing<'a> {
     /// Reading the secret of `section` for a run of `profile`.
     Read { profile: &'a str, section: &'a str },
-    /// Storing the secret of `section`.
-    Store { section: &'a str },
-    /// Deleting the entry of a key `section` no longer keeps there.
-    Delete { section: &'a str },
+    /// Storing the secret of `profile`'s `section`.
+    Store { profile: &'a str, section: &'a str },
+    /// Deleting the entry of a key `profile`'s `section` no longer keeps there.
+    Delete { profile: &'a str, section: &'a str },
 }
 
 impl Failure {
     /// The error to report, naming the section and the key (masked).
     pub fn error(self, doing: Doing<'_>, key_id: &str) -> Error {
         let key = mask(key_id);
-        let (what, section) = match &doing {
-            Doing::Read { section, .. } => (
+        let (what, section, profile) = match &doing {
+            Doing::Read { section, profile } => (
                 format!("cannot read [{section}]'s secret access key ({key}) from the OS keychain"),
                 *section,
+                *profile,
             ),
-            Doing::Store { section } => (
+            Doing::Store { section, profile } => (
                 format!("cannot store [{section}]'s secret access key ({key}) in the OS keychain"),
                 *section,
+                *profile,
             ),
-            Doing::Delete { section } => (
+            Doing::Delete { section, profile } => (
                 format!("cannot delete the OS keychain's entry for {key} (of [{section}])"),
                 *section,
+                *profile,
             ),
         };
         match self {
             Failure::Unreachable(cause) => Error::Keychain {
                 message: format!("{what}: the keychain cannot be reached ({cause})"),
-                hint: unreachable_hint().into(),
+                hint: unreachable_hint(profile),
             },
             Failure::Locked(cause) => Error::Keychain {
                 message: format!("{what}: the keychain is locked and was not unlocked ({cause})"),
@@ -136,7 +139,8 @@ impl Failure {
                 message: format!("{what}: {cause}"),
                 hint: format!(
                     "remove the keychain's entries of service {SERVICE} for {key} and store the \
-                     secret again with `stsmfa setup --keychain`"
+                     secret again: stsmfa setup {profile} --keychain --secret-access-key-stdin \
+                     < FILE"
                 ),
             },
         }
@@ -144,18 +148,20 @@ impl Failure {
 }
 
 /// What to do when there is no keychain, for the platform this runs on.
-fn unreachable_hint() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "unlock the login keychain (Keychain Access), or keep the secret in the file: stsmfa setup \
-         PROFILE --no-keychain; nothing was written"
+fn unreachable_hint(profile: &str) -> String {
+    let reach = if cfg!(target_os = "macos") {
+        "unlock the login keychain (Keychain Access)"
     } else if cfg!(windows) {
-        "sign in to a Windows session with Credential Manager, or keep the secret in the file: \
-         stsmfa setup PROFILE --no-keychain; nothing was written"
+        "sign in to a Windows session with Credential Manager"
     } else {
         "run in a desktop session with an unlocked Secret Service (GNOME Keyring, KWallet, \
          KeePassXC); from cron or ssh, set DBUS_SESSION_BUS_ADDRESS to that session's bus \
-         (unix:path=/run/user/UID/bus); nothing was written"
-    }
+         (unix:path=/run/user/UID/bus)"
+    };
+    format!(
+        "{reach}; or put the secret back in the file: stsmfa setup {profile} --no-keychain \
+         --secret-access-key-stdin < FILE; nothing was written"
+    )
 }
 
 fn entry(key_id: &str) -> Result<keyring::Entry, Failure> {

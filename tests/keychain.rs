@@ -367,7 +367,10 @@ fn setup_without_a_keychain_is_exit_6_and_writes_nothing() {
              keychain: the keychain cannot be reached (",
         )
         .stderr_contains("hint: run in a desktop session with an unlocked Secret Service")
-        .stderr_contains("nothing was written")
+        .stderr_contains(
+            "or put the secret back in the file: stsmfa setup dev --no-keychain \
+             --secret-access-key-stdin < FILE; nothing was written",
+        )
         .stderr_lacks(SECRET)
         .expect_credentials(in_file());
 }

@@ -138,8 +138,15 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     if in_keychain {
         // The keychain has the new secret (and gave it back) before the file names the key.
-        keychain::store(&new.id, &new.secret)
-            .map_err(|f| undo(f.error(keychain::Doing::Store { section: &section }, &new.id)))?;
+        keychain::store(&new.id, &new.secret).map_err(|f| {
+            undo(f.error(
+                keychain::Doing::Store {
+                    profile: &name,
+                    section: &section,
+                },
+                &new.id,
+            ))
+        })?;
     }
     let created = crate::credentials::format_expiration(new.created);
     let mut pairs = vec![
@@ -220,7 +227,13 @@ fn forget(ctx: &Context<'_>, name: &str, section: &str, key_id: &str) {
     if let Err(f) = keychain::delete(key_id) {
         ctx.out.warn(&format!(
             "{name}: {}; the file does not need it any more",
-            f.error(keychain::Doing::Delete { section }, key_id)
+            f.error(
+                keychain::Doing::Delete {
+                    profile: name,
+                    section,
+                },
+                key_id
+            )
         ));
     }
 }

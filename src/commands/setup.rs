@@ -120,6 +120,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             let store_error = |f: keychain::Failure| {
                 f.error(
                     keychain::Doing::Store {
+                        profile: &profile,
                         section: &long_section,
                     },
                     &key_id,
@@ -239,6 +240,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
                 "{}; the file does not need it any more",
                 f.error(
                     keychain::Doing::Delete {
+                        profile: &profile,
                         section: &long_section,
                     },
                     id,
