@@ -72,8 +72,13 @@ impl LongTerm {
                     .get("aws_secret_access_key")
                     .ok_or_else(|| missing("aws_secret_access_key"))?,
             ),
-            Place::Keychain => keychain::read(id)
-                .map_err(|f| f.error(keychain::Doing::Read { profile, section }, id))?,
+            Place::Keychain => keychain::read(id).map_err(|f| {
+                f.error(
+                    keychain::Doing::Read,
+                    keychain::About { profile, section },
+                    id,
+                )
+            })?,
             Place::Nowhere => return Err(missing("aws_secret_access_key")),
         };
         Ok(LongTerm {

@@ -78,35 +78,38 @@ pub enum Failure {
 }
 
 /// What was being done, for the sentence.
-pub enum Doing<'a> {
-    /// Reading the secret of `section` for a run of `profile`.
-    Read { profile: &'a str, section: &'a str },
-    /// Storing the secret of `profile`'s `section`.
-    Store { profile: &'a str, section: &'a str },
-    /// Deleting the entry of a key `profile`'s `section` no longer keeps there.
-    Delete { profile: &'a str, section: &'a str },
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doing {
+    /// Reading the secret for a run.
+    Read,
+    /// Storing the secret.
+    Store,
+    /// Deleting the entry of a key the section no longer keeps there.
+    Delete,
+}
+
+/// Whose secret it is: the profile and its long-term section.
+#[derive(Clone, Copy, Debug)]
+pub struct About<'a> {
+    pub profile: &'a str,
+    pub section: &'a str,
 }
 
 impl Failure {
     /// The error to report, naming the section and the key (masked).
-    pub fn error(self, doing: Doing<'_>, key_id: &str) -> Error {
+    pub fn error(self, doing: Doing, about: About<'_>, key_id: &str) -> Error {
         let key = mask(key_id);
-        let (what, section, profile) = match &doing {
-            Doing::Read { section, profile } => (
-                format!("cannot read [{section}]'s secret access key ({key}) from the OS keychain"),
-                *section,
-                *profile,
-            ),
-            Doing::Store { section, profile } => (
-                format!("cannot store [{section}]'s secret access key ({key}) in the OS keychain"),
-                *section,
-                *profile,
-            ),
-            Doing::Delete { section, profile } => (
-                format!("cannot delete the OS keychain's entry for {key} (of [{section}])"),
-                *section,
-                *profile,
-            ),
+        let About { profile, section } = about;
+        let what = match doing {
+            Doing::Read => {
+                format!("cannot read [{section}]'s secret access key ({key}) from the OS keychain")
+            }
+            Doing::Store => {
+                format!("cannot store [{section}]'s secret access key ({key}) in the OS keychain")
+            }
+            Doing::Delete => {
+                format!("cannot delete the OS keychain's entry for {key} (of [{section}])")
+            }
         };
         match self {
             Failure::Unreachable(cause) => Error::Keychain {
@@ -121,7 +124,7 @@ impl Failure {
             },
             Failure::Missing => {
                 let again = match doing {
-                    Doing::Read { profile, .. } => format!(
+                    Doing::Read => format!(
                         "store it again: stsmfa setup {profile} --keychain \
                          --secret-access-key-stdin < FILE"
                     ),
@@ -280,7 +283,8 @@ mod tests {
     #[test]
     fn messages_name_the_section_and_a_masked_key_only() {
         let e = Failure::Missing.error(
-            Doing::Read {
+            Doing::Read,
+            About {
                 profile: "dev",
                 section: "dev-long-term",
             },

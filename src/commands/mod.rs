@@ -58,6 +58,32 @@ pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
     out
 }
 
+/// Deletes the OS keychain's entry for `key_id` after a write that took it out of `about`'s
+/// section, unless a section of the file as it is now still keeps its secret there. Never
+/// before the write; a failure is a warning (the file is right either way).
+pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id: &str) {
+    use crate::keychain;
+    let used = crate::store::read(&ctx.files.credentials)
+        .ok()
+        .flatten()
+        .is_some_and(|text| keychain::in_use(&Document::parse(&text), key_id));
+    if used {
+        return;
+    }
+    match keychain::delete(key_id) {
+        Ok(()) => ctx.out.detail(&format!(
+            "{}: deleted the OS keychain's entry for {}",
+            about.profile,
+            crate::secret::mask(key_id)
+        )),
+        Err(f) => ctx.out.warn(&format!(
+            "{}: {}; the file does not need it any more",
+            about.profile,
+            f.error(keychain::Doing::Delete, about, key_id)
+        )),
+    }
+}
+
 /// The environment variables that carry a session; the secrets are borrowed, not copied.
 pub fn variables(current: &crate::session::Current) -> [(&'static str, Cow<'_, str>); 4] {
     [

@@ -112,6 +112,10 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let new = aws.create(&session, &user)?;
     let in_keychain = old.place == Place::Keychain;
+    let about = keychain::About {
+        profile: &name,
+        section: &section,
+    };
     // Takes the new key back (and its keychain entry) when it cannot be written down, so that
     // only the old one exists; says so.
     let undo = |e: Error| -> Error {
@@ -138,15 +142,8 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     if in_keychain {
         // The keychain has the new secret (and gave it back) before the file names the key.
-        keychain::store(&new.id, &new.secret).map_err(|f| {
-            undo(f.error(
-                keychain::Doing::Store {
-                    profile: &name,
-                    section: &section,
-                },
-                &new.id,
-            ))
-        })?;
+        keychain::store(&new.id, &new.secret)
+            .map_err(|f| undo(f.error(keychain::Doing::Store, about, &new.id)))?;
     }
     let created = crate::credentials::format_expiration(new.created);
     let mut pairs = vec![
@@ -189,7 +186,7 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             .map(|()| "deleted")
     };
     if in_keychain && retired.is_ok() {
-        forget(ctx, &name, &section, &old.access_key_id);
+        super::forget_entry(ctx, about, &old.access_key_id);
     }
     match retired {
         Ok(how) => {
@@ -212,29 +209,6 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ));
             Err(e)
         }
-    }
-}
-
-/// Deletes the keychain entry of the retired key, unless another section still uses it.
-fn forget(ctx: &Context<'_>, name: &str, section: &str, key_id: &str) {
-    let used = store::read(&ctx.files.credentials)
-        .ok()
-        .flatten()
-        .is_some_and(|text| keychain::in_use(&crate::ini::Document::parse(&text), key_id));
-    if used {
-        return;
-    }
-    if let Err(f) = keychain::delete(key_id) {
-        ctx.out.warn(&format!(
-            "{name}: {}; the file does not need it any more",
-            f.error(
-                keychain::Doing::Delete {
-                    profile: name,
-                    section,
-                },
-                key_id
-            )
-        ));
     }
 }
 

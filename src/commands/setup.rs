@@ -45,22 +45,12 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
     let kept = Place::of(&existing);
     let old_id = existing.get("aws_access_key_id");
-    // The secret in the keychain, read once when needed.
-    let kept_secret = std::cell::OnceCell::new();
+    let about = keychain::About {
+        profile: &profile,
+        section: &long_section,
+    };
     let from_keychain = |id: &str| -> Result<Secret, Error> {
-        if let Some(s) = kept_secret.get() {
-            return Ok(Secret::clone(s));
-        }
-        let s = keychain::read(id).map_err(|f| {
-            f.error(
-                keychain::Doing::Read {
-                    profile: &profile,
-                    section: &long_section,
-                },
-                id,
-            )
-        })?;
-        Ok(kept_secret.get_or_init(|| s).clone())
+        keychain::read(id).map_err(|f| f.error(keychain::Doing::Read, about, id))
     };
     // Long-term keys in [NAME] are moved to [NAME-long-term]; when that section has keys
     // already, [NAME]'s are either a copy (removed) or other keys (which replace them).
@@ -117,15 +107,8 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     // secret back.
     let created_entry = match (&secret, place) {
         (Some(secret), Place::Keychain) => {
-            let store_error = |f: keychain::Failure| {
-                f.error(
-                    keychain::Doing::Store {
-                        profile: &profile,
-                        section: &long_section,
-                    },
-                    &key_id,
-                )
-            };
+            let store_error =
+                |f: keychain::Failure| f.error(keychain::Doing::Store, about, &key_id);
             let had = keychain::holds(&key_id).map_err(store_error)?;
             keychain::store(&key_id, secret).map_err(store_error)?;
             !had
@@ -192,13 +175,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         }
         doc.set(FileKind::Credentials, &long_section, &borrowed)
             .map_err(edit)?;
-        let changed = doc.section_text(FileKind::Credentials, &long_section) != before;
-        // The keychain entry the section used until now, when nothing uses it any more.
-        let unused = (kept == Place::Keychain)
-            .then_some(old_id)
-            .flatten()
-            .filter(|id| !keychain::in_use(doc, id));
-        Ok((changed, unused.map(str::to_owned)))
+        Ok(doc.section_text(FileKind::Credentials, &long_section) != before)
     });
     let updated = match updated {
         Ok(u) => u,
@@ -210,7 +187,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             return Err(e);
         }
     };
-    let (changed, unused) = updated.value;
+    let changed = updated.value;
     match fix.map(|(f, _)| f) {
         Some(Fix::Move) => ctx.out.done(
             &profile,
@@ -229,24 +206,11 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ),
         None => {}
     }
-    // The file no longer needs the old entry: it goes after the write, never before.
-    if let Some(id) = &unused {
-        match keychain::delete(id) {
-            Ok(()) => ctx.out.detail(&format!(
-                "{profile}: deleted the OS keychain's entry for {}",
-                mask(id)
-            )),
-            Err(f) => ctx.out.warn(&format!(
-                "{}; the file does not need it any more",
-                f.error(
-                    keychain::Doing::Delete {
-                        profile: &profile,
-                        section: &long_section,
-                    },
-                    id,
-                )
-            )),
-        }
+    // The entry the section used until now, when nothing uses it any more.
+    if kept == Place::Keychain
+        && let Some(id) = old_id
+    {
+        super::forget_entry(ctx, about, id);
     }
     let next = format!("run `stsmfa -p {profile}` to start a session");
     let moved = match (kept, place) {
