@@ -158,9 +158,14 @@ pub struct Network {
     pub adaptive: Setting<bool>,
 }
 
-/// The long-term section's keys of the MFA device, and of the role to assume.
-const DEVICE_KEYS: [&str; 2] = ["aws_mfa_device", "mfa_serial"];
-const ROLE_KEYS: [&str; 2] = ["assume_role", "role_arn"];
+/// Where one setting is looked for, first found wins: its flag (name and value), its
+/// environment variables, its keys in the long-term section, its keys in the config file.
+struct Lookup<'a>(
+    (&'static str, Option<&'a String>),
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 /// A profile as `status` shows it (see [`Resolver::summary`]).
 pub struct Summary<'a> {
@@ -242,35 +247,61 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// Where the MFA device is looked for.
+    fn device_lookup(&self) -> Lookup<'a> {
+        Lookup(
+            ("--device", self.flags.device.as_ref()),
+            &["MFA_DEVICE"],
+            &["aws_mfa_device", "mfa_serial"],
+            &["mfa_serial"],
+        )
+    }
+
+    /// Where the role to assume is looked for (`role_arn` is accepted as `assume_role`).
+    fn role_lookup(&self) -> Lookup<'a> {
+        Lookup(
+            ("--assume-role", self.flags.assume_role.as_ref()),
+            &["MFA_ASSUME_ROLE"],
+            &["assume_role", "role_arn"],
+            &[],
+        )
+    }
+
+    /// Where the base profile of a chained role is looked for: `source_profile` in the
+    /// long-term section only (in the config file it means what the AWS CLI makes of it).
+    fn source_profile_lookup(&self) -> Lookup<'a> {
+        Lookup(("", None), &[], &["source_profile"], &[])
+    }
+
+    /// Where the duration is looked for after `--duration` (a number, not text).
+    fn duration_lookup(&self) -> Lookup<'a> {
+        Lookup(
+            ("--duration", None),
+            &["MFA_STS_DURATION"],
+            &["duration_seconds"],
+            &["duration_seconds"],
+        )
+    }
+
+    /// The value of a lookup, borrowed.
+    fn value(&self, Lookup(flag, env, long_term, config): Lookup<'a>) -> Option<&'a str> {
+        self.locate(flag, env, long_term, config).map(|(v, _)| v)
+    }
+
+    /// The value of a lookup, with its source.
+    fn setting(&self, Lookup(flag, env, long_term, config): Lookup<'a>) -> Option<Setting<String>> {
+        self.find(flag, env, long_term, config)
+    }
+
     /// What `status` shows of a profile: its device, role and base profile (values only,
     /// borrowed: `status` reads thousands of profiles), and its refresh margin.
     pub fn summary(&self, min_remaining: Duration) -> Summary<'a> {
-        let f = self.flags;
-        let value = |flag, env: &[&'static str], lt: &[&'static str], config: &[&'static str]| {
-            self.locate(flag, env, lt, config).map(|(v, _)| v)
-        };
-        let device = value(
-            ("--device", f.device.as_ref()),
-            &["MFA_DEVICE"],
-            &DEVICE_KEYS,
-            &["mfa_serial"],
-        );
-        let role = value(
-            ("--assume-role", f.assume_role.as_ref()),
-            &["MFA_ASSUME_ROLE"],
-            &ROLE_KEYS,
-            &[],
-        );
-        let source_profile = value(("", None), &[], &["source_profile"], &[]);
-        let seconds = match f.duration {
+        let device = self.value(self.device_lookup());
+        let role = self.value(self.role_lookup());
+        let source_profile = self.value(self.source_profile_lookup());
+        let seconds = match self.flags.duration {
             Some(d) => Some(d),
-            None => value(
-                ("--duration", None),
-                &["MFA_STS_DURATION"],
-                &["duration_seconds"],
-                &["duration_seconds"],
-            )
-            .and_then(parse_duration),
+            None => self.value(self.duration_lookup()).and_then(parse_duration),
         }
         .unwrap_or(SessionKind::of(source_profile.is_some(), role.is_some()).default_duration());
         Summary {
@@ -283,28 +314,17 @@ impl<'a> Resolver<'a> {
 
     /// The MFA device, where one is set.
     pub fn device(&self) -> Option<Setting<String>> {
-        self.find(
-            ("--device", self.flags.device.as_ref()),
-            &["MFA_DEVICE"],
-            &DEVICE_KEYS,
-            &["mfa_serial"],
-        )
+        self.setting(self.device_lookup())
     }
 
-    /// The role to assume, where one is set (`role_arn` is accepted as `assume_role`).
+    /// The role to assume, where one is set.
     pub fn role(&self) -> Option<Setting<String>> {
-        self.find(
-            ("--assume-role", self.flags.assume_role.as_ref()),
-            &["MFA_ASSUME_ROLE"],
-            &ROLE_KEYS,
-            &[],
-        )
+        self.setting(self.role_lookup())
     }
 
-    /// The base profile of a chained role: `source_profile` in the long-term section only
-    /// (in the config file it means what the AWS CLI makes of it).
+    /// The base profile of a chained role.
     pub fn source_profile(&self) -> Option<Setting<String>> {
-        self.find(("", None), &[], &["source_profile"], &[])
+        self.setting(self.source_profile_lookup())
     }
 
     /// The duration as given (`--duration`, `MFA_STS_DURATION`, `duration_seconds`), unparsed.
@@ -315,14 +335,7 @@ impl<'a> Resolver<'a> {
                 value: d.to_string(),
                 source: Source::Flag("--duration"),
             })
-            .or_else(|| {
-                self.find(
-                    ("--duration", None),
-                    &["MFA_STS_DURATION"],
-                    &["duration_seconds"],
-                    &["duration_seconds"],
-                )
-            })
+            .or_else(|| self.setting(self.duration_lookup()))
     }
 
     /// Resolves and validates every setting of `profile`.
