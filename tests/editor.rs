@@ -691,6 +691,15 @@ fn replacing_a_key_that_is_not_there_sets_the_new_one() {
 }
 
 #[test]
+fn a_replaced_key_keeps_a_lopsided_separator() {
+    let out = edited(
+        "[dev]\naws_secret_access_key =s\n",
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    );
+    assert_eq!(out, "[dev]\nsecret_access_key =keychain\n");
+}
+
+#[test]
 fn a_replaced_key_with_an_empty_value_gets_its_space() {
     let out = edited(
         "[dev]\naws_secret_access_key =\n",

@@ -199,9 +199,11 @@ impl<'a> Document<'a> {
             return Ok(());
         };
         let text = &line.text;
+        let empty = was.0 == was.1;
         let (key, was) = ((key.0 as usize, key.1 as usize), was.0 as usize);
         let mut sep = text[key.1..was].to_owned();
-        if !sep.ends_with(WHITESPACE) && sep.starts_with(WHITESPACE) {
+        // As when a value is rewritten: an empty one gets the blank its `=` lacks.
+        if empty && !sep.ends_with(WHITESPACE) && sep.starts_with(WHITESPACE) {
             sep.push(' ');
         }
         let replaced = format!("{}{new}{sep}{value}", &text[..key.0]);
