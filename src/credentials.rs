@@ -282,6 +282,13 @@ pub fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// `1d 2h`, `5h 12m`, `12m`, `40s`.
 pub fn span(d: chrono::Duration) -> String {
+    let mut out = String::with_capacity(12);
+    push_span(&mut out, d);
+    out
+}
+
+/// Appends [`span`]`(d)` to `out`.
+pub fn push_span(out: &mut String, d: chrono::Duration) {
     let s = d.num_seconds().max(0);
     let (days, hours, minutes) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
     let parts: &[(i64, &str)] = match (days, hours, minutes) {
@@ -290,12 +297,10 @@ pub fn span(d: chrono::Duration) -> String {
         (0, h, m) => &[(h, "h "), (m, "m")],
         (d, h, _) => &[(d, "d "), (h, "h")],
     };
-    let mut out = String::with_capacity(12);
     for (n, unit) in parts {
-        push_decimal(&mut out, n.unsigned_abs(), 1);
+        push_decimal(out, n.unsigned_abs(), 1);
         out.push_str(unit);
     }
-    out
 }
 
 /// Appends `n` in decimal, zero-padded to `width` digits, without the formatting machinery

@@ -155,6 +155,11 @@ impl Output {
         self.verbose
     }
 
+    /// Whether notes ([`Output::info`]) are dropped (to skip building them then).
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// An error and its hint, always shown.
     pub fn error(&self, e: &Error) {
         self.error_for(None, e);

@@ -35,8 +35,8 @@ impl Texts {
     }
 }
 
-/// Both files, parsed. Commands that look up many profiles call [`Files::index`] first, so
-/// that the cost stays linear in the size of the file.
+/// Both files, parsed. Commands that look up many profiles use [`Files::parse_all`], so that
+/// the cost stays linear in the size of the file.
 pub struct Files<'t> {
     /// The credentials file's text as first read, which a write is checked against.
     pub credentials_text: &'t str,
@@ -48,8 +48,23 @@ pub struct Files<'t> {
 }
 
 impl<'t> Files<'t> {
+    /// Both files, for a command that reads a few profiles: the credentials file is scanned,
+    /// and a section is read when it is looked up.
     pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        Self::parse_reading(texts, ctx, false)
+    }
+
+    /// Both files, for a command that reads most profiles: every section of the credentials
+    /// file is read in the one pass that checks it, and the sections are indexed by name.
+    pub fn parse_all(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        Self::parse_reading(texts, ctx, true)
+    }
+
+    fn parse_reading(texts: &'t Texts, ctx: &Context<'_>, all: bool) -> Result<Files<'t>, Error> {
         let credentials = Document::parse(&texts.credentials);
+        if all {
+            credentials.read_all();
+        }
         credentials
             .check()
             .map_err(|e| parse_error(&ctx.files.credentials, e))?;
@@ -61,17 +76,15 @@ impl<'t> Files<'t> {
             let name = crate::ini::SectionName::parse(raw);
             name.prefix == Some("profile") && name.name == "default"
         });
+        if all {
+            credentials.index();
+        }
         Ok(Files {
             credentials_text: &texts.credentials,
             credentials,
             config,
             profile_default,
         })
-    }
-
-    /// Indexes the credentials file's sections by name, for many lookups.
-    pub fn index(&self) {
-        self.credentials.index();
     }
 
     /// Every `[name]` section of the credentials file in file order.
@@ -152,7 +165,7 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
         });
     }
     let short_term = files.section(&short_term_section, path)?;
-    let settings = resolve(profile, long_term.as_ref(), ctx, files)?;
+    let settings = resolve(profile, &long_term_section, long_term.as_ref(), ctx, files)?;
     if let Some(base) = &settings.source_profile {
         check_chain(
             profile,
@@ -173,32 +186,37 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
     })
 }
 
-/// Resolves the settings of `profile`, whose long-term section holds `long_term`.
-pub fn resolve(
+/// Resolves the settings of `profile`, whose long-term section `long_term_section` holds
+/// `long_term`.
+fn resolve(
     profile: &str,
+    long_term_section: &str,
     long_term: Option<&Properties<'_>>,
     ctx: &Context<'_>,
     files: &Files<'_>,
 ) -> Result<Settings, Error> {
-    with_resolver(profile, long_term, ctx, files, |r| r.resolve(profile))
+    with_resolver(profile, long_term_section, long_term, ctx, files, |r| {
+        r.resolve(profile)
+    })
 }
 
-/// Runs `f` with the settings resolver of `profile`, whose long-term section holds `long_term`.
+/// Runs `f` with the settings resolver of `profile`, whose long-term section
+/// `long_term_section` (named by [`crate::profile::Naming::long_term`]) holds `long_term`.
 pub fn with_resolver<T>(
     profile: &str,
+    long_term_section: &str,
     long_term: Option<&Properties<'_>>,
     ctx: &Context<'_>,
     files: &Files<'_>,
     f: impl FnOnce(&Resolver<'_>) -> T,
 ) -> T {
-    let long_term_section = ctx.naming.long_term(profile);
     let config_path = ctx.files.config.as_path();
     let config_layers = [
         Layer {
             prefix: "profile ",
-            name: &long_term_section,
+            name: long_term_section,
             path: config_path,
-            props: files.config.profiles.get(long_term_section.as_str()),
+            props: files.config.profiles.get(long_term_section),
         },
         Layer {
             // The SDKs read `[default]` for the default profile unless `[profile default]`
@@ -215,7 +233,7 @@ pub fn with_resolver<T>(
     ];
     let lt_layer = Layer {
         prefix: "",
-        name: &long_term_section,
+        name: long_term_section,
         path: ctx.files.credentials.as_path(),
         props: long_term,
     };

@@ -535,6 +535,30 @@ proptest! {
         prop_assert_eq!(Document::parse(&text).render(), text);
     }
 
+    /// The SDK view and each section's properties are the same whichever way they are read:
+    /// every section in the pass that scans the text, a section at a time after a scan, or
+    /// from the built lines; and a section read twice after reading all reads the same.
+    #[test]
+    fn every_way_of_reading_a_document_reads_the_same(text in any_document()) {
+        for kind in [CRED, FileKind::Config] {
+            let one_pass = Document::parse(&text).view(kind);
+            let scanned = Document::parse(&text);
+            let _ = scanned.check();
+            let built = Document::parse(&text);
+            built.lines();
+            prop_assert_eq!(&one_pass, &scanned.view(kind));
+            prop_assert_eq!(&one_pass, &built.view(kind));
+        }
+        let all = Document::parse(&text);
+        all.read_all();
+        let each = Document::parse(&text);
+        for section in each.sections() {
+            let expected = each.section_properties(section);
+            prop_assert_eq!(&all.section_properties(section), &expected);
+            prop_assert_eq!(&all.section_properties(section), &expected);
+        }
+    }
+
     #[test]
     fn setting_a_session_reads_back_and_keeps_other_sections(text in any_document()) {
         let original = Document::parse(&text);

@@ -10,9 +10,12 @@ use super::Context;
 
 pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
-    let files = Files::parse(&texts, ctx)?;
+    let files = if args.all {
+        Files::parse_all(&texts, ctx)?
+    } else {
+        Files::parse(&texts, ctx)?
+    };
     let profiles = if args.all {
-        files.index();
         let found = super::long_term_profiles(&files.credentials, &ctx.naming);
         if found.is_empty() {
             ctx.out.info(&format!(

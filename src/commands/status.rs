@@ -2,6 +2,7 @@
 //! long-term secret lives, device), never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
 //! when every profile shown is valid, 1 otherwise.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::PermissionsExt as _;
 
@@ -18,13 +19,13 @@ use crate::ini::Fnv;
 use crate::session::{self, Files, Texts};
 
 /// One profile's line.
-struct Row {
-    profile: String,
+struct Row<'f> {
+    profile: &'f str,
     role_arn: Option<String>,
     /// The base profile of a chained role.
     via: Option<String>,
     /// The KIND cell: `session`, the role ARN, or `ROLE via BASE`.
-    kind: String,
+    kind: Cow<'static, str>,
     expires: Option<DateTime<Utc>>,
     state: &'static str,
     device: Option<String>,
@@ -39,11 +40,13 @@ const OLD_KEY_DAYS: i64 = 90;
 
 pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
-    let files = Files::parse(&texts, ctx)?;
+    // A few named profiles are looked up; for more, every section is read in one pass.
+    let files = if args.profiles.is_empty() || args.profiles.len() > 4 {
+        Files::parse_all(&texts, ctx)?
+    } else {
+        Files::parse(&texts, ctx)?
+    };
     warn_if_readable_by_others(ctx);
-    if args.profiles.is_empty() || args.profiles.len() > 4 {
-        files.index();
-    }
     let names: Vec<&str> = if args.profiles.is_empty() {
         managed_profiles(&files, &ctx.naming)
     } else {
@@ -68,7 +71,7 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             "no profile has a long-term or a session section in {}",
             ctx.files.credentials.display()
         ));
-    } else {
+    } else if !ctx.out.is_quiet() {
         ctx.out.info(&table(&rows, ctx));
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
@@ -101,9 +104,10 @@ fn managed_profiles<'f>(files: &'f Files<'_>, naming: &Naming) -> Vec<&'f str> {
     out
 }
 
-fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
+fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f>, Error> {
     let path = ctx.files.credentials.as_path();
-    let long_term = files.section(&ctx.naming.long_term(name), path)?;
+    let long_term_section = ctx.naming.long_term(name);
+    let long_term = files.section(&long_term_section, path)?;
     let short_term = files.section(&ctx.naming.short_term(name), path)?;
     let has_session = short_term
         .as_ref()
@@ -118,8 +122,13 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         .as_ref()
         .filter(|p| p.contains_key("aws_access_key_id"))
         .map(|p| Place::of(p).word());
-    let (device, configured_role, via, margin) =
-        session::with_resolver(name, long_term.as_ref(), ctx, files, |r| {
+    let (device, configured_role, via, margin) = session::with_resolver(
+        name,
+        &long_term_section,
+        long_term.as_ref(),
+        ctx,
+        files,
+        |r| {
             let s = r.summary(ctx.min_remaining);
             let owned = |v: Option<&str>| v.map(str::to_owned);
             (
@@ -128,13 +137,14 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
                 owned(s.source_profile),
                 s.margin,
             )
-        });
+        },
+    );
     if long_term.is_none() && !has_session {
         return Ok(Row {
-            profile: name.to_owned(),
+            profile: name,
             role_arn: None,
             via: None,
-            kind: "session".into(),
+            kind: Cow::Borrowed("session"),
             expires: None,
             state: "not managed",
             device,
@@ -167,12 +177,12 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
         configured_role
     };
     let kind = match (&role_arn, &via) {
-        (Some(role), Some(base)) => format!("{role} via {base}"),
-        (Some(role), None) => role.clone(),
-        (None, _) => "session".into(),
+        (Some(role), Some(base)) => Cow::Owned(format!("{role} via {base}")),
+        (Some(role), None) => Cow::Owned(role.clone()),
+        (None, _) => Cow::Borrowed("session"),
     };
     Ok(Row {
-        profile: name.to_owned(),
+        profile: name,
         role_arn,
         via,
         kind,
@@ -186,26 +196,36 @@ fn row(name: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row, Error> {
 
 fn table(rows: &[Row], ctx: &Context<'_>) -> String {
     let mut offsets = LocalOffsets::default();
-    // Only the cells that are not already text in a row are made here.
-    let made: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| {
-            let expires = r
-                .expires
-                .map_or_else(|| "-".into(), |e| offsets.local_minute(e));
-            let left = r
-                .expires
-                .filter(|e| *e > ctx.now)
-                .map_or_else(|| "-".into(), |e| credentials::span(e - ctx.now));
-            (expires, left)
+    // Only the cells that are not already text in a row (EXPIRES and LEFT) are made here, all
+    // into one string; `ends` has where each one ends.
+    let mut text = String::with_capacity(rows.len() * 28);
+    let mut ends = Vec::with_capacity(rows.len() * 2);
+    for r in rows {
+        match r.expires {
+            Some(e) => offsets.push_local_minute(&mut text, e),
+            None => text.push('-'),
+        }
+        ends.push(text.len());
+        match r.expires.filter(|e| *e > ctx.now) {
+            Some(e) => credentials::push_span(&mut text, e - ctx.now),
+            None => text.push('-'),
+        }
+        ends.push(text.len());
+    }
+    let made: Vec<[&str; 2]> = ends
+        .chunks_exact(2)
+        .scan(0, |start, pair| {
+            let cells = [&text[*start..pair[0]], &text[pair[0]..pair[1]]];
+            *start = pair[1];
+            Some(cells)
         })
         .collect();
-    fn cells<'r>(r: &'r Row, m: &'r (String, String)) -> [&'r str; 7] {
+    fn cells<'r>(r: &'r Row, m: &'r [&'r str; 2]) -> [&'r str; 7] {
         [
-            &r.profile,
+            r.profile,
             &r.kind,
-            &m.0,
-            &m.1,
+            m[0],
+            m[1],
             r.state,
             r.secret.unwrap_or("-"),
             r.device.as_deref().unwrap_or("-"),
@@ -254,16 +274,15 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
 struct LocalOffsets(HashMap<i64, FixedOffset>);
 
 impl LocalOffsets {
-    /// `2026-11-25 21:50` in local time.
-    fn local_minute(&mut self, t: DateTime<Utc>) -> String {
+    /// Appends `2026-11-25 21:50`, `t` in local time, to `out`.
+    fn push_local_minute(&mut self, out: &mut String, t: DateTime<Utc>) {
         let offset = *self
             .0
             .entry(t.timestamp().div_euclid(3600))
             .or_insert_with(|| t.with_timezone(&Local).offset().fix());
         let t = t.with_timezone(&offset);
         // Built by hand: one row per profile, and a file can have thousands.
-        let mut out = String::with_capacity(16);
-        credentials::push_decimal(&mut out, t.year().unsigned_abs().into(), 4);
+        credentials::push_decimal(out, t.year().unsigned_abs().into(), 4);
         for (sep, n) in [
             ('-', t.month()),
             ('-', t.day()),
@@ -271,9 +290,8 @@ impl LocalOffsets {
             (':', t.minute()),
         ] {
             out.push(sep);
-            credentials::push_decimal(&mut out, n.into(), 2);
+            credentials::push_decimal(out, n.into(), 2);
         }
-        out
     }
 }
 

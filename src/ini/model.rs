@@ -2,7 +2,7 @@
 //! view of it (profiles and their properties) computed on demand.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 
 use super::parse::{self, Eol, Kind, Line, Scan, WHITESPACE};
@@ -56,6 +56,11 @@ pub struct Document<'a> {
     lines: OnceCell<Vec<Line<'a>>>,
     /// The sections of `text`, used only while `lines` is not built.
     scan: OnceCell<Scan>,
+    /// Every section's properties, in the order of the scan's headers, when they were all read
+    /// in the pass that scanned the text ([`Document::read_all`]); used only with `scan`. Each
+    /// is handed over to the first read of its section (a later one parses the section again),
+    /// so that they are not held twice.
+    read: RefCell<Vec<Option<Properties<'a>>>>,
     pub(super) changes: Vec<Change>,
     /// Plain sections by name, built on first use; an edit drops it.
     pub(super) index: OnceCell<super::index::Index<'a>>,
@@ -245,6 +250,7 @@ impl<'a> Document<'a> {
             text: body,
             lines: OnceCell::new(),
             scan: OnceCell::new(),
+            read: RefCell::default(),
             changes: Vec::new(),
             index: OnceCell::new(),
         }
@@ -282,6 +288,7 @@ impl<'a> Document<'a> {
     pub(super) fn lines_mut(&mut self) -> &mut Vec<Line<'a>> {
         self.index = OnceCell::new();
         self.scan = OnceCell::new();
+        self.read = RefCell::default();
         self.lines();
         let Some(lines) = self.lines.get_mut() else {
             unreachable!("the lines were built above")
@@ -295,6 +302,49 @@ impl<'a> Document<'a> {
             Some(_) => None,
             None => Some(self.scan.get_or_init(|| parse::scan(self.text))),
         }
+    }
+
+    /// Reads the properties of every section now, in the one pass that also scans the text, for
+    /// a caller about to read most sections: one pass over the file instead of a scan and then
+    /// a second pass over each section. The first read of each section then takes what this
+    /// read.
+    pub fn read_all(&self) {
+        if self.lines.get().is_some() || !self.read.borrow().is_empty() {
+            return;
+        }
+        let (scan, all) = self.read_pass();
+        // A scan made earlier is the same as this one.
+        let _ = self.scan.set(scan);
+        *self.read.borrow_mut() = all.into_iter().map(Some).collect();
+    }
+
+    /// Every section's properties in file order, read in the pass that scans the text, when the
+    /// text has not been scanned yet (they are handed over, not kept); `None` otherwise.
+    fn first_read(&self) -> Option<Vec<Properties<'a>>> {
+        match (self.lines.get(), self.scan.get()) {
+            (None, None) => {
+                let (scan, all) = self.read_pass();
+                let _ = self.scan.set(scan);
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+
+    /// One pass over the text: its scan, and the properties of each section the scan found.
+    fn read_pass(&self) -> (Scan, Vec<Properties<'a>>) {
+        let mut all = Vec::new();
+        let mut reader: Option<Reader<'a>> = None;
+        let scan = parse::scan_each(self.text, |line| match line.kind {
+            Kind::Header { .. } => all.extend(reader.replace(Reader::new(4)).map(Reader::done)),
+            _ => {
+                if let Some(r) = &mut reader {
+                    r.line(line);
+                }
+            }
+        });
+        all.extend(reader.map(Reader::done));
+        (scan, all)
     }
 
     /// The first line the SDK would reject.
@@ -467,7 +517,13 @@ impl<'a> Document<'a> {
     /// Every section the SDK keeps, in file order, with its properties. Sections are merged by
     /// the caller; a key outside the identifier rule is dropped here together with its
     /// continuation lines.
-    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'a>, Properties<'a>)> {
+    /// `read` holds every section's properties in file order when [`Document::first_read`]
+    /// read them.
+    fn read_sections(
+        &self,
+        kind: FileKind,
+        mut read: Option<Vec<Properties<'a>>>,
+    ) -> Vec<(Target<'a>, Properties<'a>)> {
         let sections = self.named_sections();
         let skip_plain_default = kind == FileKind::Config
             && sections.iter().any(|(_, raw)| {
@@ -475,7 +531,7 @@ impl<'a> Document<'a> {
                 n.prefix == Some("profile") && n.name == "default"
             });
         let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        for (section, raw) in sections {
+        for (i, (section, raw)) in sections.into_iter().enumerate() {
             let name = SectionName::parse(&raw);
             if skip_plain_default && name.prefix.is_none() && name.name == "default" {
                 continue;
@@ -485,7 +541,11 @@ impl<'a> Document<'a> {
                 Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
             };
             if let Some(t) = kept {
-                out.push((t, self.section_properties(section)));
+                let props = match &mut read {
+                    Some(all) => std::mem::take(&mut all[i]),
+                    None => self.section_properties(section),
+                };
+                out.push((t, props));
             }
         }
         out
@@ -496,27 +556,60 @@ impl<'a> Document<'a> {
     /// lower-cased, a key outside the identifier rule is dropped with its continuation lines,
     /// continuation lines join the value with `\n`, the last value wins.
     pub fn section_properties(&self, section: Section) -> Properties<'a> {
-        let mut props = Properties(Vec::with_capacity(section.end - section.header));
-        let mut current: Option<Cow<'a, str>> = None;
-        for line in self.body(section) {
-            match line.kind {
-                Kind::Property { key, value } => {
-                    let key = lower(line.part(key));
-                    current = None;
-                    if parse::is_identifier(&key) {
-                        props.insert(key.clone(), line.part(value));
-                        current = Some(key);
-                    }
-                }
-                Kind::Continuation => {
-                    if let Some(k) = &current {
-                        props.continue_value(k, line.text.trim_matches(WHITESPACE));
-                    }
-                }
-                _ => {}
-            }
+        if let Some(scan) = self.scanned()
+            && let Ok(i) = scan
+                .headers
+                .binary_search_by_key(&section.header, |h| h.line)
+            && let Some(props) = self.read.borrow_mut().get_mut(i).and_then(Option::take)
+        {
+            return props;
         }
-        props
+        let mut reader = Reader::new(section.end - section.header);
+        for line in self.body(section) {
+            reader.line(&line);
+        }
+        reader.done()
+    }
+}
+
+/// Reads one section's properties from its lines after the header: the SDK's rules for keys,
+/// continuation lines and repeated keys, in one place.
+struct Reader<'a> {
+    props: Properties<'a>,
+    /// The key that continuation lines add to.
+    current: Option<Cow<'a, str>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(capacity: usize) -> Self {
+        Reader {
+            props: Properties(Vec::with_capacity(capacity)),
+            current: None,
+        }
+    }
+
+    fn line(&mut self, line: &Line<'a>) {
+        match line.kind {
+            Kind::Property { key, value } => {
+                let key = lower(line.part(key));
+                self.current = None;
+                if parse::is_identifier(&key) {
+                    self.props.insert(key.clone(), line.part(value));
+                    self.current = Some(key);
+                }
+            }
+            Kind::Continuation => {
+                if let Some(k) = &self.current {
+                    self.props
+                        .continue_value(k, line.text.trim_matches(WHITESPACE));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn done(self) -> Properties<'a> {
+        self.props
     }
 }
 
@@ -578,9 +671,10 @@ impl<'a> ProfileSet<'a> {
 
     /// Adds what the SDK reads from `doc` to this set.
     fn merge(&mut self, doc: &Document<'a>, kind: FileKind) -> Result<(), ParseError> {
+        let read = doc.first_read();
         doc.check()?;
         let mut profiles: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::new();
-        for (target, props) in doc.read_sections(kind) {
+        for (target, props) in doc.read_sections(kind, read) {
             match target {
                 Target::Profile(p) => profiles.push((p, props)),
                 Target::SsoSession(s) => self.sso_sessions.entry(s).or_default().extend(props),

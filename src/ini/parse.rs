@@ -245,6 +245,30 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
+/// Runs the whole state machine over every line of `text`, giving each classified line to
+/// `each` as well: what [`scan`] learns, for a caller that reads every line anyway (one pass
+/// instead of a scan and then a second pass over the sections).
+pub fn scan_each<'a>(text: &'a str, mut each: impl FnMut(&Line<'a>)) -> Scan {
+    let mut out = Scan::default();
+    for (i, line) in classified(text).enumerate() {
+        match line.kind {
+            Kind::Header { name } => {
+                let start = text_offset(text, &line.text);
+                out.headers.push(Header {
+                    line: i,
+                    start,
+                    name: (start + name.0 as usize, start + name.1 as usize),
+                });
+            }
+            Kind::Invalid(message) if out.invalid.is_none() => out.invalid = Some((i, message)),
+            _ => {}
+        }
+        each(&line);
+    }
+    out.lines = split_count(text);
+    out
+}
+
 /// How many lines [`split_lines`] gives for `text`.
 fn split_count(text: &str) -> usize {
     memchr::memchr_iter(b'\n', text.as_bytes()).count() + usize::from(!text.ends_with('\n'))
@@ -517,6 +541,10 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             prop_assert_eq!(scan.headers.iter().map(|h| h.line).collect::<Vec<_>>(), headers);
+            // The pass that reads every line learns the same, and sees every line once.
+            let mut seen = Vec::new();
+            prop_assert_eq!(&scan_each(&text, |l| seen.push(l.clone())), &scan);
+            prop_assert_eq!(format!("{seen:?}"), format!("{lines:?}"));
         });
     }
 
