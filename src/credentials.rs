@@ -303,8 +303,8 @@ pub fn push_span(out: &mut String, d: chrono::Duration) {
     }
 }
 
-/// Appends `n` in decimal, zero-padded to `width` digits, without the formatting machinery
-/// (`status` writes a few numbers for each of possibly thousands of profiles).
+/// Appends `n` in decimal, zero-padded to `width` digits (20 at most), without the formatting
+/// machinery (`status` writes a few numbers for each of possibly thousands of profiles).
 pub fn push_decimal(out: &mut String, n: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();
@@ -317,10 +317,9 @@ pub fn push_decimal(out: &mut String, n: u64, width: usize) {
             break;
         }
     }
-    for _ in (digits.len() - at)..width {
-        out.push('0');
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    // The digits start as zeros: padding is starting earlier.
+    let start = at.min(digits.len().saturating_sub(width));
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -417,5 +416,23 @@ mod tests {
             "5h 12m"
         );
         assert_eq!(span(chrono::Duration::seconds(26 * 3600)), "1d 2h");
+        assert_eq!(span(chrono::Duration::seconds(-5)), "0s");
+    }
+
+    #[test]
+    fn decimals_are_padded_to_their_width_and_never_cut() {
+        let decimal = |n, width| {
+            let mut out = String::from(">");
+            push_decimal(&mut out, n, width);
+            out
+        };
+        assert_eq!(decimal(0, 1), ">0");
+        assert_eq!(decimal(0, 2), ">00");
+        assert_eq!(decimal(7, 2), ">07");
+        assert_eq!(decimal(123, 2), ">123");
+        assert_eq!(decimal(5, 4), ">0005");
+        assert_eq!(decimal(2026, 4), ">2026");
+        assert_eq!(decimal(u64::MAX, 1), format!(">{}", u64::MAX));
+        assert_eq!(decimal(1, 25), format!(">{:020}", 1));
     }
 }

@@ -1,12 +1,16 @@
 //! The process environment, captured once in `main` and passed down, so that nothing reads
 //! global state and tests can run side by side with environments of their own.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use crate::ini::Fnv;
 
 /// A snapshot of environment variables. Empty values count as unset, as in the AWS CLI.
+/// Hashed with FNV: `status` looks up a few variables for each of possibly thousands of
+/// profiles, and these short names hash faster that way.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
-    vars: BTreeMap<String, String>,
+    vars: HashMap<String, String, Fnv>,
 }
 
 impl Env {

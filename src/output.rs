@@ -107,6 +107,17 @@ impl Output {
         }
     }
 
+    /// Notes too long to make in memory first (the `status` table of thousands of profiles):
+    /// `write` writes them to stderr through a buffer. Dropped with `-q`; like every note, a
+    /// failure to write them is not an error.
+    pub fn info_stream(&self, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
+        let _ = write(&mut err).and_then(|()| err.flush());
+    }
+
     /// Detail shown only with `-v`.
     pub fn detail(&self, text: &str) {
         if self.verbose {
@@ -153,11 +164,6 @@ impl Output {
     /// Whether verbose details are wanted (to skip building them otherwise).
     pub fn is_verbose(&self) -> bool {
         self.verbose
-    }
-
-    /// Whether notes ([`Output::info`]) are dropped (to skip building them then).
-    pub fn is_quiet(&self) -> bool {
-        self.quiet
     }
 
     /// An error and its hint, always shown.

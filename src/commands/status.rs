@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt as _;
 
 use chrono::{DateTime, Datelike as _, FixedOffset, Local, Offset as _, Timelike as _, Utc};
@@ -71,8 +72,8 @@ pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             "no profile has a long-term or a session section in {}",
             ctx.files.credentials.display()
         ));
-    } else if !ctx.out.is_quiet() {
-        ctx.out.info(&table(&rows, ctx));
+    } else {
+        ctx.out.info_stream(|out| table(&rows, ctx, out));
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
         0
@@ -194,7 +195,8 @@ fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f
     })
 }
 
-fn table(rows: &[Row], ctx: &Context<'_>) -> String {
+/// Writes the table, a line at a time: a file can have thousands of profiles.
+fn table(rows: &[Row], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut offsets = LocalOffsets::default();
     // Only the cells that are not already text in a row (EXPIRES and LEFT) are made here, all
     // into one string; `ends` has where each one ends.
@@ -212,36 +214,37 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
         }
         ends.push(text.len());
     }
-    let made: Vec<[&str; 2]> = ends
-        .chunks_exact(2)
-        .scan(0, |start, pair| {
-            let cells = [&text[*start..pair[0]], &text[pair[0]..pair[1]]];
-            *start = pair[1];
-            Some(cells)
-        })
-        .collect();
-    fn cells<'r>(r: &'r Row, m: &'r [&'r str; 2]) -> [&'r str; 7] {
+    let made = |i: usize| {
+        let start = if i == 0 { 0 } else { ends[2 * i - 1] };
+        [
+            &text[start..ends[2 * i]],
+            &text[ends[2 * i]..ends[2 * i + 1]],
+        ]
+    };
+    let cells = |i: usize| -> [&str; 7] {
+        let (r, [expires, left]) = (&rows[i], made(i));
         [
             r.profile,
             &r.kind,
-            m[0],
-            m[1],
+            expires,
+            left,
             r.state,
             r.secret.unwrap_or("-"),
             r.device.as_deref().unwrap_or("-"),
         ]
-    }
+    };
     let header = [
         "PROFILE", "KIND", "EXPIRES", "LEFT", "STATE", "SECRET", "DEVICE",
     ];
     let mut widths = header.map(str::len);
-    for (r, m) in rows.iter().zip(&made) {
-        for (w, cell) in widths.iter_mut().zip(cells(r, m)) {
-            *w = (*w).max(cell.chars().count());
+    for i in 0..rows.len() {
+        for (w, cell) in widths.iter_mut().zip(cells(i)) {
+            *w = (*w).max(width(cell));
         }
     }
-    let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 12));
+    let mut line = String::with_capacity(widths.iter().sum::<usize>() + 32);
     let mut render = |c: [&str; 7], colour: bool| {
+        line.clear();
         for (i, cell) in c.into_iter().enumerate() {
             if colour && i == 4 {
                 let level = match cell {
@@ -249,23 +252,41 @@ fn table(rows: &[Row], ctx: &Context<'_>) -> String {
                     "expiring" => 1,
                     _ => 2,
                 };
-                out.push_str(&ctx.out.state_color(cell, level));
+                line.push_str(&ctx.out.state_color(cell, level));
             } else {
-                out.push_str(cell);
+                line.push_str(cell);
             }
             if i < 6 {
-                let pad = widths[i] - cell.chars().count() + 2;
-                out.extend(std::iter::repeat_n(' ', pad));
+                pad(&mut line, widths[i] - width(cell) + 2);
             }
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())
     };
-    render(header, false);
-    for (r, m) in rows.iter().zip(&made) {
-        render(cells(r, m), ctx.out.colored());
+    render(header, false)?;
+    for i in 0..rows.len() {
+        render(cells(i), ctx.out.colored())?;
     }
-    out.pop();
-    out
+    Ok(())
+}
+
+/// Appends `n` spaces.
+fn pad(line: &mut String, mut n: usize) {
+    const SPACES: &str = "                                ";
+    while n > 0 {
+        let now = n.min(SPACES.len());
+        line.push_str(&SPACES[..now]);
+        n -= now;
+    }
+}
+
+/// How many columns a cell takes: its characters.
+fn width(cell: &str) -> usize {
+    if cell.is_ascii() {
+        cell.len()
+    } else {
+        cell.chars().count()
+    }
 }
 
 /// Local time for many timestamps: the zone's offset is looked up once per hour of UTC time

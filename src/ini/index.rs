@@ -4,16 +4,22 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
+
+use hashbrown::hash_table::{Entry, HashTable};
 
 use super::model::{Document, Section, SectionName};
 
-/// Sections by name: the first one, and for a name that appears again, all of them.
+/// Sections by name: every plain section in file order, and by the hash of its name, where
+/// the first of each name is in that order (a table of positions: a tenth of the memory of a
+/// map of names); a name that appears again has all its sections listed apart.
 #[derive(Clone, Debug, Default)]
 pub struct Index<'a> {
-    first: HashMap<Cow<'a, str>, Section, Fnv>,
-    repeated: HashMap<Cow<'a, str>, Vec<Section>, Fnv>,
     /// Every `[name]` section in file order.
     order: Vec<(Cow<'a, str>, Section)>,
+    /// Positions in `order` of the first section of each name.
+    first: HashTable<u32>,
+    repeated: HashMap<Cow<'a, str>, Vec<Section>, Fnv>,
 }
 
 /// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
@@ -41,38 +47,56 @@ impl std::hash::Hasher for FnvHasher {
     }
 }
 
+fn hash(name: &str) -> u64 {
+    Fnv.hash_one(name)
+}
+
 impl<'a> Index<'a> {
     fn build(doc: &Document<'a>) -> Index<'a> {
-        let sections = doc.named_sections();
+        let count = doc.section_count();
         let mut index = Index {
-            first: HashMap::with_capacity_and_hasher(sections.len(), Fnv),
+            order: Vec::with_capacity(count),
+            first: HashTable::with_capacity(count),
             repeated: HashMap::default(),
-            order: Vec::with_capacity(sections.len()),
         };
-        for (section, raw) in sections {
+        doc.each_named_section(|section, raw| {
             let name = match raw {
                 Cow::Borrowed(raw) => SectionName::parse(raw).name_if_plain().map(Cow::Borrowed),
                 Cow::Owned(raw) => SectionName::parse(&raw)
                     .name_if_plain()
                     .map(|n| Cow::Owned(n.to_owned())),
             };
-            let Some(name) = name else { continue };
-            index.order.push((name.clone(), section));
-            match index.first.get(&name) {
-                None => {
-                    index.first.insert(name, section);
+            let Some(name) = name else { return };
+            let at = index.order.len() as u32;
+            let order = &index.order;
+            let entry = index.first.entry(
+                hash(&name),
+                |&i| order[i as usize].0 == name,
+                |&i| hash(&order[i as usize].0),
+            );
+            match entry {
+                Entry::Vacant(v) => {
+                    v.insert(at);
                 }
-                Some(first) => {
-                    let first = *first;
+                Entry::Occupied(o) => {
+                    let first = order[*o.get() as usize].1;
                     index
                         .repeated
-                        .entry(name)
+                        .entry(name.clone())
                         .or_insert_with(|| vec![first])
                         .push(section);
                 }
             }
-        }
+            index.order.push((name, section));
+        });
         index
+    }
+
+    /// The first section named `name`.
+    fn first(&self, name: &str) -> Option<&Section> {
+        self.first
+            .find(hash(name), |&i| self.order[i as usize].0 == name)
+            .map(|&i| &self.order[i as usize].1)
     }
 }
 
@@ -100,8 +124,7 @@ impl<'a> Document<'a> {
                 Some(all) => Cow::Borrowed(all),
                 None => Cow::Borrowed(
                     index
-                        .first
-                        .get(name)
+                        .first(name)
                         .map(std::slice::from_ref)
                         .unwrap_or_default(),
                 ),

@@ -405,6 +405,36 @@ impl<'a> Document<'a> {
             .collect()
     }
 
+    /// How many sections there are.
+    pub fn section_count(&self) -> usize {
+        match self.scanned() {
+            Some(scan) => scan.headers.len(),
+            None => self
+                .lines()
+                .iter()
+                .filter(|l| matches!(l.kind, Kind::Header { .. }))
+                .count(),
+        }
+    }
+
+    /// Calls `f` with every section in file order and its header name, as
+    /// [`Document::named_sections`] lists them, without making the list.
+    pub fn each_named_section(&self, mut f: impl FnMut(Section, Cow<'a, str>)) {
+        match self.scanned() {
+            Some(scan) => {
+                let text: &'a str = self.text;
+                for (h, section) in scanned_sections(scan) {
+                    f(section, Cow::Borrowed(&text[h.name.0..h.name.1]));
+                }
+            }
+            None => {
+                for section in self.sections() {
+                    f(section, self.section_name_text(section));
+                }
+            }
+        }
+    }
+
     /// The text between the brackets of `section`'s header, found by the scan.
     fn scanned_name(&self, scan: &Scan, section: Section) -> &'a str {
         let text: &'a str = self.text;
@@ -591,12 +621,18 @@ impl<'a> Reader<'a> {
     fn line(&mut self, line: &Line<'a>) {
         match line.kind {
             Kind::Property { key, value } => {
-                let key = lower(line.part(key));
-                self.current = None;
-                if parse::is_identifier(&key) {
-                    self.props.insert(key.clone(), line.part(value));
-                    self.current = Some(key);
-                }
+                let key = line.part(key);
+                self.current = match parse::identifier_capitals(&key) {
+                    None => None,
+                    Some(capitals) => {
+                        let key = match capitals {
+                            true => Cow::Owned(key.to_ascii_lowercase()),
+                            false => key,
+                        };
+                        self.props.insert(key.clone(), line.part(value));
+                        Some(key)
+                    }
+                };
             }
             Kind::Continuation => {
                 if let Some(k) = &self.current {
@@ -630,15 +666,6 @@ fn scanned_sections(scan: &Scan) -> impl Iterator<Item = (&parse::Header, Sectio
             },
         )
     })
-}
-
-/// `s` in lower case, copied only when it has capitals.
-pub(super) fn lower(s: Cow<'_, str>) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        s
-    }
 }
 
 impl Target<'_> {

@@ -453,6 +453,31 @@ pub fn is_identifier(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| IDENTIFIER[usize::from(c)])
 }
 
+/// Whether `s` is an identifier ([`is_identifier`]) and, when it is, whether it has capitals:
+/// one look at each byte, for the reader, which checks and lower-cases every key it reads.
+pub fn identifier_capitals(s: &str) -> Option<bool> {
+    let class = s.bytes().fold(0, |acc, c| acc | KEY_CLASS[usize::from(c)]);
+    (!s.is_empty() && class & NOT_IDENTIFIER == 0).then_some(class & CAPITAL != 0)
+}
+
+const CAPITAL: u8 = 1;
+const NOT_IDENTIFIER: u8 = 2;
+
+/// Each byte's class for [`identifier_capitals`]: 0 for the identifier bytes other than
+/// capitals.
+const KEY_CLASS: [u8; 256] = {
+    let mut table = [NOT_IDENTIFIER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if IDENTIFIER[c] {
+            table[c] = if b.is_ascii_uppercase() { CAPITAL } else { 0 };
+        }
+        c += 1;
+    }
+    table
+};
+
 /// The bytes [`is_identifier`] allows, as a table: every key of every section is checked.
 const IDENTIFIER: [bool; 256] = {
     let mut table = [false; 256];
@@ -586,5 +611,17 @@ mod tests {
         assert!(!is_identifier("foo!bar"));
         assert!(!is_identifier("in valid"));
         assert!(!is_identifier(""));
+        assert_eq!(identifier_capitals("aws_access_key_id"), Some(false));
+        assert_eq!(identifier_capitals("AWS_Access_key"), Some(true));
+        assert_eq!(identifier_capitals("Foo!bar"), None);
+        assert_eq!(identifier_capitals(""), None);
+        for b in 0..=255u8 {
+            let s = String::from_utf8_lossy(&[b]).into_owned();
+            assert_eq!(
+                identifier_capitals(&s),
+                is_identifier(&s).then(|| s.bytes().any(|c| c.is_ascii_uppercase())),
+                "{b}"
+            );
+        }
     }
 }
