@@ -319,7 +319,9 @@ pub fn push_decimal(out: &mut String, n: u64, width: usize) {
     }
     // The digits start as zeros: padding is starting earlier.
     let start = at.min(digits.len().saturating_sub(width));
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]

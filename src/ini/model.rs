@@ -183,7 +183,8 @@ pub struct SectionName<'a> {
 impl<'a> SectionName<'a> {
     pub fn parse(raw: &'a str) -> Self {
         let raw = parse::trim(raw);
-        match raw.find([' ', '\t']) {
+        // Space and tab are one byte each and never part of another character.
+        match raw.bytes().position(|b| b == b' ' || b == b'\t') {
             Some(i) => SectionName {
                 prefix: Some(&raw[..i]),
                 name: parse::trim(&raw[i + 1..]),
