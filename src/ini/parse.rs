@@ -227,22 +227,30 @@ pub fn scan(text: &str) -> Scan {
             }
             _ => classify_line(line, &mut state),
         };
-        out.lines = i + 1;
+        out.note(text, i, line, kind);
+    }
+    out.lines = split_count(text);
+    out
+}
+
+impl Scan {
+    /// Notes line `i` of `text`, of kind `kind`: a header's place, or the first invalid line.
+    fn note(&mut self, text: &str, i: usize, line: &str, kind: Kind) {
         match kind {
             Kind::Header { name } => {
                 let start = text_offset(text, line);
-                out.headers.push(Header {
+                self.headers.push(Header {
                     line: i,
                     start,
                     name: (start + name.0 as usize, start + name.1 as usize),
                 });
             }
-            Kind::Invalid(message) if out.invalid.is_none() => out.invalid = Some((i, message)),
+            Kind::Invalid(message) if self.invalid.is_none() => {
+                self.invalid = Some((i, message));
+            }
             _ => {}
         }
     }
-    out.lines = split_count(text);
-    out
 }
 
 /// Runs the whole state machine over every line of `text`, giving each classified line to
@@ -251,18 +259,7 @@ pub fn scan(text: &str) -> Scan {
 pub fn scan_each<'a>(text: &'a str, mut each: impl FnMut(&Line<'a>)) -> Scan {
     let mut out = Scan::default();
     for (i, line) in classified(text).enumerate() {
-        match line.kind {
-            Kind::Header { name } => {
-                let start = text_offset(text, &line.text);
-                out.headers.push(Header {
-                    line: i,
-                    start,
-                    name: (start + name.0 as usize, start + name.1 as usize),
-                });
-            }
-            Kind::Invalid(message) if out.invalid.is_none() => out.invalid = Some((i, message)),
-            _ => {}
-        }
+        out.note(text, i, &line.text, line.kind);
         each(&line);
     }
     out.lines = split_count(text);
