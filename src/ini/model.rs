@@ -319,19 +319,6 @@ impl<'a> Document<'a> {
         *self.read.borrow_mut() = all.into_iter().map(Some).collect();
     }
 
-    /// Every section's properties in file order, read in the pass that scans the text, when the
-    /// text has not been scanned yet (they are handed over, not kept); `None` otherwise.
-    fn first_read(&self) -> Option<Vec<Properties<'a>>> {
-        match (self.lines.get(), self.scan.get()) {
-            (None, None) => {
-                let (scan, all) = self.read_pass();
-                let _ = self.scan.set(scan);
-                Some(all)
-            }
-            _ => None,
-        }
-    }
-
     /// One pass over the text: its scan, and the properties of each section the scan found.
     fn read_pass(&self) -> (Scan, Vec<Properties<'a>>) {
         let mut all = Vec::new();
@@ -393,17 +380,9 @@ impl<'a> Document<'a> {
     /// Every section in file order with its header name, borrowed from the input text when the
     /// header is unedited.
     pub fn named_sections(&self) -> Vec<(Section, Cow<'a, str>)> {
-        let Some(scan) = self.scanned() else {
-            return self
-                .sections()
-                .into_iter()
-                .map(|s| (s, self.section_name_text(s)))
-                .collect();
-        };
-        let text: &'a str = self.text;
-        scanned_sections(scan)
-            .map(|(h, section)| (section, Cow::Borrowed(&text[h.name.0..h.name.1])))
-            .collect()
+        let mut all = Vec::with_capacity(self.section_count());
+        self.each_named_section(|section, name| all.push((section, name)));
+        all
     }
 
     /// How many sections there are.
@@ -418,8 +397,8 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// Calls `f` with every section in file order and its header name, as
-    /// [`Document::named_sections`] lists them, without making the list.
+    /// Calls `f` with every section in file order and its header name, borrowed from the input
+    /// text when the header is unedited, without making a list of them.
     pub fn each_named_section(&self, mut f: impl FnMut(Section, Cow<'a, str>)) {
         match self.scanned() {
             Some(scan) => {
@@ -548,13 +527,7 @@ impl<'a> Document<'a> {
     /// Every section the SDK keeps, in file order, with its properties. Sections are merged by
     /// the caller; a key outside the identifier rule is dropped here together with its
     /// continuation lines.
-    /// `read` holds every section's properties in file order when [`Document::first_read`]
-    /// read them.
-    fn read_sections(
-        &self,
-        kind: FileKind,
-        mut read: Option<Vec<Properties<'a>>>,
-    ) -> Vec<(Target<'a>, Properties<'a>)> {
+    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'a>, Properties<'a>)> {
         let sections = self.named_sections();
         let skip_plain_default = kind == FileKind::Config
             && sections.iter().any(|(_, raw)| {
@@ -562,7 +535,7 @@ impl<'a> Document<'a> {
                 n.prefix == Some("profile") && n.name == "default"
             });
         let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        for (i, (section, raw)) in sections.into_iter().enumerate() {
+        for (section, raw) in sections {
             let name = SectionName::parse(&raw);
             if skip_plain_default && name.prefix.is_none() && name.name == "default" {
                 continue;
@@ -572,11 +545,7 @@ impl<'a> Document<'a> {
                 Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
             };
             if let Some(t) = kept {
-                let props = match &mut read {
-                    Some(all) => std::mem::take(&mut all[i]),
-                    None => self.section_properties(section),
-                };
-                out.push((t, props));
+                out.push((t, self.section_properties(section)));
             }
         }
         out
@@ -699,10 +668,11 @@ impl<'a> ProfileSet<'a> {
 
     /// Adds what the SDK reads from `doc` to this set.
     fn merge(&mut self, doc: &Document<'a>, kind: FileKind) -> Result<(), ParseError> {
-        let read = doc.first_read();
+        // Every section is read: in the pass that checks the file.
+        doc.read_all();
         doc.check()?;
         let mut profiles: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::new();
-        for (target, props) in doc.read_sections(kind, read) {
+        for (target, props) in doc.read_sections(kind) {
             match target {
                 Target::Profile(p) => profiles.push((p, props)),
                 Target::SsoSession(s) => self.sso_sessions.entry(s).or_default().extend(props),
