@@ -120,11 +120,7 @@ impl<'a> Document<'a> {
     /// when it is built, else by one pass over the lines.
     pub fn plain_sections_named(&self, name: &str) -> Cow<'_, [Section]> {
         match self.index.get() {
-            // A name seldom appears twice: most lookups need not hash it for that.
-            Some(index) => match (!index.repeated.is_empty())
-                .then(|| index.repeated.get(name))
-                .flatten()
-            {
+            Some(index) => match index.repeated.get(name) {
                 Some(all) => Cow::Borrowed(all),
                 None => Cow::Borrowed(
                     index
