@@ -197,10 +197,7 @@ impl<'a> Resolver<'a> {
     /// The first value found for one setting, borrowed, and where it was found.
     fn locate(
         &self,
-        flag: (&'static str, Option<&'a String>),
-        env: &[&'static str],
-        long_term_keys: &[&'static str],
-        config_keys: &[&'static str],
+        Lookup(flag, env, long_term_keys, config_keys): Lookup<'a>,
     ) -> Option<(&'a str, Origin<'a>)> {
         if let Some(v) = flag.1 {
             return Some((v.as_str(), Origin::Flag(flag.0)));
@@ -224,14 +221,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// The first value found for one setting, with its source for messages.
-    fn find(
-        &self,
-        flag: (&'static str, Option<&'a String>),
-        env: &[&'static str],
-        long_term_keys: &[&'static str],
-        config_keys: &[&'static str],
-    ) -> Option<Setting<String>> {
-        let (value, origin) = self.locate(flag, env, long_term_keys, config_keys)?;
+    fn find(&self, lookup: Lookup<'a>) -> Option<Setting<String>> {
+        let (value, origin) = self.locate(lookup)?;
         let source = match origin {
             Origin::Flag(flag) => Source::Flag(flag),
             Origin::Env(var) => Source::Env(var),
@@ -284,13 +275,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// The value of a lookup, borrowed.
-    fn value(&self, Lookup(flag, env, long_term, config): Lookup<'a>) -> Option<&'a str> {
-        self.locate(flag, env, long_term, config).map(|(v, _)| v)
-    }
-
-    /// The value of a lookup, with its source.
-    fn setting(&self, Lookup(flag, env, long_term, config): Lookup<'a>) -> Option<Setting<String>> {
-        self.find(flag, env, long_term, config)
+    fn value(&self, lookup: Lookup<'a>) -> Option<&'a str> {
+        self.locate(lookup).map(|(v, _)| v)
     }
 
     /// What `status` shows of a profile: its device, role and base profile (values only,
@@ -314,17 +300,17 @@ impl<'a> Resolver<'a> {
 
     /// The MFA device, where one is set.
     pub fn device(&self) -> Option<Setting<String>> {
-        self.setting(self.device_lookup())
+        self.find(self.device_lookup())
     }
 
     /// The role to assume, where one is set.
     pub fn role(&self) -> Option<Setting<String>> {
-        self.setting(self.role_lookup())
+        self.find(self.role_lookup())
     }
 
     /// The base profile of a chained role.
     pub fn source_profile(&self) -> Option<Setting<String>> {
-        self.setting(self.source_profile_lookup())
+        self.find(self.source_profile_lookup())
     }
 
     /// The duration as given (`--duration`, `MFA_STS_DURATION`, `duration_seconds`), unparsed.
@@ -335,7 +321,7 @@ impl<'a> Resolver<'a> {
                 value: d.to_string(),
                 source: Source::Flag("--duration"),
             })
-            .or_else(|| self.setting(self.duration_lookup()))
+            .or_else(|| self.find(self.duration_lookup()))
     }
 
     /// Resolves and validates every setting of `profile`.
@@ -372,12 +358,12 @@ impl<'a> Resolver<'a> {
         };
         check_duration(&duration, kind)?;
         let session_name = self
-            .find(
+            .find(Lookup(
                 ("--role-session-name", f.role_session_name.as_ref()),
                 &[],
                 &["role_session_name"],
                 &["role_session_name"],
-            )
+            ))
             .unwrap_or_else(|| Setting {
                 value: default_session_name(self.env),
                 source: Source::Default,
@@ -388,43 +374,43 @@ impl<'a> Resolver<'a> {
             is_session_name,
             SESSION_NAME_SHAPE,
         )?;
-        let external_id = self.find(
+        let external_id = self.find(Lookup(
             ("--external-id", f.external_id.as_ref()),
             &[],
             &["external_id"],
             &["external_id"],
-        );
+        ));
         if let Some(id) = &external_id {
             check(id, "external id", is_external_id, EXTERNAL_ID_SHAPE)?;
         }
         let region = self
-            .find(
+            .find(Lookup(
                 ("--region", f.region.as_ref()),
                 &["AWS_REGION", "AWS_DEFAULT_REGION"],
                 &["region"],
                 &["region"],
-            )
+            ))
             .unwrap_or_else(|| Setting {
                 value: "us-east-1".into(),
                 source: Source::Default,
             });
         check(&region, "region", is_region, REGION_SHAPE)?;
-        let endpoint = self.find(
+        let endpoint = self.find(Lookup(
             ("--endpoint-url", f.endpoint_url.as_ref()),
             &["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
             &[],
             &["endpoint_url"],
-        );
+        ));
         if let Some(endpoint) = &endpoint {
             check(endpoint, "endpoint URL", is_url, URL_SHAPE)?;
         }
         let network = self.network()?;
-        let token_command = self.find(
+        let token_command = self.find(Lookup(
             ("--token-command", f.token_command.as_ref()),
             &[],
             &["mfa_process"],
             &["mfa_process"],
-        );
+        ));
         Ok(Settings {
             device,
             source_profile,
@@ -442,11 +428,11 @@ impl<'a> Resolver<'a> {
     /// The settings of how STS is reached.
     fn network(&self) -> Result<Network, Error> {
         let flag = |name: &'static str| -> Result<Setting<bool>, Error> {
-            let (env, key): (&[&'static str], &[&'static str]) = match name {
+            let (env, key): (&'static [&'static str], &'static [&'static str]) = match name {
                 "fips" => (&["AWS_USE_FIPS_ENDPOINT"], &["use_fips_endpoint"]),
                 _ => (&["AWS_USE_DUALSTACK_ENDPOINT"], &["use_dualstack_endpoint"]),
             };
-            match self.find(("", None), env, &[], key) {
+            match self.find(Lookup(("", None), env, &[], key)) {
                 None => Ok(Setting {
                     value: false,
                     source: Source::Default,
@@ -458,24 +444,33 @@ impl<'a> Resolver<'a> {
                 },
             }
         };
-        let ca_bundle = self.find(
+        let ca_bundle = self.find(Lookup(
             ("--ca-bundle", self.flags.ca_bundle.as_ref()),
             &["AWS_CA_BUNDLE"],
             &[],
             &["ca_bundle"],
-        );
-        let max_attempts =
-            match self.find(("", None), &["AWS_MAX_ATTEMPTS"], &[], &["max_attempts"]) {
-                None => Setting {
-                    value: DEFAULT_ATTEMPTS,
-                    source: Source::Default,
-                },
-                Some(s) => match s.value.parse::<u32>() {
-                    Ok(n) if (1..=MAX_ATTEMPTS).contains(&n) => s.map(|_| n),
-                    _ => return Err(invalid(&s, "number of attempts", ATTEMPTS_SHAPE)),
-                },
-            };
-        let adaptive = match self.find(("", None), &["AWS_RETRY_MODE"], &[], &["retry_mode"]) {
+        ));
+        let max_attempts = match self.find(Lookup(
+            ("", None),
+            &["AWS_MAX_ATTEMPTS"],
+            &[],
+            &["max_attempts"],
+        )) {
+            None => Setting {
+                value: DEFAULT_ATTEMPTS,
+                source: Source::Default,
+            },
+            Some(s) => match s.value.parse::<u32>() {
+                Ok(n) if (1..=MAX_ATTEMPTS).contains(&n) => s.map(|_| n),
+                _ => return Err(invalid(&s, "number of attempts", ATTEMPTS_SHAPE)),
+            },
+        };
+        let adaptive = match self.find(Lookup(
+            ("", None),
+            &["AWS_RETRY_MODE"],
+            &[],
+            &["retry_mode"],
+        )) {
             None => Setting {
                 value: false,
                 source: Source::Default,

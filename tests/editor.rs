@@ -658,6 +658,14 @@ proptest! {
     }
 }
 
+/// `before` with `[dev]`'s `aws_secret_access_key` line replaced by the keychain marker.
+fn to_keychain_marker(before: &str) -> String {
+    edited(
+        before,
+        replace("aws_secret_access_key", "secret_access_key", "keychain"),
+    )
+}
+
 fn replace(
     old: &'static str,
     new: &'static str,
@@ -669,10 +677,7 @@ fn replace(
 #[test]
 fn a_replaced_key_takes_the_old_ones_place_and_spacing() {
     let before = "# keys\n[dev]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key  =\twJalr\nregion=x\n\n[other]\na = b\n";
-    let out = edited(
-        before,
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
-    );
+    let out = to_keychain_marker(before);
     assert_eq!(
         out,
         "# keys\n[dev]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\nsecret_access_key  =\tkeychain\nregion=x\n\n[other]\na = b\n"
@@ -687,9 +692,8 @@ fn a_replaced_key_takes_the_old_ones_place_and_spacing() {
 
 #[test]
 fn a_replaced_key_keeps_comments_and_drops_duplicates_and_continuations() {
-    let out = edited(
+    let out = to_keychain_marker(
         "[dev]\r\naws_secret_access_key = first\r\nsecret_access_key = stale\r\naws_secret_access_key = s # note\r\n  # kept\r\n  more\r\nregion = x",
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
     );
     assert_eq!(
         out,
@@ -699,35 +703,23 @@ fn a_replaced_key_keeps_comments_and_drops_duplicates_and_continuations() {
 
 #[test]
 fn replacing_a_key_that_is_not_there_sets_the_new_one() {
-    let out = edited(
-        "[dev]\naws_access_key_id = A\n\n[x]\n",
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
-    );
+    let out = to_keychain_marker("[dev]\naws_access_key_id = A\n\n[x]\n");
     assert_eq!(
         out,
         "[dev]\naws_access_key_id = A\nsecret_access_key = keychain\n\n[x]\n"
     );
-    let out = edited(
-        "[x]\n",
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
-    );
+    let out = to_keychain_marker("[x]\n");
     assert_eq!(out, "[x]\n\n[dev]\nsecret_access_key = keychain\n");
 }
 
 #[test]
 fn a_replaced_key_keeps_a_lopsided_separator() {
-    let out = edited(
-        "[dev]\naws_secret_access_key =s\n",
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
-    );
+    let out = to_keychain_marker("[dev]\naws_secret_access_key =s\n");
     assert_eq!(out, "[dev]\nsecret_access_key =keychain\n");
 }
 
 #[test]
 fn a_replaced_key_with_an_empty_value_gets_its_space() {
-    let out = edited(
-        "[dev]\naws_secret_access_key =\n",
-        replace("aws_secret_access_key", "secret_access_key", "keychain"),
-    );
+    let out = to_keychain_marker("[dev]\naws_secret_access_key =\n");
     assert_eq!(out, "[dev]\nsecret_access_key = keychain\n");
 }
