@@ -97,7 +97,7 @@ impl<'a> Context<'a> {
     /// Checks that the credentials file can be written before anything is spent on a change
     /// (SPEC §6.5), and says what the user should know first.
     pub fn check_writable(&self) -> Result<(), Error> {
-        for note in store::check_writable(&self.files.credentials)? {
+        for note in store::check_writable(&self.files.credentials, self.lock_timeout)? {
             self.out.warn(&note);
         }
         Ok(())

@@ -36,6 +36,18 @@ pub enum Error {
         path: PathBuf,
         what: String,
         written: bool,
+        /// How long the run waited for it.
+        seconds: u64,
+    },
+    /// The file or its directory carries an attribute that forbids replacing it
+    /// (`chattr +i`, `chattr +a`).
+    Unchangeable { path: PathBuf, what: &'static str },
+    /// A file beside the credentials file (the lock, the directory) that a run must not trust:
+    /// a symlink, another user's file, a file anyone may write.
+    Untrusted {
+        path: PathBuf,
+        what: String,
+        hint: String,
     },
     /// A file system call failed.
     Io {
@@ -166,6 +178,8 @@ impl Error {
             | Error::NotRegular { .. }
             | Error::ReadOnly { .. }
             | Error::Unsettled { .. }
+            | Error::Unchangeable { .. }
+            | Error::Untrusted { .. }
             | Error::Io { .. }
             | Error::LockTimeout { .. }
             | Error::Duplicate { .. }
@@ -228,6 +242,11 @@ impl Error {
             Error::Unsettled { written: true, .. } => Some(
                 "check the file: the other program's last change may have to be made again".into(),
             ),
+            Error::Unchangeable { path, .. } => Some(format!(
+                "if stsmfa may change it, remove the attribute (as root): chattr -i -a {}",
+                path.display()
+            )),
+            Error::Untrusted { hint, .. } => Some(hint.clone()),
             Error::Io { path, source, .. } => io_hint(path, source),
             Error::LockTimeout { .. } => Some(
                 "another stsmfa is changing the file; wait for it to finish and try again".into(),
@@ -346,22 +365,29 @@ impl fmt::Display for Error {
                 path,
                 what,
                 written: false,
+                seconds,
             } => write!(
                 f,
-                "{} changed while stsmfa was running and did not settle within {} s ({what}); \
-                 nothing was written",
+                "{} changed while stsmfa was running and did not settle within {seconds} s \
+                 ({what}); nothing was written",
                 path.display(),
-                crate::store::SETTLE_TIMEOUT.as_secs()
             ),
             Error::Unsettled {
                 path,
                 what,
                 written: true,
+                ..
             } => write!(
                 f,
                 "{} was written, but {what} while stsmfa was writing it",
                 path.display()
             ),
+            Error::Unchangeable { path, what } => write!(
+                f,
+                "{} is {what}, so it cannot be replaced; nothing was asked or written",
+                path.display()
+            ),
+            Error::Untrusted { path, what, .. } => write!(f, "{} {what}", path.display()),
             Error::Io {
                 path,
                 action,

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use stsmfa::{cli, commands, env::Env, output::Output};
 
 fn main() -> ExitCode {
+    stsmfa::secret::disable_core_dumps();
     let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let env = Env::capture();
     let g = &cli.global;

@@ -40,6 +40,51 @@ pub fn mask(key_id: &str) -> String {
     format!("****{tail}")
 }
 
+/// No core file for this process: one written while it waits (for a token command, say) would
+/// hold the long-term secret. Sets the core size limit to zero and, on Linux, makes the
+/// process non-dumpable (which also keeps other processes of the user from reading its
+/// memory); programs that `exec` starts get both back as they were.
+pub fn disable_core_dumps() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write `limit`, which outlives the calls.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) == 0 {
+            SAVED_CORE_LIMIT.get_or_init(|| limit.rlim_cur);
+            // The soft limit only: the hard one stays, so a child can be given it back.
+            limit.rlim_cur = 0;
+            libc::setrlimit(libc::RLIMIT_CORE, &limit);
+        }
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_DUMPABLE takes one integer argument.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0);
+    }
+}
+
+static SAVED_CORE_LIMIT: std::sync::OnceLock<libc::rlim_t> = std::sync::OnceLock::new();
+
+/// Gives a child that `exec` starts the core size limit this process started with. Call it
+/// between fork and exec: it only calls `setrlimit`, which is async-signal-safe.
+pub fn restore_core_limit() {
+    if let Some(&cur) = SAVED_CORE_LIMIT.get() {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read and write `limit`, which outlives the calls.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) == 0 {
+                limit.rlim_cur = cur;
+                libc::setrlimit(libc::RLIMIT_CORE, &limit);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

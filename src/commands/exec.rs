@@ -27,6 +27,14 @@ pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     let mut command = Command::new(program);
     command.args(rest).env_remove("AWS_PROFILE");
+    // SAFETY: the closure only calls setrlimit, which is async-signal-safe.
+    unsafe {
+        use std::os::unix::process::CommandExt as _;
+        command.pre_exec(|| {
+            crate::secret::restore_core_limit();
+            Ok(())
+        });
+    }
     for (name, value) in super::variables(&current) {
         command.env(name, value.as_ref());
     }
