@@ -404,7 +404,9 @@ where
 {
     use clap::FromArgMatches as _;
     let mut cmd = command();
-    let matches = cmd.try_get_matches_from_mut(args)?;
+    let matches = cmd
+        .try_get_matches_from_mut(args)
+        .map_err(|e| without_secrets(e, &mut cmd))?;
     if let Some((name, sub)) = matches.subcommand() {
         let used = settings_of(name);
         for id in SETTINGS.iter().filter(|id| !used.contains(id)) {
@@ -417,6 +419,38 @@ where
         }
     }
     Cli::from_arg_matches(&matches)
+}
+
+/// A usage error that would quote an argument that may be a secret (a secret key typed after
+/// `--secret-access-key-stdin`, say) says where it was instead. Option names and short words
+/// are shown as clap shows them.
+fn without_secrets(e: clap::Error, cmd: &mut clap::Command) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let may_be_secret = |v: &str| {
+        let option = v.starts_with('-')
+            && v.len() <= 40
+            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        !option && v.len() > 12
+    };
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return e;
+    };
+    if !may_be_secret(arg) {
+        return e;
+    }
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => "an unexpected argument",
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "an invalid value",
+        _ => "an argument it cannot use",
+    };
+    cmd.error(
+        e.kind(),
+        format!(
+            "the command line has {what} ({} characters, not shown: it may be a secret); a \
+             secret key is given on stdin with --secret-access-key-stdin, never as an argument",
+            arg.chars().count()
+        ),
+    )
 }
 
 #[cfg(test)]

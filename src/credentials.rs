@@ -65,6 +65,7 @@ impl LongTerm {
                 section: section.to_owned(),
             });
         }
+        check_sendable(path, section, "aws_access_key_id", id)?;
         let place = Place::of(props);
         let secret = match place {
             Place::File => Secret::new(
@@ -81,12 +82,32 @@ impl LongTerm {
             })?,
             Place::Nowhere => return Err(missing("aws_secret_access_key")),
         };
+        check_sendable(path, section, "aws_secret_access_key", secret.expose())?;
         Ok(LongTerm {
             access_key_id: id.to_owned(),
             secret,
             place,
         })
     }
+}
+
+/// Refuses a key or token that no AWS key has: one with a control character or a blank (or
+/// none at all) would be refused by the SDK itself on its way into a request header. Checked
+/// before anything is sent; the message names the key and section, never the value.
+pub fn check_sendable(
+    path: &std::path::Path,
+    section: &str,
+    key: &'static str,
+    value: &str,
+) -> Result<(), Error> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(Error::Unsendable {
+        path: path.to_path_buf(),
+        section: section.to_owned(),
+        key,
+    })
 }
 
 /// Session credentials as STS returned them.

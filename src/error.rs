@@ -42,6 +42,13 @@ pub enum Error {
     /// The file or its directory carries an attribute that forbids replacing it
     /// (`chattr +i`, `chattr +a`).
     Unchangeable { path: PathBuf, what: &'static str },
+    /// A key or token holds what no AWS key has (a control character, a blank): it was not
+    /// sent.
+    Unsendable {
+        path: PathBuf,
+        section: String,
+        key: &'static str,
+    },
     /// A file beside the credentials file (the lock, the directory) that a run must not trust:
     /// a symlink, another user's file, a file anyone may write.
     Untrusted {
@@ -179,6 +186,7 @@ impl Error {
             | Error::ReadOnly { .. }
             | Error::Unsettled { .. }
             | Error::Unchangeable { .. }
+            | Error::Unsendable { .. }
             | Error::Untrusted { .. }
             | Error::Io { .. }
             | Error::LockTimeout { .. }
@@ -247,6 +255,9 @@ impl Error {
                 path.display()
             )),
             Error::Untrusted { hint, .. } => Some(hint.clone()),
+            Error::Unsendable { section, key, .. } => Some(format!(
+                "retype {key} in [{section}] (a key or token is letters, digits and + / = only)"
+            )),
             Error::Io { path, source, .. } => io_hint(path, source),
             Error::LockTimeout { .. } => Some(
                 "another stsmfa is changing the file; wait for it to finish and try again".into(),
@@ -388,6 +399,12 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Untrusted { path, what, .. } => write!(f, "{} {what}", path.display()),
+            Error::Unsendable { path, section, key } => write!(
+                f,
+                "{}: {key} in [{section}] holds a control character or a blank, which no AWS key \
+                 has; nothing was sent",
+                path.display()
+            ),
             Error::Io {
                 path,
                 action,

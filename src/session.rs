@@ -304,14 +304,24 @@ pub struct Current {
 }
 
 impl Current {
-    fn from_section(props: &Properties<'_>, expiration: DateTime<Utc>) -> Current {
-        let get = |k: &str| props.get(k).unwrap_or_default();
-        Current {
-            access_key_id: get("aws_access_key_id").to_owned(),
-            secret: Secret::new(get("aws_secret_access_key")),
-            token: Secret::new(get("aws_session_token")),
+    /// The session in a section, each value checked before it can be sent (a chained role's
+    /// request is signed with it) or handed over.
+    fn from_section(
+        props: &Properties<'_>,
+        expiration: DateTime<Utc>,
+        path: &Path,
+        section: &str,
+    ) -> Result<Current, Error> {
+        let get = |k: &'static str| {
+            let value = props.get(k).unwrap_or_default();
+            credentials::check_sendable(path, section, k, value).map(|()| value)
+        };
+        Ok(Current {
+            access_key_id: get("aws_access_key_id")?.to_owned(),
+            secret: Secret::new(get("aws_secret_access_key")?),
+            token: Secret::new(get("aws_session_token")?),
             expiration,
-        }
+        })
     }
 
     fn from_session(s: &Session) -> Current {
@@ -554,7 +564,13 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
                     let when = credentials::describe_expiry(*expires, ctx.now);
                     ctx.out.done(name, &format!("valid until {when}"));
                 }
-                Ok(Some(Current::from_section(props, *expires)))
+                Current::from_section(
+                    props,
+                    *expires,
+                    &ctx.files.credentials,
+                    &profile.short_term_section,
+                )
+                .map(Some)
             }
             _ => {
                 let why = match state {

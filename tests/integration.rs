@@ -18,3 +18,4 @@ mod refresh;
 mod safety;
 mod setup;
 mod store;
+mod writers;

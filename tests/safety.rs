@@ -17,7 +17,7 @@ use crate::common::{BIN, Test, assert_file, clear_under_strace, mode, sdk_profil
 const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
 
 /// A file with comments, several accounts and the long-term keys of `dev`.
-fn original() -> String {
+pub(crate) fn original() -> String {
     format!(
         "# team accounts; keep this comment\n[default]\nregion = eu-west-1\n\n\
          [dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
@@ -28,14 +28,14 @@ fn original() -> String {
     )
 }
 
-fn session() -> String {
+pub(crate) fn session() -> String {
     format!(
         "[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
          aws_session_token = {SESSION_TOKEN}\nexpiration = {EXPIRATION}\nassumed_role = False\n"
     )
 }
 
-fn with_stub(file: &str) -> (Test, Stub) {
+pub(crate) fn with_stub(file: &str) -> (Test, Stub) {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
     let t = Test::new()
         .credentials_file(file)
@@ -43,18 +43,18 @@ fn with_stub(file: &str) -> (Test, Stub) {
     (t, stub)
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
 
 /// Says loudly that a test did not run, and why.
-fn skip(test: &str, why: &str) {
+pub(crate) fn skip(test: &str, why: &str) {
     println!("SKIPPED {test}: {why}");
 }
 
 /// Waits for `child` at most `limit`; kills it and fails the test when it takes longer.
-fn finish(mut child: Child, limit: Duration, what: &str) -> std::process::Output {
+pub(crate) fn finish(mut child: Child, limit: Duration, what: &str) -> std::process::Output {
     let deadline = Instant::now() + limit;
     while child.try_wait().ok().flatten().is_none() {
         if Instant::now() > deadline {
@@ -69,7 +69,7 @@ fn finish(mut child: Child, limit: Duration, what: &str) -> std::process::Output
         .unwrap_or_else(|e| panic!("wait: {e}"))
 }
 
-fn spawn(mut cmd: Command) -> Child {
+pub(crate) fn spawn(mut cmd: Command) -> Child {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -77,7 +77,7 @@ fn spawn(mut cmd: Command) -> Child {
         .unwrap_or_else(|e| panic!("spawn: {e}"))
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -239,7 +239,7 @@ fn a_writer_caught_in_the_act_is_merged_again() {
     assert!(temp_files(&t.home().join(".aws")).is_empty());
 }
 
-fn venv() -> std::path::PathBuf {
+pub(crate) fn venv() -> std::path::PathBuf {
     match std::env::var_os("STSMFA_TEST_VENV") {
         Some(v) => std::path::PathBuf::from(v),
         None => panic!("STSMFA_TEST_VENV is not set: run these tests with scripts/test"),
@@ -247,7 +247,7 @@ fn venv() -> std::path::PathBuf {
 }
 
 /// What the SDK rules read from the credentials file, as plain strings.
-fn profiles(path: &Path) -> crate::common::Plain {
+pub(crate) fn profiles(path: &Path) -> crate::common::Plain {
     sdk_profiles(path).unwrap_or_default()
 }
 
@@ -395,7 +395,7 @@ fn a_character_device_reads_as_empty_and_is_never_replaced() {
 }
 
 /// `setup dev` with the keys and device given by flags (the secret on stdin).
-fn setup_by_flags(t: Test) -> Test {
+pub(crate) fn setup_by_flags(t: Test) -> Test {
     t.args(&[
         "setup",
         "dev",
@@ -538,7 +538,7 @@ fn a_read_only_file_is_refused_before_any_code_is_spent() {
 }
 
 /// Runs `args` as nobody (when root) on a HOME given to nobody, else as ourselves.
-fn as_owner(t: &Test, args: &[&str]) -> std::process::Output {
+pub(crate) fn as_owner(t: &Test, args: &[&str]) -> std::process::Output {
     let inner = t.command();
     let mut cmd = if is_root() {
         let mut c = Command::new("setpriv");
@@ -557,7 +557,7 @@ fn as_owner(t: &Test, args: &[&str]) -> std::process::Output {
 }
 
 /// Gives HOME and everything in it to nobody (when root).
-fn give_home_to_nobody(t: &Test) {
+pub(crate) fn give_home_to_nobody(t: &Test) {
     if is_root() {
         let ok = Command::new("chown")
             .args(["-R", "65534:65534"])

@@ -321,7 +321,10 @@ fn is_long_term_key_id(id: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-fn check_key_id(id: &str) -> Result<String, Error> {
+/// Checks a long-term key id taken from `source` (said in the message). The value itself is
+/// quoted only when it is plainly a key id gone wrong (AKIA/ASIA and a few letters): anything
+/// else may be a secret given in the wrong place, and is not shown.
+fn check_key_id(id: &str, source: &str) -> Result<String, Error> {
     let id = id.trim();
     if is_long_term_key_id(id) {
         return Ok(id.to_owned());
@@ -331,8 +334,16 @@ fn check_key_id(id: &str) -> Result<String, Error> {
     } else {
         "a long-term access key id is AKIA followed by 16 capital letters and digits"
     };
+    let shown = if (id.starts_with("AKIA") || id.starts_with("ASIA"))
+        && id.len() <= 24
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        format!("{id:?}")
+    } else {
+        format!("{source} (not shown: it may be a secret)")
+    };
     Err(usage(
-        &format!("{id:?} is not a long-term access key id"),
+        &format!("{shown} is not a long-term access key id"),
         hint,
     ))
 }
@@ -343,10 +354,10 @@ fn access_key_id(
     from: Option<&Properties<'_>>,
 ) -> Result<String, Error> {
     if let Some(id) = &args.access_key_id {
-        return check_key_id(id);
+        return check_key_id(id, "the value of --access-key-id");
     }
     if let Some(id) = from.and_then(|p| p.get("aws_access_key_id")) {
-        return check_key_id(id);
+        return check_key_id(id, "the aws_access_key_id in the file");
     }
     if !interactive(ctx) {
         return Err(usage("no access key id", "give --access-key-id AKIA..."));
@@ -362,7 +373,7 @@ fn access_key_id(
         })
         .interact_text_on(&dialoguer::console::Term::stderr())
         .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
-    check_key_id(&id)
+    check_key_id(&id, "the key id typed")
 }
 
 /// The secret: from stdin, else from where the section keeps it (the file's line, or the

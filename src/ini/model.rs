@@ -335,6 +335,16 @@ impl<'a> Document<'a> {
         (scan, all)
     }
 
+    /// The first line (1-based) holding a carriage return that does not end it (`\r` not
+    /// followed by `\n`). The SDK rules keep it in the line; the AWS CLI (Python's universal
+    /// newlines) ends the line there, so the two read such a file differently.
+    pub fn lone_carriage_return(&self) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        memchr::memchr_iter(b'\r', bytes)
+            .find(|&i| bytes.get(i + 1) != Some(&b'\n'))
+            .map(|i| memchr::memchr_iter(b'\n', &bytes[..i]).count() + 1)
+    }
+
     /// The first line the SDK would reject.
     pub fn check(&self) -> Result<(), ParseError> {
         let invalid = match self.scanned() {

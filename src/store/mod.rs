@@ -356,24 +356,27 @@ pub fn update<T>(
         };
         merged += 1;
         let now = settle.read()?;
-        base = if now.file.as_ref().map(|(_, s)| *s) == Some(ours) {
-            // Nobody changed the path since the rename: their text is the newest.
-            Base::after_late_writer(theirs, now, rendered)
-        } else {
-            // The path changed too, and is what is built on; what was appended to the
-            // replaced file is added to it.
-            let held = base.held().to_owned();
-            let mut next = Base::at_path(now);
-            match theirs.strip_prefix(held.as_str()) {
-                Some(appended) => next.append(appended),
-                None => warnings.push(format!(
-                    "another program rewrote {} while stsmfa replaced it, and then another \
-                     change replaced that: check the file, the first program's change may have \
-                     to be made again",
-                    path.display()
-                )),
+        let untouched = now.file.as_ref().map(|(_, s)| *s) == Some(ours);
+        base = match theirs.strip_prefix(base.held()) {
+            // Lines added at the end (an appender, or a writer that adds a section): added to
+            // what the path holds now.
+            Some(appended) => {
+                let appended = appended.to_owned();
+                let mut next = Base::at_path(now);
+                next.append(&appended);
+                next
             }
-            next
+            // A rewrite, and nobody changed the path since the rename: it is the newest text.
+            None if untouched => Base::after_late_writer(theirs, now, rendered),
+            None => {
+                warnings.push(format!(
+                    "another program rewrote {} while stsmfa replaced it, and another change \
+                     replaced that: check the file, the first program's change may have to be \
+                     made again",
+                    path.display()
+                ));
+                Base::at_path(now)
+            }
         };
     }
     Err(Error::Unsettled {
@@ -433,15 +436,15 @@ impl Base {
         }
     }
 
+    /// Adds lines another program appended (to the file this one replaced) at the end.
     fn append(&mut self, appended: &str) {
         if appended.is_empty() {
             return;
         }
-        if self.replaced.is_some() && self.replaced.as_ref().is_some_and(|r| r.held.is_none()) {
-            self.replaced = self.replaced.take().map(|r| Replaced {
-                held: Some(self.text.clone()),
-                ..r
-            });
+        if let Some(r) = self.replaced.as_mut()
+            && r.held.is_none()
+        {
+            r.held = Some(self.text.clone());
         }
         if !self.text.is_empty() && !self.text.ends_with('\n') {
             self.text.push('\n');
