@@ -103,6 +103,13 @@ impl<'a> Context<'a> {
         Ok(())
     }
 
+    /// Warns when the credentials file or its directory can be written by every user.
+    pub fn warn_if_world_writable(&self) {
+        for note in store::world_writable(&self.files.credentials) {
+            self.out.warn(&note);
+        }
+    }
+
     /// Changes the credentials file through the store (SPEC §6.3): `first` is its text as this
     /// run first read it, `relied` the sections the change relies on staying as they were.
     /// Says what the user should know about the write.

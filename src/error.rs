@@ -42,6 +42,12 @@ pub enum Error {
     /// The file or its directory carries an attribute that forbids replacing it
     /// (`chattr +i`, `chattr +a`).
     Unchangeable { path: PathBuf, what: &'static str },
+    /// With the suffixes given, `profile`'s session section is another managed profile's.
+    SessionCollides {
+        profile: String,
+        section: String,
+        other: String,
+    },
     /// A key or token holds what no AWS key has (a control character, a blank): it was not
     /// sent.
     Unsendable {
@@ -187,6 +193,7 @@ impl Error {
             | Error::Unsettled { .. }
             | Error::Unchangeable { .. }
             | Error::Unsendable { .. }
+            | Error::SessionCollides { .. }
             | Error::Untrusted { .. }
             | Error::Io { .. }
             | Error::LockTimeout { .. }
@@ -255,6 +262,11 @@ impl Error {
                 path.display()
             )),
             Error::Untrusted { hint, .. } => Some(hint.clone()),
+            Error::SessionCollides { .. } => Some(
+                "choose another --short-term-suffix (or none), so that each profile's session \
+                 has a section of its own"
+                    .into(),
+            ),
             Error::Unsendable { section, key, .. } => Some(format!(
                 "retype {key} in [{section}] (a key or token is letters, digits and + / = only)"
             )),
@@ -399,6 +411,15 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Untrusted { path, what, .. } => write!(f, "{} {what}", path.display()),
+            Error::SessionCollides {
+                profile,
+                section,
+                other,
+            } => write!(
+                f,
+                "the session of {profile} would go into [{section}], which is the profile {other} \
+                 (it has long-term keys of its own); nothing was changed"
+            ),
             Error::Unsendable { path, section, key } => write!(
                 f,
                 "{}: {key} in [{section}] holds a control character or a blank, which no AWS key \

@@ -65,6 +65,25 @@ impl Naming {
         }
     }
 
+    /// Refuses a session section that is another managed profile: with a short-term suffix,
+    /// `dev`'s session `[dev-prod]` is the profile `dev-prod` when `[dev-prod-long-term]`
+    /// exists (`is_managed` says whether a profile has a long-term section).
+    pub fn check_session_section(
+        &self,
+        profile: &str,
+        section: &str,
+        is_managed: impl FnOnce(&str) -> bool,
+    ) -> Result<(), Error> {
+        if section == profile || !is_managed(&self.long_term(section)) {
+            return Ok(());
+        }
+        Err(Error::SessionCollides {
+            profile: profile.to_owned(),
+            section: section.to_owned(),
+            other: section.to_owned(),
+        })
+    }
+
     /// Whether `section` is named like a long-term section.
     pub fn is_long_term(&self, section: &str) -> bool {
         self.profile_of_long_term(section).is_some()

@@ -164,6 +164,10 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
             similar: crate::profile::closest(profile, managed).map(str::to_owned),
         });
     }
+    ctx.naming
+        .check_session_section(profile, &short_term_section, |long| {
+            files.section(long, path).is_ok_and(|s| s.is_some())
+        })?;
     let short_term = files.section(&short_term_section, path)?;
     let settings = resolve(profile, &long_term_section, long_term.as_ref(), ctx, files)?;
     if let Some(base) = &settings.source_profile {

@@ -61,10 +61,7 @@ const REFRESH: &[&str] = &["-p", "dev", "--token", "123456"];
 /// between its two writes: stsmfa waits until it has closed the file, and loses nothing.
 #[test]
 fn a_file_still_being_written_is_not_taken_as_whole() {
-    let full = format!(
-        "{}\n[ops]\nregion = us-east-1\noutput = json\n",
-        original()
-    );
+    let full = format!("{}\n[ops]\nregion = us-east-1\noutput = json\n", original());
     let (t, stub) = with_stub(&full);
     let cut = full.find("\n; the other account").unwrap_or(0) + 1;
     let mut writer = OpenOptions::new()
@@ -87,7 +84,10 @@ fn a_file_still_being_written_is_not_taken_as_whole() {
     drop(writer);
     let out = finish(refresh, Duration::from_secs(20), "refresh");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_file(&t.credentials(), format!("{full}\n{}", session()).as_bytes());
+    assert_file(
+        &t.credentials(),
+        format!("{full}\n{}", session()).as_bytes(),
+    );
     assert_eq!(stub.token_codes(), vec!["123456"]);
 }
 
@@ -164,7 +164,10 @@ fn setup_during_an_editors_save_keeps_the_editors_file() {
     let out = finish(setup, Duration::from_secs(30), "setup");
     let end = fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "{}\n{end}", text(&out.stderr));
-    assert!(end.starts_with(&edited), "the editor's file was lost:\n{end}");
+    assert!(
+        end.starts_with(&edited),
+        "the editor's file was lost:\n{end}"
+    );
     assert!(end.contains("[ops-long-term]"), "{end}");
 }
 

@@ -116,6 +116,10 @@ fn clear_one(
         });
     }
     let edit = |e| store::edit_error(path, e);
+    ctx.naming
+        .check_session_section(profile, &section, |long| {
+            doc.find(kind, long).is_ok_and(|s| s.is_some())
+        })?;
     let found = doc.find(kind, &section).map_err(edit)?;
     let has_session =
         found.is_some_and(|s| doc.section_properties(s).contains_key("aws_session_token"));

@@ -21,6 +21,9 @@ use super::Context;
 /// How long a new key may take to work (IAM is eventually consistent).
 const PROPAGATION: Duration = Duration::from_secs(20);
 
+/// How many times the new key is written again when another program wrote the old text back.
+const WRITE_AGAIN: usize = 2;
+
 /// Where the creation time of the key in the file is kept, for `status`'s age check.
 pub const CREATED_KEY: &str = "aws_access_key_created";
 
@@ -49,6 +52,36 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let path = ctx.files.credentials.as_path();
     let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;
+    // Another section holding the same key would be left with a deleted one: say which,
+    // before a code is spent.
+    let sharing: Vec<String> = files
+        .plain_sections()
+        .iter()
+        .filter(|(other, _)| *other != section)
+        .filter(|(_, s)| {
+            files
+                .credentials
+                .section_properties(*s)
+                .get("aws_access_key_id")
+                == Some(old.access_key_id.as_str())
+        })
+        .map(|(other, _)| format!("[{other}]"))
+        .collect();
+    if !sharing.is_empty() {
+        return Err(Error::Protected {
+            message: format!(
+                "the key {} of [{section}] is also in {}, which rotating it here would leave \
+                 with a deleted key; nothing was changed",
+                mask(&old.access_key_id),
+                sharing.join(", ")
+            ),
+            hint: format!(
+                "keep one copy: remove the key from {} (or make those profiles use {name}), \
+                 then rotate again",
+                sharing.join(", ")
+            ),
+        });
+    }
     // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
     let mut run = Run::new(ctx, &files);
     let current = run
@@ -172,11 +205,65 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let started = Instant::now();
     while !aws.works(&fresh) {
         if started.elapsed() > PROPAGATION {
+            let why = format!(
+                "the new key {} did not work within {} s",
+                mask(&new.id),
+                PROPAGATION.as_secs()
+            );
             return Err(give_back(
-                ctx, &aws, &session, &user, &section, &old, &new.id,
+                ctx,
+                (&aws, &session, &user),
+                &section,
+                &old,
+                &new.id,
+                &why,
             ));
         }
         std::thread::sleep(Duration::from_secs(1));
+    }
+    // Another program that read the file before the write may have written its old text back
+    // since: the old key goes only once the file, read again, holds the new one.
+    let mut holds_new = false;
+    for _ in 0..WRITE_AGAIN {
+        holds_new = file_holds(
+            ctx,
+            &section,
+            &new.id,
+            (!in_keychain).then_some(&new.secret),
+        )?;
+        if holds_new {
+            break;
+        }
+        ctx.out.warn(&format!(
+            "{name}: another program wrote [{section}] back without the new key {}; writing it \
+             again",
+            mask(&new.id)
+        ));
+        ctx.update_credentials(None, &[], |doc| {
+            doc.set(FileKind::Credentials, &section, &pairs)
+                .map_err(|e| store::edit_error(path, e))
+        })?;
+    }
+    if !holds_new
+        && !file_holds(
+            ctx,
+            &section,
+            &new.id,
+            (!in_keychain).then_some(&new.secret),
+        )?
+    {
+        let why = format!(
+            "another program kept writing [{section}] back without the new key {}",
+            mask(&new.id)
+        );
+        return Err(give_back(
+            ctx,
+            (&aws, &session, &user),
+            &section,
+            &old,
+            &new.id,
+            &why,
+        ));
     }
     let retired = if args.keep_old {
         aws.deactivate(&session, &user, &old.access_key_id)
@@ -212,16 +299,32 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
 }
 
-/// The new key never worked: the old key (which still exists and works) goes back into the
-/// file, and the new one is deleted when IAM lets it be. Says which keys exist where.
+/// Whether `section` of the credentials file, read again now, holds the key `id` (and, when
+/// given, its secret).
+fn file_holds(
+    ctx: &Context<'_>,
+    section: &str,
+    id: &str,
+    secret: Option<&crate::secret::Secret>,
+) -> Result<bool, Error> {
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let props = files.section(section, &ctx.files.credentials)?;
+    Ok(props.is_some_and(|p| {
+        p.get("aws_access_key_id") == Some(id)
+            && secret.is_none_or(|s| p.get("aws_secret_access_key") == Some(s.expose()))
+    }))
+}
+
+/// The new key never worked, or the file would not keep it (`why`): the old key (which still
+/// exists and works) goes back into the file, and the new one is deleted when IAM lets it be. Says which keys exist where.
 fn give_back(
     ctx: &Context<'_>,
-    aws: &Aws<'_>,
-    session: &Signer<'_>,
-    user: &str,
+    (aws, session, user): (&Aws<'_>, &Signer<'_>, &str),
     section: &str,
     old: &LongTerm,
     new_id: &str,
+    why: &str,
 ) -> Error {
     let path = ctx.files.credentials.as_path();
     let restored = store::read(&ctx.files.credentials).and_then(|now| {
@@ -257,11 +360,7 @@ fn give_back(
         format!("the new key {} still exists in AWS", mask(new_id))
     };
     Error::Aws {
-        message: format!(
-            "the new key {} did not work within {} s; {in_file}; {new_key}",
-            mask(new_id),
-            PROPAGATION.as_secs()
-        ),
+        message: format!("{why}; {in_file}; {new_key}"),
         hint: "run `stsmfa rotate` again later (IAM may be slow to spread a new key)".into(),
     }
 }

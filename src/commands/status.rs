@@ -338,6 +338,7 @@ fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
 
 /// Warns when the credentials file can be read by anyone but its owner.
 fn warn_if_readable_by_others(ctx: &Context<'_>) {
+    ctx.warn_if_world_writable();
     let path = &ctx.files.credentials;
     let Ok(meta) = std::fs::metadata(path) else {
         return;

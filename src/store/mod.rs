@@ -275,7 +275,7 @@ pub fn update<T>(
     let target = resolve_for_writing(path)?;
     check_replaceable(path, &target)?;
     let dir = parent(&target);
-    if !dir.exists() {
+    if !exists(&dir)? {
         // Nothing to lock or read yet: create the directory only if the edit changes something.
         let mut empty = Document::parse("");
         let value = edit(&mut empty)?;
@@ -526,7 +526,7 @@ pub fn check_writable(path: &Path, lock_timeout: Duration) -> Result<Vec<String>
         }
     }
     let mut notes = Vec::new();
-    if dir.exists() {
+    if exists(&dir)? {
         writable_dir(&dir)?;
         drop(lock::lock(&target, lock_timeout)?);
     } else {
@@ -536,7 +536,7 @@ pub fn check_writable(path: &Path, lock_timeout: Duration) -> Result<Vec<String>
             .unwrap_or(Path::new("/"));
         writable_dir(existing)?;
     }
-    notes.extend(world_writable(path, &dir));
+    notes.extend(world_writable_in(path, &dir));
     if let Some(m) = meta
         && m.nlink() > 1
     {
@@ -555,7 +555,15 @@ pub fn check_writable(path: &Path, lock_timeout: Duration) -> Result<Vec<String>
 
 /// Warnings for a credentials file, or its directory, that any user may write (and so replace
 /// or plant files in): one sentence each, with the fix.
-pub fn world_writable(path: &Path, dir: &Path) -> Vec<String> {
+pub fn world_writable(path: &Path) -> Vec<String> {
+    let dir = match resolve(path) {
+        Ok(target) => parent(&target),
+        Err(_) => parent(path),
+    };
+    world_writable_in(path, &dir)
+}
+
+fn world_writable_in(path: &Path, dir: &Path) -> Vec<String> {
     let mut notes = Vec::new();
     for (shown, fix, is_dir) in [(path, "o-w", false), (dir, "o-w", true)] {
         let Ok(m) = fs::metadata(shown) else {
@@ -628,8 +636,7 @@ fn resolve_for_writing(path: &Path) -> Result<PathBuf, Error> {
     match resolve_links(path)? {
         (_, true) => Err(Error::NotRegular {
             path: path.to_path_buf(),
-            what: "a descriptor of this process (such as <(...) or /dev/stdin), which stsmfa \
-                   reads but never replaces",
+            what: "a descriptor of this process (<(...), /dev/stdin), which is read only",
         }),
         (target, false) => Ok(target),
     }
@@ -660,6 +667,16 @@ fn resolve_links(path: &Path) -> Result<(PathBuf, bool), Error> {
         "follow",
         io::Error::other("too many levels of symbolic links"),
     ))
+}
+
+/// Whether something is at `path`; an error when that cannot be known (an I/O error is not
+/// "missing").
+fn exists(path: &Path) -> Result<bool, Error> {
+    match fs::metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io_error(path, "look at", e)),
+    }
 }
 
 /// The directory holding `path` (`.` for a bare file name).
