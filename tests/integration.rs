@@ -9,6 +9,7 @@ mod common;
 mod conformance;
 mod differential;
 mod editor;
+mod hostile;
 mod interop;
 mod keychain;
 mod network;
