@@ -263,10 +263,18 @@ fn a_secret_in_the_wrong_place_is_never_printed() {
 #[test]
 fn no_core_dump_holds_the_secret() {
     let (t, _stub) = with_stub(&original());
-    let mut cmd = t.command();
-    cmd.args(["-p", "dev", "--token-command", "sleep 2; echo 123456"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+    let inner = t.command();
+    // Started with a core limit, as on a machine where cores are kept.
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "ulimit -c 1234 && exec \"$0\" -p dev --token-command 'sleep 2; echo 123456'",
+        BIN,
+    ])
+    .env_clear()
+    .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
     std::thread::sleep(std::time::Duration::from_millis(700));
     let limits = fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap_or_default();

@@ -294,9 +294,9 @@ fn an_immutable_file_is_found_before_a_code_is_spent() {
         .unwrap_or_else(|e| panic!("{e}"));
     let _ = Command::new("chattr").arg("-i").arg(&path).status();
     let err = text(&out.stderr);
+    assert!(stub.requests().is_empty(), "a code was sent: {err}");
     assert_eq!(out.status.code(), Some(6), "{err}");
     assert!(err.contains("is immutable (chattr +i)"), "{err}");
     assert!(err.contains("chattr -i -a"), "{err}");
-    assert!(stub.requests().is_empty());
     assert_file(&path, original().as_bytes());
 }
