@@ -177,8 +177,11 @@ pub fn parse_expiration(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(s, AWS_MFA_FORMAT)
-        .ok()
+    // What other tools write: aws-mfa's `2026-12-07 10:00:00`, and times without a zone
+    // (UTC, as STS gives them), with or without fractions of a second.
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         .map(|t| Utc.from_utc_datetime(&t))
 }
 
@@ -361,6 +364,25 @@ mod tests {
             now,
             Duration::from_secs(900),
         )
+    }
+
+    #[test]
+    fn expirations_other_tools_write_are_read() {
+        let want = parse_expiration("2026-12-07T10:00:00Z");
+        assert!(want.is_some());
+        for written in [
+            "2026-12-07 10:00:00",
+            "2026-12-07T10:00:00",
+            "2026-12-07T10:00:00.000000",
+            "2026-12-07 10:00:00.000",
+            "2026-12-07T10:00:00.000000Z",
+            "2026-12-07T10:00:00+00:00",
+            "2026-12-07T11:00:00+01:00",
+        ] {
+            assert_eq!(parse_expiration(written), want, "{written}");
+        }
+        assert!(parse_expiration("2026-12-07").is_none());
+        assert!(parse_expiration("soon").is_none());
     }
 
     const SESSION: &str = "[dev]\naws_access_key_id = ASIA\naws_secret_access_key = s\n\

@@ -388,10 +388,21 @@ async fn call(
     }
     let expiration = DateTime::<Utc>::from_timestamp(creds.expiration.secs(), 0)
         .ok_or_else(|| incomplete("an Expiration out of range"))?;
-    if expiration <= Utc::now() {
+    let now = Utc::now();
+    if expiration <= now {
         return Err(incomplete(&format!(
             "an Expiration that has passed ({})",
             crate::credentials::format_expiration(expiration)
+        )));
+    }
+    // A session ends when it was asked to (give or take the two clocks): a later end is no
+    // answer STS gives, and would keep the file from ever being refreshed.
+    let latest = now + chrono::Duration::seconds(i64::from(req.duration)) + CLOCK_SLACK;
+    if expiration > latest {
+        return Err(incomplete(&format!(
+            "an Expiration of {} for a session of {} s",
+            crate::credentials::format_expiration(expiration),
+            req.duration
         )));
     }
     Ok(Session {
@@ -402,6 +413,10 @@ async fn call(
         role_arn,
     })
 }
+
+/// How much later than asked for a session may end, for the difference between this machine's
+/// clock and STS's.
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::hours(1);
 
 fn not_sts(req: &Request<'_>, what: &str) -> Error {
     Error::Unreachable {

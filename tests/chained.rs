@@ -71,10 +71,10 @@ fn one_code_in_the_morning_serves_every_role() {
         .success()
         .stderr_contains("dev: refreshed, valid until")
         .stderr_contains("admin: refreshed as arn:aws:iam::210987654321:role/admin");
-    let mut expected = format!("{}\n{}", morning(), dev_session(EXPIRATION));
+    let mut expected = format!("{}\n{}", morning(), dev_session(&EXPIRATION));
     for (name, role) in ROLES {
         expected.push('\n');
-        expected.push_str(&role_session(name, role, ROLE_EXPIRATION));
+        expected.push_str(&role_session(name, role, &ROLE_EXPIRATION));
     }
     run.expect_credentials(&expected);
     let requests = stub.requests();
@@ -113,16 +113,16 @@ fn one_code_in_the_morning_serves_every_role() {
 
 #[test]
 fn expired_roles_are_assumed_again_unattended_with_no_code() {
-    let mut file = format!("{}\n{}", morning(), dev_session(EXPIRATION));
+    let mut file = format!("{}\n{}", morning(), dev_session(&EXPIRATION));
     for (name, role) in ROLES {
         file.push('\n');
         file.push_str(&role_session(name, role, "2020-01-01T00:00:00Z"));
     }
     let (t, stub) = with_sts(&file);
-    let mut expected = format!("{}\n{}", morning(), dev_session(EXPIRATION));
+    let mut expected = format!("{}\n{}", morning(), dev_session(&EXPIRATION));
     for (name, role) in ROLES {
         expected.push('\n');
-        expected.push_str(&role_session(name, role, ROLE_EXPIRATION));
+        expected.push_str(&role_session(name, role, &ROLE_EXPIRATION));
     }
     t.args(&["--no-input", "--all"])
         .run()
@@ -171,7 +171,7 @@ fn a_chained_role_alone_refreshes_its_base_first() {
 
 #[test]
 fn credential_process_of_a_chained_role_needs_no_code_while_the_base_is_valid() {
-    let file = format!("{}\n{}", morning(), dev_session(EXPIRATION));
+    let file = format!("{}\n{}", morning(), dev_session(&EXPIRATION));
     let (t, stub) = with_sts(&file);
     let run = t
         .args(&["credential-process", "admin", "--no-input"])
@@ -181,7 +181,7 @@ fn credential_process_of_a_chained_role_needs_no_code_while_the_base_is_valid() 
         serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(json["AccessKeyId"], ROLE_KEY);
     assert_eq!(json["SessionToken"], ROLE_TOKEN);
-    assert_eq!(json["Expiration"], ROLE_EXPIRATION);
+    assert_eq!(json["Expiration"], ROLE_EXPIRATION.as_str());
     assert_eq!(stub.requests().len(), 1);
 }
 
@@ -249,8 +249,8 @@ fn status_shows_where_a_chained_role_comes_from() {
     let file = format!(
         "{}\n{}\n{}",
         morning(),
-        dev_session(EXPIRATION),
-        role_session("admin", ROLES[0].1, ROLE_EXPIRATION)
+        dev_session(&EXPIRATION),
+        role_session("admin", ROLES[0].1, &ROLE_EXPIRATION)
     );
     let run = Test::new()
         .credentials_file(&file)
@@ -393,8 +393,8 @@ fn force_on_a_role_renews_the_role_not_its_valid_base() {
     let file = format!(
         "{}\n{}\n{}",
         morning(),
-        dev_session(EXPIRATION),
-        role_session("admin", ROLES[0].1, ROLE_EXPIRATION)
+        dev_session(&EXPIRATION),
+        role_session("admin", ROLES[0].1, &ROLE_EXPIRATION)
     );
     let (t, stub) = with_sts(&file);
     t.args(&["-p", "admin", "--force", "--no-input"])

@@ -210,7 +210,7 @@ fn botocore_reads_refreshed_and_cleared_generated_files_as_intended() {
         ("aws_access_key_id", SESSION_KEY),
         ("aws_secret_access_key", SESSION_SECRET),
         ("aws_session_token", SESSION_TOKEN),
-        ("expiration", EXPIRATION),
+        ("expiration", EXPIRATION.as_str()),
     ];
     let mut failures = Vec::new();
     let mut unreadable_inputs = 0;

@@ -443,3 +443,29 @@ fn descriptors_are_read_and_never_replaced() {
     );
     assert_file(&real, file.as_bytes());
 }
+
+/// Expirations other tools write (no zone, fractions of a second, aws-mfa's form) are read as
+/// the times they are, not as "missing".
+#[test]
+fn expirations_other_tools_write_are_read() {
+    let later = chrono::Utc::now() + chrono::Duration::hours(3);
+    for written in [
+        later.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        later.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        later.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+    ] {
+        let file = format!(
+            "{}\n[dev]\naws_access_key_id = ASIAVALIDVALIDEXAMPL\naws_secret_access_key = s\n\
+             aws_session_token = t\nexpiration = {written}\n",
+            original()
+        );
+        let shown = later.format("%Y-%m-%d %H:%M").to_string();
+        Test::new()
+            .credentials_file(&file)
+            .args(&["-p", "dev", "--no-input"])
+            .run()
+            .success()
+            .stderr_contains(&format!("dev: valid until {shown}"))
+            .expect_credentials(&file);
+    }
+}

@@ -20,7 +20,8 @@ fn long_term() -> String {
 fn written_session(extra: &str) -> String {
     format!(
         "[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
-         aws_session_token = {SESSION_TOKEN}\nexpiration = {EXPIRATION}\n{extra}"
+         aws_session_token = {SESSION_TOKEN}\nexpiration = {exp}\n{extra}",
+        exp = *EXPIRATION
     )
 }
 
@@ -40,7 +41,10 @@ fn refresh_writes_a_session_and_sends_what_sts_needs() {
         .run()
         .success()
         .stdout("")
-        .stderr_starts_with("dev: refreshed, valid until 2099-01-01 00:00 (")
+        .stderr_starts_with(&format!(
+            "dev: refreshed, valid until {} (",
+            sts_stub::shown(&EXPIRATION)
+        ))
         .expect_credentials(format!(
             "{}\n{}",
             long_term(),
@@ -72,7 +76,10 @@ fn a_valid_session_asks_nothing_and_calls_nobody() {
         .args(&["-p", "dev", "--no-input"])
         .run()
         .success()
-        .stderr_starts_with("dev: valid until 2099-01-01 00:00 (")
+        .stderr_starts_with(&format!(
+            "dev: valid until {} (",
+            sts_stub::shown(&EXPIRATION)
+        ))
         .expect_credentials(&file);
     assert!(stub.requests().is_empty());
 }

@@ -31,7 +31,8 @@ pub(crate) fn original() -> String {
 pub(crate) fn session() -> String {
     format!(
         "[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
-         aws_session_token = {SESSION_TOKEN}\nexpiration = {EXPIRATION}\nassumed_role = False\n"
+         aws_session_token = {SESSION_TOKEN}\nexpiration = {exp}\nassumed_role = False\n",
+        exp = *EXPIRATION
     )
 }
 
@@ -745,8 +746,12 @@ fn an_incomplete_or_stale_sts_answer_writes_nothing() {
             "(no SecretAccessKey in the answer)",
         ),
         (
-            good.replace(EXPIRATION, "2001-01-01T00:00:00Z"),
+            good.replace(EXPIRATION.as_str(), "2001-01-01T00:00:00Z"),
             "(an Expiration that has passed (2001-01-01T00:00:00Z) in the answer)",
+        ),
+        (
+            good.replace(EXPIRATION.as_str(), "9999-12-31T23:59:59Z"),
+            "(an Expiration of 9999-12-31T23:59:59Z for a session of 43200 s in the answer)",
         ),
     ];
     for (body, message) in cases {

@@ -158,12 +158,14 @@ pub(super) fn being_written(file: &File, m: &Metadata) -> bool {
     }
 }
 
-/// How long ago the file was last written (zero for a time in the future).
+/// How long ago the file was last written. A time in the future (a file copied with its
+/// times from a machine whose clock is ahead) was not written by anyone just now: it counts as
+/// long ago.
 pub(super) fn age(m: &Metadata) -> Duration {
-    m.modified()
-        .ok()
-        .and_then(|t| SystemTime::now().duration_since(t).ok())
-        .unwrap_or_default()
+    match m.modified() {
+        Ok(t) => SystemTime::now().duration_since(t).unwrap_or(Duration::MAX),
+        Err(_) => Duration::MAX,
+    }
 }
 
 /// Reads a file that is not a regular one: a FIFO without waiting for ever, a device or a

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -49,13 +50,28 @@ pub struct Stub {
     thread: Option<JoinHandle<()>>,
 }
 
-pub const EXPIRATION: &str = "2099-01-01T00:00:00Z";
+/// When the stub's sessions end: 40 minutes after this test process started, as STS would
+/// answer (stsmfa refuses an end later than the session asked for, plus an hour for clocks).
+pub static EXPIRATION: LazyLock<String> = LazyLock::new(|| minutes_from_start(40));
 /// The keys of the role sessions a [`Stub::sts`] hands out (the base session has the
 /// `SESSION_*` keys), so that tests can tell which key signed each call.
 pub const ROLE_KEY: &str = "ASIAROLEROLEROLEROLE";
 pub const ROLE_SECRET: &str = "roleSECRETroleSECRETroleSECRETrole";
 pub const ROLE_TOKEN: &str = "roleTOKENroleTOKENroleTOKEN";
-pub const ROLE_EXPIRATION: &str = "2099-01-01T01:00:00Z";
+pub static ROLE_EXPIRATION: LazyLock<String> = LazyLock::new(|| minutes_from_start(70));
+
+/// A time `minutes` after this test process started, as STS writes it.
+fn minutes_from_start(minutes: i64) -> String {
+    static START: LazyLock<chrono::DateTime<chrono::Utc>> = LazyLock::new(chrono::Utc::now);
+    (*START + chrono::Duration::minutes(minutes))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// An expiration as stsmfa shows it to people: to the minute, `2026-12-07 10:40`.
+pub fn shown(expiration: &str) -> String {
+    expiration[..16].replace('T', " ")
+}
 pub const SESSION_KEY: &str = "ASIASTUBSTUBSTUBSTUB";
 pub const SESSION_SECRET: &str = "stubSECRETstubSECRETstubSECRETstub";
 pub const SESSION_TOKEN: &str = "stubTOKENstubTOKENstubTOKEN";
@@ -71,7 +87,7 @@ fn credentials_xml(key: &str, secret: &str, token: &str, expiration: &str) -> St
 }
 
 fn session_credentials() -> String {
-    credentials_xml(SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, EXPIRATION)
+    credentials_xml(SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, &EXPIRATION)
 }
 
 /// An AssumeRole answer holding `credentials`.
@@ -127,7 +143,7 @@ pub fn role_session_answer() -> Answer {
         ROLE_KEY,
         ROLE_SECRET,
         ROLE_TOKEN,
-        ROLE_EXPIRATION,
+        &ROLE_EXPIRATION,
     ))
 }
 
