@@ -432,22 +432,22 @@ fn without_secrets(e: clap::Error, cmd: &mut clap::Command) -> clap::Error {
             && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         !option && v.len() > 12
     };
+    // Only an unexpected argument is the user's own text; other errors name options.
+    if e.kind() != ErrorKind::UnknownArgument {
+        return e;
+    }
     let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
         return e;
     };
     if !may_be_secret(arg) {
         return e;
     }
-    let what = match e.kind() {
-        ErrorKind::UnknownArgument => "an unexpected argument",
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "an invalid value",
-        _ => "an argument it cannot use",
-    };
     cmd.error(
         e.kind(),
         format!(
-            "the command line has {what} ({} characters, not shown: it may be a secret); a \
-             secret key is given on stdin with --secret-access-key-stdin, never as an argument",
+            "the command line has an unexpected argument ({} characters, not shown: it may be \
+             a secret); a secret key is given on stdin with --secret-access-key-stdin, never as \
+             an argument",
             arg.chars().count()
         ),
     )

@@ -82,7 +82,6 @@ impl LongTerm {
             })?,
             Place::Nowhere => return Err(missing("aws_secret_access_key")),
         };
-        check_sendable(path, section, "aws_secret_access_key", secret.expose())?;
         Ok(LongTerm {
             access_key_id: id.to_owned(),
             secret,
@@ -91,16 +90,16 @@ impl LongTerm {
     }
 }
 
-/// Refuses a key or token that no AWS key has: one with a control character or a blank (or
-/// none at all) would be refused by the SDK itself on its way into a request header. Checked
-/// before anything is sent; the message names the key and section, never the value.
+/// Refuses a key id or token that goes into a request header and holds a control character
+/// (or is empty): the SDK would stop the process on it. Checked before anything is sent; the
+/// message names the key and section, never the value.
 pub fn check_sendable(
     path: &std::path::Path,
     section: &str,
     key: &'static str,
     value: &str,
 ) -> Result<(), Error> {
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic()) {
+    if !value.is_empty() && !value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
         return Ok(());
     }
     Err(Error::Unsendable {

@@ -48,8 +48,7 @@ pub enum Error {
         section: String,
         other: String,
     },
-    /// A key or token holds what no AWS key has (a control character, a blank): it was not
-    /// sent.
+    /// A key id or token holds a control character, which no AWS key has: it was not sent.
     Unsendable {
         path: PathBuf,
         section: String,
@@ -422,8 +421,8 @@ impl fmt::Display for Error {
             ),
             Error::Unsendable { path, section, key } => write!(
                 f,
-                "{}: {key} in [{section}] holds a control character or a blank, which no AWS key \
-                 has; nothing was sent",
+                "{}: {key} in [{section}] holds a control character, which no AWS key has; \
+                 nothing was sent",
                 path.display()
             ),
             Error::Io {

@@ -308,22 +308,22 @@ pub struct Current {
 }
 
 impl Current {
-    /// The session in a section, each value checked before it can be sent (a chained role's
-    /// request is signed with it) or handed over.
+    /// The session in a section, its key id and token checked before they can be sent (a
+    /// chained role's request is signed with it).
     fn from_section(
         props: &Properties<'_>,
         expiration: DateTime<Utc>,
         path: &Path,
         section: &str,
     ) -> Result<Current, Error> {
-        let get = |k: &'static str| {
-            let value = props.get(k).unwrap_or_default();
-            credentials::check_sendable(path, section, k, value).map(|()| value)
+        let get = |k: &str| props.get(k).unwrap_or_default();
+        let sent = |k: &'static str| {
+            credentials::check_sendable(path, section, k, get(k)).map(|()| get(k))
         };
         Ok(Current {
-            access_key_id: get("aws_access_key_id")?.to_owned(),
-            secret: Secret::new(get("aws_secret_access_key")?),
-            token: Secret::new(get("aws_session_token")?),
+            access_key_id: sent("aws_access_key_id")?.to_owned(),
+            secret: Secret::new(get("aws_secret_access_key")),
+            token: Secret::new(sent("aws_session_token")?),
             expiration,
         })
     }
@@ -593,6 +593,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     /// one is given, can be read.
     fn before_spending(&mut self, profile: &Profile<'_>) -> Result<(), Error> {
         let path = self.ctx.files.credentials.as_path();
+        store::check_line_ends(path, &self.files.credentials)?;
         self.files
             .credentials
             .find(FileKind::Credentials, &profile.short_term_section)

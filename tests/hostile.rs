@@ -317,8 +317,8 @@ fn a_control_character_in_a_key_is_refused_before_anything_is_sent() {
         .run()
         .code(6)
         .stderr_contains(
-            "aws_access_key_id in [dev-long-term] holds a control character or a blank, which no \
-             AWS key has; nothing was sent",
+            "aws_access_key_id in [dev-long-term] holds a control character, which no AWS key \
+             has; nothing was sent",
         )
         .expect_credentials(&file);
     assert!(stub.requests().is_empty());
@@ -468,4 +468,23 @@ fn expirations_other_tools_write_are_read() {
             .stderr_contains(&format!("dev: valid until {shown}"))
             .expect_credentials(&file);
     }
+}
+
+/// `rotate` through a profile whose key another section also holds: refused naming that
+/// section before a code is spent, since rotating would leave it with a deleted key.
+#[test]
+fn rotate_refuses_a_key_another_section_also_holds() {
+    let file = format!(
+        "{}\n[ci-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+         aws_secret_access_key = {SECRET}\n",
+        original()
+    );
+    let (t, stub) = with_stub(&file);
+    t.args(&["rotate", "dev", "--token", "123456"])
+        .run()
+        .code(6)
+        .stderr_contains("the key ****MPLE of [dev-long-term] is also in [ci-long-term]")
+        .stderr_lacks(SECRET)
+        .expect_credentials(&file);
+    assert!(stub.requests().is_empty());
 }

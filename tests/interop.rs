@@ -787,3 +787,55 @@ fn rotate_keep_old_deactivates_and_two_keys_are_refused_naming_them() {
         .expect_credentials(&before);
     assert_eq!(iam_keys("rotate-keep"), expected);
 }
+
+/// A program that read the file before rotate wrote the new key, and writes its old text back
+/// after (here while rotate checks the new key, its connections held back with strace): the
+/// old key is deleted only once the file, read again, holds the new one.
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn rotate_against_a_writer_deletes_the_old_key_only_once_the_file_holds_the_new_one() {
+    let (old_id, old_secret) = iam_user("rotate-writer");
+    let t = rotate_home(&old_id, &old_secret);
+    let before = fs::read_to_string(t.credentials()).unwrap_or_default();
+    let inner = t.command();
+    let mut cmd = Command::new("strace");
+    cmd.args([
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        "inject=connect:delay_enter=400000",
+        crate::common::BIN,
+        "rotate",
+        "dev",
+        "--token",
+        "123456",
+    ])
+    .env_clear()
+    .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fs::read_to_string(t.credentials()).unwrap_or_default() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rotate never wrote the file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    fs::write(t.credentials(), &before).unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::safety::finish(child, std::time::Duration::from_secs(90), "rotate");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("wrote [dev-long-term] back without the new key"),
+        "{err}"
+    );
+    let in_file = value_of(&t, "dev-long-term", "aws_access_key_id");
+    assert_ne!(in_file, old_id, "the file was left with the old key");
+    assert_eq!(iam_keys("rotate-writer"), [format!("{in_file} Active")]);
+    assert!(!err.contains(&old_secret));
+}

@@ -74,14 +74,6 @@ impl<'a> Document<'a> {
     /// The one section holding `profile`; an error when it appears more than once.
     pub fn find(&self, kind: FileKind, profile: &str) -> Result<Option<Section>, EditError> {
         self.check().map_err(EditError::Parse)?;
-        if let Some(line) = self.lone_carriage_return() {
-            return Err(EditError::Parse(ParseError {
-                line,
-                message: "holds a carriage return (\\r) that does not end the line; the AWS \
-                          CLI reads it as a line break, so it would read this file differently"
-                    .into(),
-            }));
-        }
         let found = self.profile_sections(kind, profile);
         match found.as_slice() {
             [] => Ok(None),

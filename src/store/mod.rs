@@ -304,6 +304,7 @@ pub fn update<T>(
     let mut written = false;
     for _ in 0..=MERGE_ROUNDS {
         let mut doc = Document::parse(&base.text);
+        check_line_ends(path, &doc)?;
         let before = doc.view(kind).map_err(|e| Error::Parse {
             path: path.to_path_buf(),
             line: e.line,
@@ -357,18 +358,25 @@ pub fn update<T>(
         merged += 1;
         let now = settle.read()?;
         let untouched = now.file.as_ref().map(|(_, s)| *s) == Some(ours);
-        base = match theirs.strip_prefix(base.held()) {
-            // Lines added at the end (an appender, or a writer that adds a section): added to
-            // what the path holds now.
-            Some(appended) => {
-                let appended = appended.to_owned();
+        let appended = theirs.strip_prefix(base.held()).map(str::to_owned);
+        base = match (appended, untouched) {
+            // Lines added at the end (an appender, or a writer that adds a section) while
+            // nobody changed the path: added to what this round was built from, and the edit
+            // made again on that.
+            (Some(appended), true) => {
+                let mut text = base.text;
+                push_lines(&mut text, &appended);
+                Base::after_late_writer(text, now, rendered)
+            }
+            // ... and when the path changed too: added to what it holds now.
+            (Some(appended), false) => {
                 let mut next = Base::at_path(now);
                 next.append(&appended);
                 next
             }
             // A rewrite, and nobody changed the path since the rename: it is the newest text.
-            None if untouched => Base::after_late_writer(theirs, now, rendered),
-            None => {
+            (None, true) => Base::after_late_writer(theirs, now, rendered),
+            (None, false) => {
                 warnings.push(format!(
                     "another program rewrote {} while stsmfa replaced it, and another change \
                      replaced that: check the file, the first program's change may have to be \
@@ -446,12 +454,17 @@ impl Base {
         {
             r.held = Some(self.text.clone());
         }
-        if !self.text.is_empty() && !self.text.ends_with('\n') {
-            self.text.push('\n');
-        }
-        self.text.push_str(appended);
+        push_lines(&mut self.text, appended);
         self.is_at_path = false;
     }
+}
+
+/// Adds `lines` at the end of `text`, on a line of their own.
+fn push_lines(text: &mut String, lines: &str) {
+    if !text.is_empty() && !text.ends_with('\n') && !lines.starts_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(lines);
 }
 
 impl Replaced {
@@ -684,6 +697,22 @@ fn parent(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Refuses a file with a carriage return that does not end its line: the SDK rules keep it in
+/// the line, the AWS CLI ends the line there, so the two would read the file differently
+/// after any change.
+pub fn check_line_ends(path: &Path, doc: &Document<'_>) -> Result<(), Error> {
+    match doc.lone_carriage_return() {
+        None => Ok(()),
+        Some(line) => Err(Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            message: "holds a carriage return (\\r) that does not end the line; the AWS CLI \
+                      reads it as a line break, so it would read this file differently"
+                .into(),
+        }),
     }
 }
 
