@@ -300,3 +300,183 @@ fn an_immutable_file_is_found_before_a_code_is_spent() {
     assert!(err.contains("chattr -i -a"), "{err}");
     assert_file(&path, original().as_bytes());
 }
+
+// ----- stress: each kind of writer in a loop beside every kind of change -----
+
+/// How a writer that takes no lock writes the whole file.
+#[derive(Clone, Copy, Debug)]
+enum Writer {
+    /// Truncates, then writes a line at a time with pauses (a shell script).
+    Lines,
+    /// Truncates, then writes 8 KiB at a time (Python's configparser, which aws-mfa uses).
+    ConfigParser,
+    /// Renames the file to `credentials~`, writes a new one, deletes the backup (vim).
+    Editor,
+    /// Appends a new section through a descriptor of its own (`echo ... >> credentials`).
+    Appender,
+}
+
+/// The counter line each rewriting writer keeps in `[writer]`.
+fn counter(text: &str) -> Option<u64> {
+    let start = text.find("[writer]\ncount = ")? + "[writer]\ncount = ".len();
+    text[start..].lines().next()?.parse().ok()
+}
+
+/// Waits until no stsmfa holds the lock, so that what the file holds is what they left.
+fn quiet(path: &Path) {
+    let lock = stsmfa::store::lock_path(path);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        match fs::File::open(&lock) {
+            Ok(f) if f.try_lock().is_ok() => return,
+            Err(_) => return,
+            _ => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    panic!("the lock was never free");
+}
+
+/// One write of `writer`, number `n`; the text it wrote.
+fn write_once(writer: Writer, path: &Path, n: u64) {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let old = counter(&text).unwrap_or_default();
+    let text = text.replace(
+        &format!("[writer]\ncount = {old}\n"),
+        &format!("[writer]\ncount = {n}\n"),
+    );
+    match writer {
+        Writer::Lines | Writer::ConfigParser => {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let pieces: Vec<&[u8]> = match writer {
+                Writer::Lines => text.split_inclusive('\n').map(str::as_bytes).collect(),
+                _ => text.as_bytes().chunks(8192).collect(),
+            };
+            for (i, piece) in pieces.into_iter().enumerate() {
+                f.write_all(piece).unwrap_or_else(|e| panic!("{e}"));
+                if matches!(writer, Writer::Lines) && i % 50 == 49 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+        Writer::Editor => {
+            let backup = path.with_file_name("credentials~");
+            fs::rename(path, &backup).unwrap_or_else(|e| panic!("{e}"));
+            fs::write(path, &text).unwrap_or_else(|e| panic!("{e}"));
+            let _ = fs::remove_file(&backup);
+        }
+        Writer::Appender => {
+            let mut f = OpenOptions::new()
+                .append(true)
+                .open(path)
+                .unwrap_or_else(|e| panic!("{e}"));
+            f.write_all(format!("\n[appended-{n}]\nregion = us-east-1\n").as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// The commands run beside a writer, in turn: each one writes the file.
+fn commands() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["-q", "-p", "dev", "--force", "--token", "123456"],
+        vec!["-q", "clear", "dev"],
+        vec!["-q", "--all", "--force", "--token", "123456"],
+        vec!["-q", "clear", "--all"],
+        vec!["-q", "setup", "ops", "--duration", "3600", "--no-input"],
+        vec!["-q", "setup", "ops", "--duration", "7200", "--no-input"],
+    ]
+}
+
+/// Each kind of writer in a loop for a few seconds beside refreshes, `--all`, `clear` and
+/// `setup`: no write of the writer is lost, no long-term section is lost, and every run ends
+/// with 0 or with 6 (the file did not settle in time).
+#[test]
+fn writers_beside_every_change_lose_nothing() {
+    let padding: String = (0..250)
+        .map(|i| format!("\n[pad{i:03}]\nregion = eu-west-1\noutput = json\n"))
+        .collect();
+    let ops_key = "aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n";
+    let file = format!(
+        "[writer]\ncount = 0\n\n{}{padding}",
+        original().replace(
+            ops_key,
+            &format!("{ops_key}aws_mfa_device = arn:aws:iam::123456789012:mfa/ops\n")
+        ),
+    );
+    assert!(file.len() > 8192);
+    let mut report = Vec::new();
+    for writer in [
+        Writer::Lines,
+        Writer::ConfigParser,
+        Writer::Editor,
+        Writer::Appender,
+    ] {
+        let (t, _stub) = with_stub(&file);
+        let path = t.credentials();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let (mut writes, mut lost, mut runs) = (0u64, 0u64, (0u64, 0u64));
+        std::thread::scope(|s| {
+            let stsmfa = s.spawn(|| {
+                let (mut runs, mut unsettled) = (0u64, 0u64);
+                for args in commands().iter().cycle() {
+                    if done.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let mut cmd = t.command();
+                    cmd.args(args);
+                    let out = finish(spawn(cmd), Duration::from_secs(30), "stsmfa");
+                    assert!(
+                        matches!(out.status.code(), Some(0 | 6)),
+                        "{writer:?} {args:?}: {}",
+                        text(&out.stderr)
+                    );
+                    runs += 1;
+                    unsettled += u64::from(out.status.code() == Some(6));
+                }
+                (runs, unsettled)
+            });
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut last = 0;
+            while Instant::now() < deadline {
+                writes += 1;
+                write_once(writer, &path, writes);
+                if !matches!(writer, Writer::Appender) {
+                    quiet(&path);
+                    let now = counter(&fs::read_to_string(&path).unwrap_or_default());
+                    if now != Some(writes) {
+                        lost += 1;
+                    }
+                    last = writes;
+                }
+                // Faster than any person or script saves a file, slow enough for a change to
+                // get through between two saves.
+                std::thread::sleep(Duration::from_millis(20 + writes % 40));
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            runs = stsmfa
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let _ = last;
+        });
+        quiet(&path);
+        let end = fs::read_to_string(&path).unwrap_or_default();
+        if matches!(writer, Writer::Appender) {
+            lost = (1..=writes)
+                .filter(|n| !end.contains(&format!("[appended-{n}]\n")))
+                .count() as u64;
+        }
+        for section in ["[dev-long-term]", "[ops-long-term]", "[pad249]", "[writer]"] {
+            assert!(end.contains(section), "{writer:?}: {section} lost:\n{end}");
+        }
+        report.push(format!(
+            "{writer:?}: {writes} writes beside {} stsmfa runs ({} of them exit 6), {lost} lost",
+            runs.0, runs.1
+        ));
+        assert_eq!(lost, 0, "{}", report.join("; "));
+    }
+    println!("{}", report.join("; "));
+}

@@ -302,7 +302,10 @@ pub fn update<T>(
     let mut warnings = Vec::new();
     let mut merged = 0;
     let mut written = false;
-    for _ in 0..=MERGE_ROUNDS {
+    // Rounds after catching a writer in the replaced file; a file changed before the rename is
+    // built again until the deadline.
+    let mut late_rounds = 0;
+    while late_rounds <= MERGE_ROUNDS {
         let mut doc = Document::parse(&base.text);
         check_line_ends(path, &doc)?;
         let before = doc.view(kind).map_err(|e| Error::Parse {
@@ -330,6 +333,9 @@ pub fn update<T>(
         match replace::put_in_place(temp, &target, base.expected) {
             Ok(()) => {}
             Err(NotPlaced::Moved) => {
+                if Instant::now() >= settle.deadline {
+                    break;
+                }
                 merged += 1;
                 base = Base::at_path(settle.read()?);
                 continue;
@@ -356,6 +362,7 @@ pub fn update<T>(
             });
         };
         merged += 1;
+        late_rounds += 1;
         let now = settle.read()?;
         let untouched = now.file.as_ref().map(|(_, s)| *s) == Some(ours);
         let appended = theirs.strip_prefix(base.held()).map(str::to_owned);
@@ -389,7 +396,10 @@ pub fn update<T>(
     }
     Err(Error::Unsettled {
         path: path.to_path_buf(),
-        what: format!("another program kept writing it ({MERGE_ROUNDS} times)"),
+        what: format!(
+            "another program kept writing it ({merged} times in {} s)",
+            SETTLE_TIMEOUT.as_secs()
+        ),
         written,
         seconds: SETTLE_TIMEOUT.as_secs(),
     })

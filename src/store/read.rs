@@ -197,13 +197,20 @@ pub(super) fn settled_text(
     empty_settle: Duration,
     limit: Duration,
 ) -> Result<Option<String>, Error> {
-    let deadline = Instant::now() + limit;
+    let started = Instant::now();
+    let deadline = started + limit;
     loop {
         let found = node(path).map_err(|e| io_error(shown, "read", e))?;
         if let Some(text) = read_special(shown, path, &found)? {
             return Ok(Some(text));
         }
         if matches!(found, Node::Missing) {
+            // An editor saving the file (vim renames it to `NAME~`, writes a new one, then
+            // deletes the backup) leaves the path empty for a moment: look again, for a while.
+            if being_saved(path) && started.elapsed() < empty_settle {
+                std::thread::sleep(POLL);
+                continue;
+            }
             return Ok(None);
         }
         let snap = snapshot(shown, path)?;
@@ -228,6 +235,21 @@ pub(super) fn settled_text(
             Some(_) => std::thread::sleep(POLL),
         }
     }
+}
+
+/// Whether the missing file at `path` looks like an editor's save in progress: its backup
+/// `NAME~` is there, and the directory changed a moment ago.
+fn being_saved(path: &Path) -> bool {
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let mut backup = name.to_os_string();
+    backup.push("~");
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    dir.join(backup).exists() && fs::metadata(dir).is_ok_and(|d| age(&d) < QUIET)
 }
 
 pub(super) fn read_from_start(mut file: &File) -> io::Result<Vec<u8>> {
