@@ -305,7 +305,7 @@ fn an_immutable_file_is_found_before_a_code_is_spent() {
 
 /// How a writer that takes no lock writes the whole file.
 #[derive(Clone, Copy, Debug)]
-enum Writer {
+pub(crate) enum Writer {
     /// Truncates, then writes a line at a time with pauses (a shell script).
     Lines,
     /// Truncates, then writes 8 KiB at a time (Python's configparser, which aws-mfa uses).
@@ -317,13 +317,13 @@ enum Writer {
 }
 
 /// The counter line each rewriting writer keeps in `[writer]`.
-fn counter(text: &str) -> Option<u64> {
+pub(crate) fn counter(text: &str) -> Option<u64> {
     let start = text.find("[writer]\ncount = ")? + "[writer]\ncount = ".len();
     text[start..].lines().next()?.parse().ok()
 }
 
 /// Waits until no stsmfa holds the lock, so that what the file holds is what they left.
-fn quiet(path: &Path) {
+pub(crate) fn quiet(path: &Path) {
     let lock = stsmfa::store::lock_path(path);
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -337,7 +337,7 @@ fn quiet(path: &Path) {
 }
 
 /// One write of `writer`, number `n`; the text it wrote.
-fn write_once(writer: Writer, path: &Path, n: u64) {
+pub(crate) fn write_once(writer: Writer, path: &Path, n: u64) {
     let text = fs::read_to_string(path).unwrap_or_default();
     let old = counter(&text).unwrap_or_default();
     let text = text.replace(
