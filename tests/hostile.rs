@@ -5,7 +5,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _, symlink};
 use std::process::Command;
 
-use crate::common::{BIN, Test, assert_file};
+use crate::common::{BIN, Test, assert_file, under_strace};
 use crate::safety::{give_home_to_nobody, is_root, original, skip, text, with_stub};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -115,21 +115,12 @@ fn root_never_gives_away_what_a_planted_directory_link_points_to() {
     let aws = t.home().join(".aws");
     let home = t.home().to_path_buf();
     let inner = crate::safety::setup_by_flags(t);
-    let cmd = inner.command();
-    let mut strace = Command::new("strace");
+    let mut strace = under_strace(
+        &inner,
+        &["-e", "inject=mkdir,mkdirat:delay_exit=800000"],
+        &[],
+    );
     strace
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "inject=mkdir,mkdirat:delay_exit=800000",
-            BIN,
-        ])
-        .args(cmd.get_args())
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
@@ -171,20 +162,7 @@ fn root_that_cannot_give_the_file_back_writes_nothing() {
     }
     let (t, _stub) = with_stub(&original());
     give_home_to_nobody(&t);
-    let cmd = t.command();
-    let out = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "inject=fchown,fchownat:error=EPERM",
-            BIN,
-        ])
-        .args(REFRESH)
-        .env_clear()
-        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+    let out = under_strace(&t, &["-e", "inject=fchown,fchownat:error=EPERM"], REFRESH)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let err = text(&out.stderr);
@@ -330,14 +308,19 @@ fn a_failing_closedir_does_not_panic() {
     let file = format!("{}\n{}", original(), crate::safety::session());
     let t = Test::new().credentials_file(&file);
     // Only the descriptors of `~/.aws` itself: the directory listings.
-    let out = Command::new("strace")
-        .args(["-f", "-qq", "-o", "/dev/null", "-P"])
-        .arg(t.home().join(".aws"))
-        .args(["-e", "inject=close:error=EIO", BIN, "clear", "dev"])
-        .env_clear()
-        .env("HOME", t.home())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let aws = t.home().join(".aws");
+    let out = under_strace(
+        &t,
+        &[
+            "-P".as_ref(),
+            aws.as_os_str(),
+            "-e".as_ref(),
+            "inject=close:error=EIO".as_ref(),
+        ],
+        &["clear", "dev"],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
     let (code, err) = (out.status.code(), text(&out.stderr));
     assert!(!err.contains("panicked"), "{err}");
     assert!(matches!(code, Some(0 | 6)), "{code:?}: {err}");
@@ -349,21 +332,19 @@ fn clear_says_an_io_error_and_not_already_clear() {
     let file = format!("{}\n{}", original(), crate::safety::session());
     let t = Test::new().credentials_file(&file);
     let aws = t.home().join(".aws");
-    let out = Command::new("strace")
-        .args(["-f", "-qq", "-o", "/dev/null", "-P"])
-        .arg(&aws)
-        .args([
-            "-e",
-            "inject=stat,lstat,newfstatat,statx:error=EIO",
-            BIN,
-            "clear",
-            "dev",
-        ])
-        .env_clear()
-        .env("HOME", t.home())
-        .current_dir(t.home())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inject = "inject=stat,lstat,newfstatat,statx:error=EIO";
+    let out = under_strace(
+        &t,
+        &[
+            "-P".as_ref(),
+            aws.as_os_str(),
+            "-e".as_ref(),
+            inject.as_ref(),
+        ],
+        &["clear", "dev"],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(6), "{err}");
     assert!(err.contains("Input/output error"), "{err}");

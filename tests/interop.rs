@@ -797,26 +797,14 @@ fn rotate_against_a_writer_deletes_the_old_key_only_once_the_file_holds_the_new_
     let (old_id, old_secret) = iam_user("rotate-writer");
     let t = rotate_home(&old_id, &old_secret);
     let before = fs::read_to_string(t.credentials()).unwrap_or_default();
-    let inner = t.command();
-    let mut cmd = Command::new("strace");
-    cmd.args([
-        "-f",
-        "-qq",
-        "-o",
-        "/dev/null",
-        "-e",
-        "inject=connect:delay_enter=400000",
-        crate::common::BIN,
-        "rotate",
-        "dev",
-        "--token",
-        "123456",
-    ])
-    .env_clear()
-    .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-    .stdin(std::process::Stdio::null())
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped());
+    let mut cmd = crate::common::under_strace(
+        &t,
+        &["-e", "inject=connect:delay_enter=400000"],
+        &["rotate", "dev", "--token", "123456"],
+    );
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     // The first write is the MFA session's; the one to undo is the new key's.
@@ -846,7 +834,7 @@ fn rotate_against_a_writer_deletes_the_old_key_only_once_the_file_holds_the_new_
 #[test]
 #[ignore = "needs moto and the AWS CLI: run scripts/test"]
 fn rotate_beside_writers_loses_nothing() {
-    use crate::writers::{Writer, counter, quiet, write_once};
+    use crate::writers::{Writer, keep_writing};
     use std::time::{Duration, Instant};
     let mut report = Vec::new();
     for (i, writer) in [Writer::Lines, Writer::Appender].into_iter().enumerate() {
@@ -860,8 +848,7 @@ fn rotate_beside_writers_loses_nothing() {
         fs::write(t.credentials(), with_writer).unwrap_or_else(|e| panic!("{e}"));
         let path = t.credentials();
         let done = std::sync::atomic::AtomicBool::new(false);
-        let (mut writes, mut lost) = (0u64, 0u64);
-        let rotated = std::thread::scope(|s| {
+        let (writes, lost, rotated) = std::thread::scope(|s| {
             let rotations = s.spawn(|| {
                 let mut rotated = 0;
                 for n in 0..3 {
@@ -881,27 +868,15 @@ fn rotate_beside_writers_loses_nothing() {
                 rotated
             });
             let deadline = Instant::now() + Duration::from_secs(60);
-            while !done.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < deadline {
-                writes += 1;
-                write_once(writer, &path, writes);
-                if !matches!(writer, Writer::Appender) {
-                    quiet(&path);
-                    let now = counter(&fs::read_to_string(&path).unwrap_or_default());
-                    lost += u64::from(now != Some(writes));
-                }
-                std::thread::sleep(Duration::from_millis(20 + writes % 40));
-            }
-            rotations
+            let (writes, lost) = keep_writing(writer, &path, || {
+                done.load(std::sync::atomic::Ordering::Relaxed) || Instant::now() >= deadline
+            });
+            let rotated = rotations
                 .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (writes, lost, rotated)
         });
-        quiet(&path);
         let end = fs::read_to_string(&path).unwrap_or_default();
-        if matches!(writer, Writer::Appender) {
-            lost = (1..=writes)
-                .filter(|n| !end.contains(&format!("[appended-{n}]\n")))
-                .count() as u64;
-        }
         let in_file = value_of(&t, "dev-long-term", "aws_access_key_id");
         assert_eq!(iam_keys(&user), [format!("{in_file} Active")], "{end}");
         report.push(format!(

@@ -10,25 +10,17 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, Test, assert_file, temp_files};
+use crate::common::{Test, assert_file, temp_files, under_strace};
 use crate::safety::{finish, original, session, setup_by_flags, spawn, text, with_stub};
 
 /// Runs stsmfa with `args` in `t`'s environment under strace, holding every rename back
 /// `delay_ms` milliseconds.
 fn with_renames_held(t: &Test, delay_ms: u64, args: &[&str]) -> Child {
-    let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "-o", "/dev/null", "-e"])
-        .arg(format!(
-            "inject=rename,renameat,renameat2:delay_enter={}",
-            delay_ms * 1000
-        ));
-    let inner = t.command();
-    cmd.arg(BIN)
-        .args(args)
-        .env_clear()
-        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .current_dir(t.home());
-    spawn(cmd)
+    let inject = format!(
+        "inject=rename,renameat,renameat2:delay_enter={}",
+        delay_ms * 1000
+    );
+    spawn(under_strace(t, &["-e", &inject], args))
 }
 
 /// Waits until stsmfa holds the lock of `path` (it has read the file and is about to write).
@@ -129,25 +121,15 @@ fn setup_during_an_editors_save_keeps_the_editors_file() {
     let backup = t.home().join(".aws/credentials~");
     fs::rename(&path, &backup).unwrap_or_else(|e| panic!("{e}"));
     let t = setup_by_flags(t);
-    let inner = t.command();
     let setup = {
-        let mut cmd = Command::new("strace");
-        cmd.args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "inject=rename,renameat,renameat2:delay_enter=1500000",
-            BIN,
-        ])
-        .args(inner.get_args())
-        .env_clear()
-        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
-        .current_dir(t.home())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+        let mut cmd = under_strace(
+            &t,
+            &["-e", "inject=rename,renameat,renameat2:delay_enter=1500000"],
+            &[],
+        );
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
         if let Some(mut stdin) = child.stdin.take() {
             stdin
@@ -379,6 +361,34 @@ pub(crate) fn write_once(writer: Writer, path: &Path, n: u64) {
     }
 }
 
+/// Writes with `writer` until `stop` says so, a little slower than a person could save a file;
+/// returns how many writes it made and how many of them are lost: for a rewriting writer, each
+/// write is checked once no stsmfa holds the lock; for the appender, every appended section at
+/// the end.
+pub(crate) fn keep_writing(writer: Writer, path: &Path, stop: impl Fn() -> bool) -> (u64, u64) {
+    let (mut writes, mut lost) = (0u64, 0u64);
+    while !stop() {
+        writes += 1;
+        write_once(writer, path, writes);
+        if !matches!(writer, Writer::Appender) {
+            quiet(path);
+            let now = counter(&fs::read_to_string(path).unwrap_or_default());
+            lost += u64::from(now != Some(writes));
+        }
+        // Faster than any person or script saves a file, slow enough for a change to get
+        // through between two saves.
+        std::thread::sleep(Duration::from_millis(20 + writes % 40));
+    }
+    quiet(path);
+    if matches!(writer, Writer::Appender) {
+        let end = fs::read_to_string(path).unwrap_or_default();
+        lost = (1..=writes)
+            .filter(|n| !end.contains(&format!("[appended-{n}]\n")))
+            .count() as u64;
+    }
+    (writes, lost)
+}
+
 /// The commands run beside a writer, in turn: each one writes the file.
 fn commands() -> Vec<Vec<&'static str>> {
     vec![
@@ -418,8 +428,7 @@ fn writers_beside_every_change_lose_nothing() {
         let (t, _stub) = with_stub(&file);
         let path = t.credentials();
         let done = std::sync::atomic::AtomicBool::new(false);
-        let (mut writes, mut lost, mut runs) = (0u64, 0u64, (0u64, 0u64));
-        std::thread::scope(|s| {
+        let (writes, lost, runs) = std::thread::scope(|s| {
             let stsmfa = s.spawn(|| {
                 let (mut runs, mut unsettled) = (0u64, 0u64);
                 for args in commands().iter().cycle() {
@@ -440,35 +449,14 @@ fn writers_beside_every_change_lose_nothing() {
                 (runs, unsettled)
             });
             let deadline = Instant::now() + Duration::from_secs(5);
-            let mut last = 0;
-            while Instant::now() < deadline {
-                writes += 1;
-                write_once(writer, &path, writes);
-                if !matches!(writer, Writer::Appender) {
-                    quiet(&path);
-                    let now = counter(&fs::read_to_string(&path).unwrap_or_default());
-                    if now != Some(writes) {
-                        lost += 1;
-                    }
-                    last = writes;
-                }
-                // Faster than any person or script saves a file, slow enough for a change to
-                // get through between two saves.
-                std::thread::sleep(Duration::from_millis(20 + writes % 40));
-            }
+            let (writes, lost) = keep_writing(writer, &path, || Instant::now() >= deadline);
             done.store(true, std::sync::atomic::Ordering::Relaxed);
-            runs = stsmfa
+            let runs = stsmfa
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let _ = last;
+            (writes, lost, runs)
         });
-        quiet(&path);
         let end = fs::read_to_string(&path).unwrap_or_default();
-        if matches!(writer, Writer::Appender) {
-            lost = (1..=writes)
-                .filter(|n| !end.contains(&format!("[appended-{n}]\n")))
-                .count() as u64;
-        }
         for section in ["[dev-long-term]", "[ops-long-term]", "[pad249]", "[writer]"] {
             assert!(end.contains(section), "{writer:?}: {section} lost:\n{end}");
         }

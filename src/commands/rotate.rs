@@ -202,37 +202,30 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         secret: &new.secret,
         token: None,
     };
+    // Gives up on the new key: the old one goes back into the file, the new one is deleted.
+    let give_up =
+        |why: String| give_back(ctx, (&aws, &session, &user), &section, &old, &new.id, &why);
     let started = Instant::now();
     while !aws.works(&fresh) {
         if started.elapsed() > PROPAGATION {
-            let why = format!(
+            return Err(give_up(format!(
                 "the new key {} did not work within {} s",
                 mask(&new.id),
                 PROPAGATION.as_secs()
-            );
-            return Err(give_back(
-                ctx,
-                (&aws, &session, &user),
-                &section,
-                &old,
-                &new.id,
-                &why,
-            ));
+            )));
         }
         std::thread::sleep(Duration::from_secs(1));
     }
     // Another program that read the file before the write may have written its old text back
     // since: the old key goes only once the file, read again, holds the new one.
-    let mut holds_new = false;
-    for _ in 0..WRITE_AGAIN {
-        holds_new = file_holds(
-            ctx,
-            &section,
-            &new.id,
-            (!in_keychain).then_some(&new.secret),
-        )?;
-        if holds_new {
-            break;
+    let secret_in_file = (!in_keychain).then_some(&new.secret);
+    let mut written_again = 0;
+    while !file_holds(ctx, &section, &new.id, secret_in_file)? {
+        if written_again == WRITE_AGAIN {
+            return Err(give_up(format!(
+                "another program kept writing [{section}] back without the new key {}",
+                mask(&new.id)
+            )));
         }
         ctx.out.warn(&format!(
             "{name}: another program wrote [{section}] back without the new key {}; writing it \
@@ -243,27 +236,7 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             doc.set(FileKind::Credentials, &section, &pairs)
                 .map_err(|e| store::edit_error(path, e))
         })?;
-    }
-    if !holds_new
-        && !file_holds(
-            ctx,
-            &section,
-            &new.id,
-            (!in_keychain).then_some(&new.secret),
-        )?
-    {
-        let why = format!(
-            "another program kept writing [{section}] back without the new key {}",
-            mask(&new.id)
-        );
-        return Err(give_back(
-            ctx,
-            (&aws, &session, &user),
-            &section,
-            &old,
-            &new.id,
-            &why,
-        ));
+        written_again += 1;
     }
     let retired = if args.keep_old {
         aws.deactivate(&session, &user, &old.access_key_id)

@@ -318,6 +318,27 @@ pub fn sdk_profiles(path: &Path) -> Option<Plain> {
     Some(plain(&view.profiles))
 }
 
+/// The command `t` runs (its arguments, then `args`, and its environment), under `strace -f`
+/// with `strace_args` (such as `-e inject=rename:delay_enter=800000`), strace's own output to
+/// nowhere.
+pub fn under_strace<S: AsRef<std::ffi::OsStr>>(
+    t: &Test,
+    strace_args: &[S],
+    args: &[&str],
+) -> Command {
+    let inner = t.command();
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-qq", "-o", "/dev/null"])
+        .args(strace_args)
+        .arg(BIN)
+        .args(inner.get_args())
+        .args(args)
+        .env_clear()
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .current_dir(t.home());
+    cmd
+}
+
 /// Runs `stsmfa clear dev` under strace with `inject`, returning (exit code, stderr).
 pub fn clear_under_strace(t: &Test, inject: &str) -> (Option<i32>, String) {
     let mut cmd = Command::new("strace");
