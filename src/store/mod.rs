@@ -350,7 +350,7 @@ pub fn update<T>(
         };
         // A writer that had the replaced file open may write into it after the rename.
         let late = match &base.replaced {
-            Some(replaced) => replaced.late_writes(base.held()),
+            Some(replaced) => replaced.late_writes(base.held(), path)?,
             None => None,
         };
         let Some(theirs) = late else {
@@ -433,10 +433,11 @@ impl Base {
         }
     }
 
-    /// After a late writer: its text is built on, to replace `ours` (which holds `rendered`).
-    fn after_late_writer(theirs: String, ours: Snapshot, rendered: String) -> Base {
+    /// After a late writer: `text` (theirs, or what this round was built from plus what they
+    /// appended) is built on, to replace `ours` (the file at the path, which holds `rendered`).
+    fn after_late_writer(text: String, ours: Snapshot, rendered: String) -> Base {
         Base {
-            text: theirs,
+            text,
             expected: ours.file.as_ref().map(|(_, s)| *s),
             replaced: ours.file.map(|(file, _)| Replaced {
                 file,
@@ -480,16 +481,19 @@ fn push_lines(text: &mut String, lines: &str) {
 impl Replaced {
     /// What a writer that still had this file open wrote into it after it was replaced: its
     /// text when it no longer holds `held`. Waits, at most [`LATE_WRITER_WATCH`], for writers
-    /// that still have it open to close it.
-    fn late_writes(&self, held: &str) -> Option<String> {
+    /// that still have it open to close it. A file that can no longer be read has nothing to
+    /// merge; one that is not UTF-8 now is an error.
+    fn late_writes(&self, held: &str, shown: &Path) -> Result<Option<String>, Error> {
         let until = Instant::now() + LATE_WRITER_WATCH;
         while platform::open_for_writing_elsewhere(&self.file) == Some(true)
             && Instant::now() < until
         {
             std::thread::sleep(read::POLL);
         }
-        let now = read::read_from_start(&self.file).ok()?;
-        (now != held.as_bytes()).then(|| String::from_utf8_lossy(&now).into_owned())
+        match read::read_from_start(&self.file) {
+            Ok(now) if now != held.as_bytes() => read::utf8(shown, now).map(Some),
+            _ => Ok(None),
+        }
     }
 }
 
