@@ -9,25 +9,26 @@ use chrono::{DateTime, Local, NaiveDateTime, TimeZone as _, Utc};
 use crate::error::Error;
 use crate::ini::Properties;
 use crate::keychain::{self, Place};
+use crate::keys;
 use crate::secret::Secret;
 
 /// The keys a session consists of (SPEC §5); `clear` removes exactly these.
 pub const SESSION_KEYS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "aws_security_token",
-    "expiration",
-    "assumed_role",
+    keys::ACCESS_KEY_ID,
+    keys::SECRET_ACCESS_KEY,
+    keys::SESSION_TOKEN,
+    keys::SECURITY_TOKEN,
+    keys::EXPIRATION,
+    keys::ASSUMED_ROLE,
     "assumed_role_arn",
 ];
 
 /// The keys without which a session is incomplete.
 const REQUIRED_SESSION_KEYS: [&str; 4] = [
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "expiration",
+    keys::ACCESS_KEY_ID,
+    keys::SECRET_ACCESS_KEY,
+    keys::SESSION_TOKEN,
+    keys::EXPIRATION,
 ];
 
 /// The long-term keys of a profile.
@@ -55,23 +56,23 @@ impl LongTerm {
             exists: props.is_some(),
             similar: None,
         };
-        let props = props.ok_or_else(|| missing("aws_access_key_id"))?;
+        let props = props.ok_or_else(|| missing(keys::ACCESS_KEY_ID))?;
         let id = props
-            .get("aws_access_key_id")
-            .ok_or_else(|| missing("aws_access_key_id"))?;
-        if id.starts_with("ASIA") || props.contains_key("aws_session_token") {
+            .get(keys::ACCESS_KEY_ID)
+            .ok_or_else(|| missing(keys::ACCESS_KEY_ID))?;
+        if id.starts_with("ASIA") || props.contains_key(keys::SESSION_TOKEN) {
             return Err(Error::SessionAsLongTerm {
                 path: path.to_path_buf(),
                 section: section.to_owned(),
             });
         }
-        check_sendable(path, section, "aws_access_key_id", id)?;
+        check_sendable(path, section, keys::ACCESS_KEY_ID, id)?;
         let place = Place::of(props);
         let secret = match place {
             Place::File => Secret::new(
                 props
-                    .get("aws_secret_access_key")
-                    .ok_or_else(|| missing("aws_secret_access_key"))?,
+                    .get(keys::SECRET_ACCESS_KEY)
+                    .ok_or_else(|| missing(keys::SECRET_ACCESS_KEY))?,
             ),
             Place::Keychain => keychain::read(id).map_err(|f| {
                 f.error(
@@ -80,7 +81,7 @@ impl LongTerm {
                     id,
                 )
             })?,
-            Place::Nowhere => return Err(missing("aws_secret_access_key")),
+            Place::Nowhere => return Err(missing(keys::SECRET_ACCESS_KEY)),
         };
         Ok(LongTerm {
             access_key_id: id.to_owned(),
@@ -126,30 +127,30 @@ impl Session {
     /// `aws_security_token` only when the section had one, and `expiration` in `aws-mfa`'s
     /// `2026-11-25 09:50:53` when it was written that way.
     pub fn keys(&self, current: Option<&Properties<'_>>) -> Vec<(&'static str, Cow<'_, str>)> {
-        let with_security_token = current.is_some_and(|p| p.contains_key("aws_security_token"));
+        let with_security_token = current.is_some_and(|p| p.contains_key(keys::SECURITY_TOKEN));
         let aws_mfa_format = current
-            .and_then(|p| p.get("expiration"))
+            .and_then(|p| p.get(keys::EXPIRATION))
             .is_some_and(is_aws_mfa_expiration);
         // Secrets are borrowed from their `Secret`, never copied.
         let mut keys = vec![
             (
-                "aws_access_key_id",
+                keys::ACCESS_KEY_ID,
                 Cow::Borrowed(self.access_key_id.as_str()),
             ),
-            ("aws_secret_access_key", Cow::Borrowed(self.secret.expose())),
-            ("aws_session_token", Cow::Borrowed(self.token.expose())),
+            (keys::SECRET_ACCESS_KEY, Cow::Borrowed(self.secret.expose())),
+            (keys::SESSION_TOKEN, Cow::Borrowed(self.token.expose())),
         ];
         if with_security_token {
-            keys.push(("aws_security_token", Cow::Borrowed(self.token.expose())));
+            keys.push((keys::SECURITY_TOKEN, Cow::Borrowed(self.token.expose())));
         }
         let expiration = if aws_mfa_format {
             self.expiration.format(AWS_MFA_FORMAT).to_string()
         } else {
             format_expiration(self.expiration)
         };
-        keys.push(("expiration", Cow::Owned(expiration)));
+        keys.push((keys::EXPIRATION, Cow::Owned(expiration)));
         keys.push((
-            "assumed_role",
+            keys::ASSUMED_ROLE,
             Cow::Borrowed(if self.role_arn.is_some() {
                 "True"
             } else {
@@ -242,7 +243,7 @@ impl State {
 /// short-term section is never overwritten.
 pub fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
     props.is_some_and(|p| {
-        p.contains_key("aws_access_key_id") && !p.contains_key("aws_session_token")
+        p.contains_key(keys::ACCESS_KEY_ID) && !p.contains_key(keys::SESSION_TOKEN)
     })
 }
 
@@ -250,7 +251,7 @@ pub fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
 pub fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
     props
         .get("assumed_role_arn")
-        .filter(|_| props.get("assumed_role") != Some("False"))
+        .filter(|_| props.get(keys::ASSUMED_ROLE) != Some("False"))
 }
 
 /// Decides the state of a short-term section.
@@ -271,7 +272,7 @@ pub fn session_state(
             return State::Incomplete { missing: key };
         }
     }
-    let Some(expires) = props.get("expiration").and_then(parse_expiration) else {
+    let Some(expires) = props.get(keys::EXPIRATION).and_then(parse_expiration) else {
         return State::Unparsable;
     };
     if session_role(props) != role {

@@ -8,13 +8,13 @@
 
 use crate::error::Error;
 use crate::ini::{Document, Properties};
+use crate::keys;
 use crate::secret::{Secret, mask};
 
 /// The entry's service name.
 pub const SERVICE: &str = "stsmfa";
 
-/// The long-term section's key that says where the secret is, and its value.
-pub const KEY: &str = "secret_access_key";
+/// The value of [`keys::SECRET_PLACE`] that says the secret is in the keychain.
 pub const MARKER: &str = "keychain";
 
 /// Where a long-term section's secret access key lives.
@@ -31,9 +31,9 @@ pub enum Place {
 
 impl Place {
     pub fn of(props: &Properties<'_>) -> Place {
-        if props.contains_key("aws_secret_access_key") {
+        if props.contains_key(keys::SECRET_ACCESS_KEY) {
             Place::File
-        } else if is_marker(props.get(KEY)) {
+        } else if is_marker(props.get(keys::SECRET_PLACE)) {
             Place::Keychain
         } else {
             Place::Nowhere
@@ -55,7 +55,7 @@ impl Place {
 pub fn in_use(doc: &Document<'_>, key_id: &str) -> bool {
     doc.named_sections().into_iter().any(|(section, _)| {
         let props = doc.section_properties(section);
-        props.get("aws_access_key_id") == Some(key_id) && Place::of(&props) == Place::Keychain
+        props.get(keys::ACCESS_KEY_ID) == Some(key_id) && Place::of(&props) == Place::Keychain
     })
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod iam;
 pub mod ini;
 pub mod keychain;
+pub mod keys;
 pub mod output;
 pub mod profile;
 pub mod secret;

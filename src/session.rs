@@ -14,6 +14,7 @@ use crate::context::Context;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
 use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
+use crate::keys;
 use crate::secret::Secret;
 use crate::settings::{Layer, Resolver, Settings};
 use crate::store;
@@ -159,7 +160,7 @@ pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<P
         return Err(Error::NoLongTermKeys {
             path: path.to_path_buf(),
             section: long_term_section,
-            key: "aws_access_key_id",
+            key: keys::ACCESS_KEY_ID,
             exists: false,
             similar: crate::profile::closest(profile, managed).map(str::to_owned),
         });
@@ -265,7 +266,7 @@ fn check_chain(
         section: section.to_owned(),
         message,
     };
-    if long_term.is_some_and(|p| p.contains_key("aws_access_key_id")) {
+    if long_term.is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID)) {
         return Err(chain(format!(
             "it has source_profile = {base} and keys of its own; a chained role is signed with \
              {base}'s session, so remove either"
@@ -284,18 +285,18 @@ fn check_chain(
         None => Err(chain(format!(
             "its source_profile is {base}, but there is no [{base_section}]"
         ))),
-        Some(p) if p.contains_key("source_profile") => Err(chain(format!(
+        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => Err(chain(format!(
             "its source_profile {base} is chained too (source_profile = {} in \
              [{base_section}]); a chain is one level deep: point {profile} at the profile with \
              the long-term keys",
-            p.get("source_profile").unwrap_or_default()
+            p.get(keys::SOURCE_PROFILE).unwrap_or_default()
         ))),
         Some(_) => Ok(()),
     }
 }
 
 fn settings_role<'p>(long_term: Option<&'p Properties<'_>>) -> Option<&'p str> {
-    long_term.and_then(|p| p.get("assume_role").or_else(|| p.get("role_arn")))
+    long_term.and_then(|p| p.get(keys::ASSUME_ROLE).or_else(|| p.get(keys::ROLE_ARN)))
 }
 
 /// The session a profile has once a run is done with it.
@@ -321,9 +322,9 @@ impl Current {
             credentials::check_sendable(path, section, k, get(k)).map(|()| get(k))
         };
         Ok(Current {
-            access_key_id: sent("aws_access_key_id")?.to_owned(),
-            secret: Secret::new(get("aws_secret_access_key")),
-            token: Secret::new(sent("aws_session_token")?),
+            access_key_id: sent(keys::ACCESS_KEY_ID)?.to_owned(),
+            secret: Secret::new(get(keys::SECRET_ACCESS_KEY)),
+            token: Secret::new(sent(keys::SESSION_TOKEN)?),
             expiration,
         })
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::env::Env;
 use crate::error::Error;
 use crate::ini::Properties;
+use crate::keys;
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,8 +244,8 @@ impl<'a> Resolver<'a> {
         Lookup(
             ("--device", self.flags.device.as_ref()),
             &["MFA_DEVICE"],
-            &["aws_mfa_device", "mfa_serial"],
-            &["mfa_serial"],
+            &[keys::MFA_DEVICE, keys::MFA_SERIAL],
+            &[keys::MFA_SERIAL],
         )
     }
 
@@ -253,7 +254,7 @@ impl<'a> Resolver<'a> {
         Lookup(
             ("--assume-role", self.flags.assume_role.as_ref()),
             &["MFA_ASSUME_ROLE"],
-            &["assume_role", "role_arn"],
+            &[keys::ASSUME_ROLE, keys::ROLE_ARN],
             &[],
         )
     }
@@ -261,7 +262,7 @@ impl<'a> Resolver<'a> {
     /// Where the base profile of a chained role is looked for: `source_profile` in the
     /// long-term section only (in the config file it means what the AWS CLI makes of it).
     fn source_profile_lookup(&self) -> Lookup<'a> {
-        Lookup(("", None), &[], &["source_profile"], &[])
+        Lookup(("", None), &[], &[keys::SOURCE_PROFILE], &[])
     }
 
     /// Where the duration is looked for after `--duration` (a number, not text).
@@ -269,8 +270,8 @@ impl<'a> Resolver<'a> {
         Lookup(
             ("--duration", None),
             &["MFA_STS_DURATION"],
-            &["duration_seconds"],
-            &["duration_seconds"],
+            &[keys::DURATION_SECONDS],
+            &[keys::DURATION_SECONDS],
         )
     }
 

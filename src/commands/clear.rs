@@ -4,6 +4,7 @@
 use crate::cli::ClearArgs;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
+use crate::keys;
 use crate::profile::SESSION_KEYS;
 use crate::store;
 
@@ -122,7 +123,7 @@ fn clear_one(
         })?;
     let found = doc.find(kind, &section).map_err(edit)?;
     let has_session =
-        found.is_some_and(|s| doc.section_properties(s).contains_key("aws_session_token"));
+        found.is_some_and(|s| doc.section_properties(s).contains_key(keys::SESSION_TOKEN));
     if !has_session {
         // Already clear, unless it holds long-term keys, which clear never touches.
         let props = found.map(|s| doc.section_properties(s));

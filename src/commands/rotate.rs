@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::iam::{Aws, Signer};
 use crate::ini::FileKind;
 use crate::keychain::{self, Place};
+use crate::keys;
 use crate::secret::mask;
 use crate::session::{self, Files, Run, Texts};
 use crate::store;
@@ -23,9 +24,6 @@ const PROPAGATION: Duration = Duration::from_secs(20);
 
 /// How many times the new key is written again when another program wrote the old text back.
 const WRITE_AGAIN: usize = 2;
-
-/// Where the creation time of the key in the file is kept, for `status`'s age check.
-pub const CREATED_KEY: &str = "aws_access_key_created";
 
 pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let name = ctx.profile_or_default(args.profile.as_ref());
@@ -62,7 +60,7 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             files
                 .credentials
                 .section_properties(*s)
-                .get("aws_access_key_id")
+                .get(keys::ACCESS_KEY_ID)
                 == Some(old.access_key_id.as_str())
         })
         .map(|(other, _)| format!("[{other}]"))
@@ -180,11 +178,11 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     }
     let created = crate::credentials::format_expiration(new.created);
     let mut pairs = vec![
-        ("aws_access_key_id", new.id.as_str()),
-        (CREATED_KEY, created.as_str()),
+        (keys::ACCESS_KEY_ID, new.id.as_str()),
+        (keys::KEY_CREATED, created.as_str()),
     ];
     if !in_keychain {
-        pairs.insert(1, ("aws_secret_access_key", new.secret.expose()));
+        pairs.insert(1, (keys::SECRET_ACCESS_KEY, new.secret.expose()));
     }
     let relied = [section.as_str()];
     ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
@@ -284,8 +282,8 @@ fn file_holds(
     let files = Files::parse(&texts, ctx)?;
     let props = files.section(section, &ctx.files.credentials)?;
     Ok(props.is_some_and(|p| {
-        p.get("aws_access_key_id") == Some(id)
-            && secret.is_none_or(|s| p.get("aws_secret_access_key") == Some(s.expose()))
+        p.get(keys::ACCESS_KEY_ID) == Some(id)
+            && secret.is_none_or(|s| p.get(keys::SECRET_ACCESS_KEY) == Some(s.expose()))
     }))
 }
 
@@ -302,13 +300,13 @@ fn give_back(
     let path = ctx.files.credentials.as_path();
     let restored = store::read(&ctx.files.credentials).and_then(|now| {
         let now = now.unwrap_or_default();
-        let mut pairs = vec![("aws_access_key_id", old.access_key_id.as_str())];
+        let mut pairs = vec![(keys::ACCESS_KEY_ID, old.access_key_id.as_str())];
         if old.place != Place::Keychain {
-            pairs.push(("aws_secret_access_key", old.secret.expose()));
+            pairs.push((keys::SECRET_ACCESS_KEY, old.secret.expose()));
         }
         ctx.update_credentials(Some(&now), &[section], |doc| {
             let edit = |e| store::edit_error(path, e);
-            doc.remove_keys(FileKind::Credentials, section, &[CREATED_KEY])
+            doc.remove_keys(FileKind::Credentials, section, &[keys::KEY_CREATED])
                 .map_err(edit)?;
             doc.set(FileKind::Credentials, section, &pairs)
                 .map_err(edit)

@@ -9,6 +9,7 @@ use crate::cli::SetupArgs;
 use crate::error::Error;
 use crate::ini::{FileKind, Properties};
 use crate::keychain::{self, Place};
+use crate::keys;
 use crate::secret::{Secret, mask};
 use crate::settings;
 use crate::store;
@@ -18,7 +19,7 @@ use super::Context;
 use crate::session::{Files, Texts};
 
 /// The keys that make long-term credentials, moved from `[NAME]` when it holds them.
-const KEYS: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
+const KEYS: [&str; 2] = [keys::ACCESS_KEY_ID, keys::SECRET_ACCESS_KEY];
 
 pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.secret_access_key.is_some() {
@@ -44,7 +45,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .as_ref()
         .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
     let kept = Place::of(&existing);
-    let old_id = existing.get("aws_access_key_id");
+    let old_id = existing.get(keys::ACCESS_KEY_ID);
     let about = keychain::About {
         profile: &profile,
         section: &long_section,
@@ -57,12 +58,12 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let fix = match in_short {
         None => None,
         Some(p) => {
-            let same_id = p.get("aws_access_key_id") == old_id;
+            let same_id = p.get(keys::ACCESS_KEY_ID) == old_id;
             let copy = same_id
-                && match (kept, p.get("aws_secret_access_key")) {
+                && match (kept, p.get(keys::SECRET_ACCESS_KEY)) {
                     (Place::Keychain, Some(theirs)) => old_id
                         .is_some_and(|id| from_keychain(id).is_ok_and(|s| s.expose() == theirs)),
-                    _ => p.get("aws_secret_access_key") == existing.get("aws_secret_access_key"),
+                    _ => p.get(keys::SECRET_ACCESS_KEY) == existing.get(keys::SECRET_ACCESS_KEY),
                 };
             let fix = match (old_id.is_some(), copy) {
                 (true, true) => Fix::RemoveCopy,
@@ -117,17 +118,23 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     // The secret is borrowed from its `Secret`, never copied.
     let (secret_key, secret_value, other_key) = match (place, &secret) {
-        (Place::File, Some(secret)) => ("aws_secret_access_key", secret.expose(), keychain::KEY),
-        _ => (keychain::KEY, keychain::MARKER, "aws_secret_access_key"),
+        (Place::File, Some(secret)) => {
+            (keys::SECRET_ACCESS_KEY, secret.expose(), keys::SECRET_PLACE)
+        }
+        _ => (
+            keys::SECRET_PLACE,
+            keychain::MARKER,
+            keys::SECRET_ACCESS_KEY,
+        ),
     };
     let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
-        ("aws_access_key_id", Cow::Owned(key_id.clone())),
+        (keys::ACCESS_KEY_ID, Cow::Owned(key_id.clone())),
         (secret_key, Cow::Borrowed(secret_value)),
         (device.0, Cow::Owned(device.1)),
     ];
     if let Some(seconds) = ctx.flags.duration {
         settings::check_duration(&duration_flag(seconds), settings::SessionKind::Session)?;
-        pairs.push(("duration_seconds", Cow::Owned(seconds.to_string())));
+        pairs.push((keys::DURATION_SECONDS, Cow::Owned(seconds.to_string())));
     }
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", Cow::Borrowed(r.as_str())));
@@ -166,12 +173,8 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         }
         if section.is_some() && old_id != Some(key_id.as_str()) {
             // Another key: the creation time `rotate` recorded is not this key's.
-            doc.remove_keys(
-                FileKind::Credentials,
-                &long_section,
-                &[super::rotate::CREATED_KEY],
-            )
-            .map_err(edit)?;
+            doc.remove_keys(FileKind::Credentials, &long_section, &[keys::KEY_CREATED])
+                .map_err(edit)?;
         }
         doc.set(FileKind::Credentials, &long_section, &borrowed)
             .map_err(edit)?;
@@ -356,7 +359,7 @@ fn access_key_id(
     if let Some(id) = &args.access_key_id {
         return check_key_id(id, "the value of --access-key-id");
     }
-    if let Some(id) = from.and_then(|p| p.get("aws_access_key_id")) {
+    if let Some(id) = from.and_then(|p| p.get(keys::ACCESS_KEY_ID)) {
         return check_key_id(id, "the aws_access_key_id in the file");
     }
     if !interactive(ctx) {
@@ -402,7 +405,7 @@ fn secret_access_key(
             .map_err(|e| Error::Internal(format!("cannot read stdin: {e}")))?;
         return check(&input);
     }
-    if let Some(s) = from.and_then(|p| p.get("aws_secret_access_key")) {
+    if let Some(s) = from.and_then(|p| p.get(keys::SECRET_ACCESS_KEY)) {
         return check(s);
     }
     if let Some(read) = kept {
@@ -430,16 +433,16 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
         .clone()
         .or_else(|| ctx.env.get("MFA_DEVICE").map(str::to_owned));
     let current = existing
-        .get("aws_mfa_device")
-        .map(|d| ("aws_mfa_device", d.to_owned()))
+        .get(keys::MFA_DEVICE)
+        .map(|d| (keys::MFA_DEVICE, d.to_owned()))
         .or_else(|| {
             existing
-                .get("mfa_serial")
-                .map(|d| ("mfa_serial", d.to_owned()))
+                .get(keys::MFA_SERIAL)
+                .map(|d| (keys::MFA_SERIAL, d.to_owned()))
         });
     let (key, value) = match (given, current) {
         (Some(d), Some((key, _))) => (key, d),
-        (Some(d), None) => ("aws_mfa_device", d),
+        (Some(d), None) => (keys::MFA_DEVICE, d),
         (None, Some(kv)) => kv,
         (None, None) if interactive(ctx) => {
             let d: String = dialoguer::Input::new()
@@ -453,7 +456,7 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
                 })
                 .interact_text_on(&dialoguer::console::Term::stderr())
                 .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
-            ("aws_mfa_device", d.trim().to_owned())
+            (keys::MFA_DEVICE, d.trim().to_owned())
         }
         (None, None) => {
             return Err(usage(
@@ -505,7 +508,7 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
                 "there is no [{base_section}] to chain to; run `stsmfa setup {base}` first"
             )));
         }
-        Some(p) if p.contains_key("source_profile") => {
+        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => {
             return Err(chain(format!(
                 "{base} is a chained role itself; a chain is one level deep: give the profile \
                  with the long-term keys"
@@ -515,19 +518,19 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
     }
     if files
         .section(&section, path)?
-        .is_some_and(|p| p.contains_key("aws_access_key_id"))
+        .is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID))
     {
         return Err(chain(
             "it holds long-term keys; a chained role has none (move them elsewhere first)".into(),
         ));
     }
     let mut pairs: Vec<(&str, String)> = vec![
-        ("source_profile", base.to_owned()),
-        ("assume_role", role.clone()),
+        (keys::SOURCE_PROFILE, base.to_owned()),
+        (keys::ASSUME_ROLE, role.clone()),
     ];
     if let Some(seconds) = ctx.flags.duration {
         settings::check_duration(&duration_flag(seconds), settings::SessionKind::Chained)?;
-        pairs.push(("duration_seconds", seconds.to_string()));
+        pairs.push((keys::DURATION_SECONDS, seconds.to_string()));
     }
     if let Some(r) = &ctx.flags.region {
         pairs.push(("region", r.clone()));

@@ -13,6 +13,7 @@ use crate::cli::StatusArgs;
 use crate::credentials::{self, State};
 use crate::error::Error;
 use crate::keychain::Place;
+use crate::keys;
 use crate::profile::Naming;
 
 use super::Context;
@@ -93,7 +94,7 @@ fn managed_profiles<'f>(files: &'f Files<'_>, naming: &Naming) -> Vec<&'f str> {
         let profile = match naming.profile_of_long_term(name) {
             Some(p) => Some(p),
             None => naming.profile_of_short_term(name).filter(|p| {
-                !seen.contains(p) && doc.section_has_key(*section, "aws_session_token")
+                !seen.contains(p) && doc.section_has_key(*section, keys::SESSION_TOKEN)
             }),
         };
         if let Some(p) = profile
@@ -112,16 +113,16 @@ fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f
     let short_term = files.section(&ctx.naming.short_term(name), path)?;
     let has_session = short_term
         .as_ref()
-        .is_some_and(|p| p.contains_key("aws_session_token"));
+        .is_some_and(|p| p.contains_key(keys::SESSION_TOKEN));
     let key_age_days = long_term
         .as_ref()
-        .and_then(|p| p.get(super::rotate::CREATED_KEY))
+        .and_then(|p| p.get(keys::KEY_CREATED))
         .and_then(credentials::parse_expiration)
         .map(|created| (ctx.now - created).num_days());
     // Read from the file only: `status` never asks the keychain.
     let secret = long_term
         .as_ref()
-        .filter(|p| p.contains_key("aws_access_key_id"))
+        .filter(|p| p.contains_key(keys::ACCESS_KEY_ID))
         .map(|p| Place::of(p).word());
     let (device, configured_role, via, margin) = session::with_resolver(
         name,
