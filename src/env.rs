@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ini::Fnv;
+use crate::hash::Fnv;
 
 /// A snapshot of environment variables. Empty values count as unset, as in the AWS CLI.
 /// Hashed with FNV: `status` looks up a few variables for each of possibly thousands of

@@ -7,6 +7,7 @@ pub mod context;
 pub mod credentials;
 pub mod env;
 pub mod error;
+pub mod hash;
 pub mod iam;
 pub mod ini;
 pub mod keychain;

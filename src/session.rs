@@ -551,7 +551,8 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         let ctx = self.ctx;
         let name = &profile.name;
         if ctx.out.is_verbose() {
-            for line in profile.settings.describe() {
+            let endpoint = |s: &Settings| sts::endpoint_url(s).unwrap_or_else(|e| e.to_string());
+            for line in profile.settings.describe(endpoint) {
                 ctx.out.detail(&format!("{name}: {line}"));
             }
         }

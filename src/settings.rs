@@ -505,8 +505,10 @@ impl Settings {
         self.source_profile.is_some()
     }
 
-    /// One line per setting for `-v`: what it is and where it came from.
-    pub fn describe(&self) -> Vec<String> {
+    /// One line per setting for `-v`: what it is and where it came from. `endpoint` is the STS
+    /// endpoint the SDK resolves for these settings (or why it cannot), said when none was
+    /// given.
+    pub fn describe(&self, endpoint: impl FnOnce(&Settings) -> String) -> Vec<String> {
         let mut lines = Vec::new();
         if let Some(device) = &self.device {
             lines.push(format!("device {} from {}", device.value, device.source));
@@ -538,7 +540,7 @@ impl Settings {
         match &self.endpoint {
             Some(e) => lines.push(format!("STS endpoint {} from {}", e.value, e.source)),
             None => {
-                let url = crate::sts::endpoint_url(self).unwrap_or_else(|e| e.to_string());
+                let url = endpoint(self);
                 let mut from = vec![format!("region {}", self.region.value)];
                 for (on, what) in [
                     (&self.network.fips, "FIPS"),

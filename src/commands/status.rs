@@ -17,7 +17,7 @@ use crate::keys;
 use crate::profile::Naming;
 
 use super::Context;
-use crate::ini::Fnv;
+use crate::hash::Fnv;
 use crate::session::{self, Files, Texts};
 
 /// One profile's line.

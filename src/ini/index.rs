@@ -9,6 +9,7 @@ use std::hash::BuildHasher as _;
 use hashbrown::hash_table::{Entry, HashTable};
 
 use super::model::{Document, Section, SectionName};
+use crate::hash::Fnv;
 
 /// Sections by name: every plain section in file order, and by the hash of its name, where
 /// the first of each name is in that order (a table of positions: a tenth of the memory of a
@@ -20,31 +21,6 @@ pub struct Index<'a> {
     /// Positions in `order` of the first section of each name.
     first: HashTable<u32>,
     repeated: HashMap<Cow<'a, str>, Vec<Section>, Fnv>,
-}
-
-/// FNV-1a: a fast hash for the section index (the file is the user's own, so there is no one
-/// to mount a collision attack).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Fnv;
-
-pub struct FnvHasher(u64);
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
 
 fn hash(name: &str) -> u64 {

@@ -34,7 +34,6 @@ mod model;
 mod parse;
 
 pub use edit::{EditError, verify};
-pub use index::Fnv;
 pub use model::{
     Change, Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName,
 };
