@@ -8,7 +8,7 @@ use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::parent;
+use super::paths::parent;
 use super::platform;
 use super::read::io_error;
 use crate::error::Error;

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::lock::{give_to, owner_of};
+use super::paths::parent;
+use super::platform;
 use super::read::{Stamp, io_error};
-use super::{parent, platform};
 use crate::error::Error;
 
 /// The name every temporary file of `target` starts with.
