@@ -1,303 +1,24 @@
-//! The session core: everything the commands share. It reads both files once, resolves a
-//! profile (settings, the chain to its base), decides whether its session is still good, gets
-//! a new one when it is not (a code and GetSessionToken or AssumeRole, or, for a chained role,
-//! AssumeRole signed with the base profile's MFA session and no code), and writes every session
-//! a run made in one locked write through the store. Commands are thin faces over it.
+//! A run over one or more profiles: each session still good, or a new one (direct, or chained
+//! from its base's MFA session), and every session the run made written in one locked write.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use super::files::{Files, Texts};
+use super::profile::{Profile, load};
+use super::write::write_session;
 use crate::context::Context;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
-use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
+use crate::ini::{FileKind, Properties};
 use crate::keys;
 use crate::secret::Secret;
-use crate::settings::{Layer, Resolver, Settings};
+use crate::settings::Settings;
 use crate::store;
 use crate::sts;
 use crate::token::{Ask, Codes};
-
-/// The text of both files, read once without a lock (a write re-reads under the lock).
-pub struct Texts {
-    credentials: String,
-    config: String,
-}
-
-impl Texts {
-    pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
-        Ok(Texts {
-            credentials: store::read(&ctx.files.credentials)?.unwrap_or_default(),
-            config: store::read(&ctx.files.config)?.unwrap_or_default(),
-        })
-    }
-}
-
-/// Both files, parsed. Commands that look up many profiles use [`Files::parse_all`], so that
-/// the cost stays linear in the size of the file.
-pub struct Files<'t> {
-    /// The credentials file's text as first read, which a write is checked against.
-    pub credentials_text: &'t str,
-    pub credentials: Document<'t>,
-    pub config: ProfileSet<'t>,
-    /// Whether the config file's default profile is `[profile default]` (which the SDKs read
-    /// instead of `[default]`), for naming it.
-    pub profile_default: bool,
-}
-
-impl<'t> Files<'t> {
-    /// Both files, for a command that reads a few profiles: the credentials file is scanned,
-    /// and a section is read when it is looked up.
-    pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
-        Self::parse_reading(texts, ctx, false)
-    }
-
-    /// Both files, for a command that reads most profiles: every section of the credentials
-    /// file is read in the one pass that checks it, and the sections are indexed by name.
-    pub fn parse_all(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
-        Self::parse_reading(texts, ctx, true)
-    }
-
-    fn parse_reading(texts: &'t Texts, ctx: &Context<'_>, all: bool) -> Result<Files<'t>, Error> {
-        let credentials = Document::parse(&texts.credentials);
-        if all {
-            credentials.read_all();
-        }
-        credentials
-            .check()
-            .map_err(|e| parse_error(&ctx.files.credentials, e))?;
-        let config_doc = Document::parse(&texts.config);
-        let config = config_doc
-            .view(FileKind::Config)
-            .map_err(|e| parse_error(&ctx.files.config, e))?;
-        let profile_default = config_doc.named_sections().iter().any(|(_, raw)| {
-            let name = crate::ini::SectionName::parse(raw);
-            name.prefix == Some("profile") && name.name == "default"
-        });
-        if all {
-            credentials.index();
-        }
-        Ok(Files {
-            credentials_text: &texts.credentials,
-            credentials,
-            config,
-            profile_default,
-        })
-    }
-
-    /// Every `[name]` section of the credentials file in file order.
-    pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
-        self.credentials.plain_sections()
-    }
-
-    /// The properties of a credentials-file section.
-    pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
-        match self.credentials.plain_sections_named(name).as_ref() {
-            [] => Ok(None),
-            [one] => Ok(Some(self.credentials.section_properties(*one))),
-            many => Err(Error::Duplicate {
-                path: path.to_path_buf(),
-                profile: name.to_owned(),
-                lines: many.iter().map(|s| s.header + 1).collect(),
-            }),
-        }
-    }
-}
-
-fn parse_error(path: &Path, e: crate::ini::ParseError) -> Error {
-    Error::Parse {
-        path: path.to_path_buf(),
-        line: e.line,
-        message: e.message,
-    }
-}
-
-/// Everything known about one profile before deciding.
-pub struct Profile<'t> {
-    pub name: String,
-    pub long_term_section: String,
-    pub short_term_section: String,
-    pub long_term: Option<Properties<'t>>,
-    pub short_term: Option<Properties<'t>>,
-    pub settings: Settings,
-}
-
-impl Profile<'_> {
-    /// The base profile whose session signs this chained role's AssumeRole.
-    pub fn base(&self) -> Option<&str> {
-        self.settings
-            .source_profile
-            .as_ref()
-            .map(|s| s.value.as_str())
-    }
-
-    /// The state of the short-term section now.
-    pub fn state(&self, ctx: &Context<'_>) -> State {
-        credentials::session_state(
-            self.short_term.as_ref(),
-            self.settings.role.as_ref().map(|r| r.value.as_str()),
-            ctx.now,
-            self.settings.margin(ctx.min_remaining),
-        )
-    }
-}
-
-/// Reads and resolves one profile.
-pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<Profile<'t>, Error> {
-    let path = ctx.files.credentials.as_path();
-    let long_term_section = ctx.naming.long_term(profile);
-    let short_term_section = ctx.naming.short_term(profile);
-    let long_term = files.section(&long_term_section, path)?;
-    if long_term.is_none() {
-        // Nothing can be done without the long-term keys; say so before anything else.
-        let managed = files
-            .plain_sections()
-            .iter()
-            .filter_map(|(name, _)| ctx.naming.profile_of_long_term(name));
-        return Err(Error::NoLongTermKeys {
-            path: path.to_path_buf(),
-            section: long_term_section,
-            key: keys::ACCESS_KEY_ID,
-            exists: false,
-            similar: crate::profile::closest(profile, managed).map(str::to_owned),
-        });
-    }
-    ctx.naming
-        .check_session_section(profile, &short_term_section, |long| {
-            files.section(long, path).is_ok_and(|s| s.is_some())
-        })?;
-    let short_term = files.section(&short_term_section, path)?;
-    let settings = resolve(profile, &long_term_section, long_term.as_ref(), ctx, files)?;
-    if let Some(base) = &settings.source_profile {
-        check_chain(
-            profile,
-            &long_term_section,
-            &base.value,
-            long_term.as_ref(),
-            ctx,
-            files,
-        )?;
-    }
-    Ok(Profile {
-        name: profile.to_owned(),
-        long_term_section,
-        short_term_section,
-        long_term,
-        short_term,
-        settings,
-    })
-}
-
-/// Resolves the settings of `profile`, whose long-term section `long_term_section` holds
-/// `long_term`.
-fn resolve(
-    profile: &str,
-    long_term_section: &str,
-    long_term: Option<&Properties<'_>>,
-    ctx: &Context<'_>,
-    files: &Files<'_>,
-) -> Result<Settings, Error> {
-    with_resolver(profile, long_term_section, long_term, ctx, files, |r| {
-        r.resolve(profile)
-    })
-}
-
-/// Runs `f` with the settings resolver of `profile`, whose long-term section
-/// `long_term_section` (named by [`crate::profile::Naming::long_term`]) holds `long_term`.
-pub fn with_resolver<T>(
-    profile: &str,
-    long_term_section: &str,
-    long_term: Option<&Properties<'_>>,
-    ctx: &Context<'_>,
-    files: &Files<'_>,
-    f: impl FnOnce(&Resolver<'_>) -> T,
-) -> T {
-    let config_path = ctx.files.config.as_path();
-    let config_layers = [
-        Layer {
-            prefix: "profile ",
-            name: long_term_section,
-            path: config_path,
-            props: files.config.profiles.get(long_term_section),
-        },
-        Layer {
-            // The SDKs read `[default]` for the default profile unless `[profile default]`
-            // is there.
-            prefix: if profile == "default" && !files.profile_default {
-                ""
-            } else {
-                "profile "
-            },
-            name: profile,
-            path: config_path,
-            props: files.config.profiles.get(profile),
-        },
-    ];
-    let lt_layer = Layer {
-        prefix: "",
-        name: long_term_section,
-        path: ctx.files.credentials.as_path(),
-        props: long_term,
-    };
-    f(&Resolver {
-        flags: &ctx.flags,
-        env: ctx.env,
-        long_term: &lt_layer,
-        config: &config_layers,
-    })
-}
-
-/// Checks the chain of `profile` (chained to `base`): one level deep, no keys of its own, and
-/// a base with long-term keys of its own.
-fn check_chain(
-    profile: &str,
-    section: &str,
-    base: &str,
-    long_term: Option<&Properties<'_>>,
-    ctx: &Context<'_>,
-    files: &Files<'_>,
-) -> Result<(), Error> {
-    let path = ctx.files.credentials.as_path();
-    let chain = |message: String| Error::Chain {
-        path: path.to_path_buf(),
-        section: section.to_owned(),
-        message,
-    };
-    if long_term.is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID)) {
-        return Err(chain(format!(
-            "it has source_profile = {base} and keys of its own; a chained role is signed with \
-             {base}'s session, so remove either"
-        )));
-    }
-    if base == profile {
-        return Err(chain(format!("its source_profile is {profile} itself")));
-    }
-    if settings_role(long_term).is_none() && ctx.flags.assume_role.is_none() {
-        return Err(chain(format!(
-            "it has source_profile = {base} but no role to assume (assume_role = ARN)"
-        )));
-    }
-    let base_section = ctx.naming.long_term(base);
-    match files.section(&base_section, path)? {
-        None => Err(chain(format!(
-            "its source_profile is {base}, but there is no [{base_section}]"
-        ))),
-        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => Err(chain(format!(
-            "its source_profile {base} is chained too (source_profile = {} in \
-             [{base_section}]); a chain is one level deep: point {profile} at the profile with \
-             the long-term keys",
-            p.get(keys::SOURCE_PROFILE).unwrap_or_default()
-        ))),
-        Some(_) => Ok(()),
-    }
-}
-
-fn settings_role<'p>(long_term: Option<&'p Properties<'_>>) -> Option<&'p str> {
-    long_term.and_then(|p| p.get(keys::ASSUME_ROLE).or_else(|| p.get(keys::ROLE_ARN)))
-}
 
 /// The session a profile has once a run is done with it.
 #[derive(Debug)]
@@ -355,11 +76,11 @@ pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
 }
 
 /// A session made in this run, waiting for the run's one write.
-struct Made {
-    profile: String,
-    short_term_section: String,
-    long_term_section: String,
-    session: Session,
+pub(super) struct Made {
+    pub(super) profile: String,
+    pub(super) short_term_section: String,
+    pub(super) long_term_section: String,
+    pub(super) session: Session,
 }
 
 /// One run over one or more profiles: the files as read once, the codes used so far, and the
@@ -743,32 +464,4 @@ fn sts_request<'r>(
         }),
         timeout: ctx.timeout,
     }
-}
-
-/// Writes one session into its short-term section, checking again that the section does not
-/// hold long-term keys. Only session keys are written: never `role_arn` or `source_profile`,
-/// which would make the AWS CLI assume the role itself.
-fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Error> {
-    let edit = |e| store::edit_error(path, e);
-    let section = &m.short_term_section;
-    let current = doc
-        .find(FileKind::Credentials, section)
-        .map_err(edit)?
-        .map(|s| doc.section_properties(s));
-    if credentials::holds_long_term_keys(current.as_ref()) {
-        return Err(Error::ShortTermHoldsLongTerm {
-            path: path.to_path_buf(),
-            section: section.clone(),
-            profile: m.profile.clone(),
-        });
-    }
-    let keys = m.session.keys(current.as_ref());
-    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-    doc.set(FileKind::Credentials, section, &pairs)
-        .map_err(edit)?;
-    if m.session.role_arn.is_none() {
-        doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
-            .map_err(edit)?;
-    }
-    Ok(())
 }

@@ -1,0 +1,103 @@
+//! Both files, read once without a lock and parsed: what every command looks profiles up in.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::context::Context;
+use crate::error::Error;
+use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
+use crate::store;
+
+/// The text of both files, read once without a lock (a write re-reads under the lock).
+pub struct Texts {
+    credentials: String,
+    config: String,
+}
+
+impl Texts {
+    pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
+        Ok(Texts {
+            credentials: store::read(&ctx.files.credentials)?.unwrap_or_default(),
+            config: store::read(&ctx.files.config)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// Both files, parsed. Commands that look up many profiles use [`Files::parse_all`], so that
+/// the cost stays linear in the size of the file.
+pub struct Files<'t> {
+    /// The credentials file's text as first read, which a write is checked against.
+    pub credentials_text: &'t str,
+    pub credentials: Document<'t>,
+    pub config: ProfileSet<'t>,
+    /// Whether the config file's default profile is `[profile default]` (which the SDKs read
+    /// instead of `[default]`), for naming it.
+    pub profile_default: bool,
+}
+
+impl<'t> Files<'t> {
+    /// Both files, for a command that reads a few profiles: the credentials file is scanned,
+    /// and a section is read when it is looked up.
+    pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        Self::parse_reading(texts, ctx, false)
+    }
+
+    /// Both files, for a command that reads most profiles: every section of the credentials
+    /// file is read in the one pass that checks it, and the sections are indexed by name.
+    pub fn parse_all(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+        Self::parse_reading(texts, ctx, true)
+    }
+
+    fn parse_reading(texts: &'t Texts, ctx: &Context<'_>, all: bool) -> Result<Files<'t>, Error> {
+        let credentials = Document::parse(&texts.credentials);
+        if all {
+            credentials.read_all();
+        }
+        credentials
+            .check()
+            .map_err(|e| parse_error(&ctx.files.credentials, e))?;
+        let config_doc = Document::parse(&texts.config);
+        let config = config_doc
+            .view(FileKind::Config)
+            .map_err(|e| parse_error(&ctx.files.config, e))?;
+        let profile_default = config_doc.named_sections().iter().any(|(_, raw)| {
+            let name = crate::ini::SectionName::parse(raw);
+            name.prefix == Some("profile") && name.name == "default"
+        });
+        if all {
+            credentials.index();
+        }
+        Ok(Files {
+            credentials_text: &texts.credentials,
+            credentials,
+            config,
+            profile_default,
+        })
+    }
+
+    /// Every `[name]` section of the credentials file in file order.
+    pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
+        self.credentials.plain_sections()
+    }
+
+    /// The properties of a credentials-file section.
+    pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
+        match self.credentials.plain_sections_named(name).as_ref() {
+            [] => Ok(None),
+            [one] => Ok(Some(self.credentials.section_properties(*one))),
+            many => Err(Error::Duplicate {
+                path: path.to_path_buf(),
+                profile: name.to_owned(),
+                lines: many.iter().map(|s| s.header + 1).collect(),
+            }),
+        }
+    }
+}
+
+fn parse_error(path: &Path, e: crate::ini::ParseError) -> Error {
+    Error::Parse {
+        path: path.to_path_buf(),
+        line: e.line,
+        message: e.message,
+    }
+}

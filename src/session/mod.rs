@@ -1,0 +1,14 @@
+//! The session core: everything the commands share. It reads both files once, resolves a
+//! profile (settings, the chain to its base), decides whether its session is still good, gets
+//! a new one when it is not (a code and GetSessionToken or AssumeRole, or, for a chained role,
+//! AssumeRole signed with the base profile's MFA session and no code), and writes every session
+//! a run made in one locked write through the store. Commands are thin faces over it.
+
+mod files;
+mod profile;
+mod run;
+mod write;
+
+pub use files::{Files, Texts};
+pub use profile::{Profile, load, with_resolver};
+pub use run::{Current, Run, session_for};

@@ -1,0 +1,194 @@
+//! One profile resolved: its sections, its settings (SPEC §2), and the one chain rule (a
+//! chained role's base exists, is not chained itself, and the role has no keys of its own).
+
+use super::files::Files;
+use crate::context::Context;
+use crate::credentials::{self, State};
+use crate::error::Error;
+use crate::ini::Properties;
+use crate::keys;
+use crate::settings::{Layer, Resolver, Settings};
+
+/// Everything known about one profile before deciding.
+pub struct Profile<'t> {
+    pub name: String,
+    pub long_term_section: String,
+    pub short_term_section: String,
+    pub long_term: Option<Properties<'t>>,
+    pub short_term: Option<Properties<'t>>,
+    pub settings: Settings,
+}
+
+impl Profile<'_> {
+    /// The base profile whose session signs this chained role's AssumeRole.
+    pub fn base(&self) -> Option<&str> {
+        self.settings
+            .source_profile
+            .as_ref()
+            .map(|s| s.value.as_str())
+    }
+
+    /// The state of the short-term section now.
+    pub fn state(&self, ctx: &Context<'_>) -> State {
+        credentials::session_state(
+            self.short_term.as_ref(),
+            self.settings.role.as_ref().map(|r| r.value.as_str()),
+            ctx.now,
+            self.settings.margin(ctx.min_remaining),
+        )
+    }
+}
+
+/// Reads and resolves one profile.
+pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<Profile<'t>, Error> {
+    let path = ctx.files.credentials.as_path();
+    let long_term_section = ctx.naming.long_term(profile);
+    let short_term_section = ctx.naming.short_term(profile);
+    let long_term = files.section(&long_term_section, path)?;
+    if long_term.is_none() {
+        // Nothing can be done without the long-term keys; say so before anything else.
+        let managed = files
+            .plain_sections()
+            .iter()
+            .filter_map(|(name, _)| ctx.naming.profile_of_long_term(name));
+        return Err(Error::NoLongTermKeys {
+            path: path.to_path_buf(),
+            section: long_term_section,
+            key: keys::ACCESS_KEY_ID,
+            exists: false,
+            similar: crate::profile::closest(profile, managed).map(str::to_owned),
+        });
+    }
+    ctx.naming
+        .check_session_section(profile, &short_term_section, |long| {
+            files.section(long, path).is_ok_and(|s| s.is_some())
+        })?;
+    let short_term = files.section(&short_term_section, path)?;
+    let settings = resolve(profile, &long_term_section, long_term.as_ref(), ctx, files)?;
+    if let Some(base) = &settings.source_profile {
+        check_chain(
+            profile,
+            &long_term_section,
+            &base.value,
+            long_term.as_ref(),
+            ctx,
+            files,
+        )?;
+    }
+    Ok(Profile {
+        name: profile.to_owned(),
+        long_term_section,
+        short_term_section,
+        long_term,
+        short_term,
+        settings,
+    })
+}
+
+/// Resolves the settings of `profile`, whose long-term section `long_term_section` holds
+/// `long_term`.
+fn resolve(
+    profile: &str,
+    long_term_section: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<Settings, Error> {
+    with_resolver(profile, long_term_section, long_term, ctx, files, |r| {
+        r.resolve(profile)
+    })
+}
+
+/// Runs `f` with the settings resolver of `profile`, whose long-term section
+/// `long_term_section` (named by [`crate::profile::Naming::long_term`]) holds `long_term`.
+pub fn with_resolver<T>(
+    profile: &str,
+    long_term_section: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    f: impl FnOnce(&Resolver<'_>) -> T,
+) -> T {
+    let config_path = ctx.files.config.as_path();
+    let config_layers = [
+        Layer {
+            prefix: "profile ",
+            name: long_term_section,
+            path: config_path,
+            props: files.config.profiles.get(long_term_section),
+        },
+        Layer {
+            // The SDKs read `[default]` for the default profile unless `[profile default]`
+            // is there.
+            prefix: if profile == "default" && !files.profile_default {
+                ""
+            } else {
+                "profile "
+            },
+            name: profile,
+            path: config_path,
+            props: files.config.profiles.get(profile),
+        },
+    ];
+    let lt_layer = Layer {
+        prefix: "",
+        name: long_term_section,
+        path: ctx.files.credentials.as_path(),
+        props: long_term,
+    };
+    f(&Resolver {
+        flags: &ctx.flags,
+        env: ctx.env,
+        long_term: &lt_layer,
+        config: &config_layers,
+    })
+}
+
+/// Checks the chain of `profile` (chained to `base`): one level deep, no keys of its own, and
+/// a base with long-term keys of its own.
+fn check_chain(
+    profile: &str,
+    section: &str,
+    base: &str,
+    long_term: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<(), Error> {
+    let path = ctx.files.credentials.as_path();
+    let chain = |message: String| Error::Chain {
+        path: path.to_path_buf(),
+        section: section.to_owned(),
+        message,
+    };
+    if long_term.is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID)) {
+        return Err(chain(format!(
+            "it has source_profile = {base} and keys of its own; a chained role is signed with \
+             {base}'s session, so remove either"
+        )));
+    }
+    if base == profile {
+        return Err(chain(format!("its source_profile is {profile} itself")));
+    }
+    if settings_role(long_term).is_none() && ctx.flags.assume_role.is_none() {
+        return Err(chain(format!(
+            "it has source_profile = {base} but no role to assume (assume_role = ARN)"
+        )));
+    }
+    let base_section = ctx.naming.long_term(base);
+    match files.section(&base_section, path)? {
+        None => Err(chain(format!(
+            "its source_profile is {base}, but there is no [{base_section}]"
+        ))),
+        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => Err(chain(format!(
+            "its source_profile {base} is chained too (source_profile = {} in \
+             [{base_section}]); a chain is one level deep: point {profile} at the profile with \
+             the long-term keys",
+            p.get(keys::SOURCE_PROFILE).unwrap_or_default()
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+fn settings_role<'p>(long_term: Option<&'p Properties<'_>>) -> Option<&'p str> {
+    long_term.and_then(|p| p.get(keys::ASSUME_ROLE).or_else(|| p.get(keys::ROLE_ARN)))
+}
