@@ -440,7 +440,7 @@ fn expirations_other_tools_write_are_read() {
              aws_session_token = t\nexpiration = {written}\n",
             original()
         );
-        let shown = later.format("%Y-%m-%d %H:%M").to_string();
+        let shown = crate::common::sts_stub::shown(&later.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         Test::new()
             .credentials_file(&file)
             .args(&["-p", "dev", "--no-input"])
