@@ -16,7 +16,7 @@ pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         Files::parse(&texts, ctx)?
     };
     let profiles = if args.all {
-        let found = super::long_term_profiles(&files.credentials, &ctx.naming);
+        let found = crate::session::long_term_profiles(&files.credentials, &ctx.naming);
         if found.is_empty() {
             ctx.out.info(&format!(
                 "no profile has a [NAME-long-term] section in {}; nothing to refresh",

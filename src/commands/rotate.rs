@@ -244,7 +244,7 @@ pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             .map(|()| "deleted")
     };
     if in_keychain && retired.is_ok() {
-        super::forget_entry(ctx, about, &old.access_key_id);
+        session::forget_entry(ctx, about, &old.access_key_id);
     }
     match retired {
         Ok(how) => {

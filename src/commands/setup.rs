@@ -213,7 +213,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if kept == Place::Keychain
         && let Some(id) = old_id
     {
-        super::forget_entry(ctx, about, id);
+        crate::session::forget_entry(ctx, about, id);
     }
     let next = format!("run `stsmfa -p {profile}` to start a session");
     let moved = match (kept, place) {

@@ -4,11 +4,14 @@
 //! AssumeRole signed with the base profile's MFA session and no code), and writes every session
 //! a run made in one locked write through the store. Commands are thin faces over it.
 
+mod clear;
 mod files;
 mod profile;
 mod run;
 mod write;
 
+pub use clear::{Cleared, clear, long_term_profiles};
 pub use files::{Files, Texts};
 pub use profile::{Profile, load, with_resolver};
 pub use run::{Current, Run, session_for};
+pub use write::forget_entry;

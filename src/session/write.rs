@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::run::Made;
+use crate::context::Context;
 use crate::credentials;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
@@ -34,4 +35,30 @@ pub(super) fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Re
             .map_err(edit)?;
     }
     Ok(())
+}
+
+/// Deletes the OS keychain's entry for `key_id` after a write that took it out of `about`'s
+/// section, unless a section of the file as it is now still keeps its secret there. Never
+/// before the write; a failure is a warning (the file is right either way).
+pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id: &str) {
+    use crate::keychain;
+    let used = store::read(&ctx.files.credentials)
+        .ok()
+        .flatten()
+        .is_some_and(|text| keychain::in_use(&Document::parse(&text), key_id));
+    if used {
+        return;
+    }
+    match keychain::delete(key_id) {
+        Ok(()) => ctx.out.detail(&format!(
+            "{}: deleted the OS keychain's entry for {}",
+            about.profile,
+            crate::secret::mask(key_id)
+        )),
+        Err(f) => ctx.out.warn(&format!(
+            "{}: {}; the file does not need it any more",
+            about.profile,
+            f.error(keychain::Doing::Delete, about, key_id)
+        )),
+    }
 }
