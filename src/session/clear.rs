@@ -25,10 +25,7 @@ pub type ProfileCleared = (String, Result<Cleared, Error>);
 /// Clears the sessions of `named` (or, with `None`, of every profile with a long-term section)
 /// in one locked write, checking first that the file can be written. Each profile's result
 /// comes back in order; an empty list means there was no profile to clear.
-pub fn clear(
-    ctx: &Context<'_>,
-    named: Option<&[String]>,
-) -> Result<Vec<ProfileCleared>, Error> {
+pub fn clear(ctx: &Context<'_>, named: Option<&[String]>) -> Result<Vec<ProfileCleared>, Error> {
     let path = ctx.files.credentials.as_path();
     let first = store::read(path)?;
     if first.is_some() {

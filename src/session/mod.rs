@@ -7,11 +7,13 @@
 mod clear;
 mod files;
 mod profile;
+mod rotate;
 mod run;
 mod write;
 
 pub use clear::{Cleared, clear, long_term_profiles};
 pub use files::{Files, Texts};
 pub use profile::{Profile, load, with_resolver};
+pub use rotate::rotate;
 pub use run::{Current, Run, session_for};
 pub use write::forget_entry;

@@ -1,0 +1,337 @@
+//! Rotating a long-term key (`stsmfa rotate`): a new long-term access key for the profile's IAM user, written where the
+//! old one was, checked, then the old one deleted (or deactivated). IAM refuses session
+//! credentials made without MFA, so the calls are signed with the profile's MFA session. At
+//! every step a working key is in the file (or in the OS keychain, when the profile keeps its
+//! secret there), and a failure says which keys exist in AWS.
+
+use std::time::{Duration, Instant};
+
+use super::{Files, Run, Texts, forget_entry, load};
+use crate::context::Context;
+use crate::credentials::LongTerm;
+use crate::error::Error;
+use crate::iam::{Aws, Signer};
+use crate::ini::FileKind;
+use crate::keychain::{self, Place};
+use crate::keys;
+use crate::secret::mask;
+use crate::store;
+
+/// How long a new key may take to work (IAM is eventually consistent).
+const PROPAGATION: Duration = Duration::from_secs(20);
+
+/// How many times the new key is written again when another program wrote the old text back.
+const WRITE_AGAIN: usize = 2;
+
+/// Rotates the long-term key of `name` (see the module docs); with `keep_old`, the old key is
+/// made inactive instead of deleted. Says what happened as it goes.
+pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error> {
+    let name = name.to_owned();
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let profile = load(&name, ctx, &files)?;
+    let section = profile.long_term_section.clone();
+    if let Some(base) = profile.base() {
+        return Err(Error::Usage {
+            message: format!("{name} is a chained role: it has no long-term key of its own"),
+            hint: Some(format!("rotate the key of its base: stsmfa rotate {base}")),
+        });
+    }
+    if profile.settings.role.is_some() {
+        return Err(Error::Usage {
+            message: format!(
+                "{name}'s sessions are role sessions (assume_role), and IAM changes the user's \
+                 keys only with the user's own MFA session"
+            ),
+            hint: Some(
+                "rotate through a profile that holds the same keys without assume_role".into(),
+            ),
+        });
+    }
+    let path = ctx.files.credentials.as_path();
+    let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;
+    // Another section holding the same key would be left with a deleted one: say which,
+    // before a code is spent.
+    let sharing: Vec<String> = files
+        .plain_sections()
+        .iter()
+        .filter(|(other, _)| *other != section)
+        .filter(|(_, s)| {
+            files
+                .credentials
+                .section_properties(*s)
+                .get(keys::ACCESS_KEY_ID)
+                == Some(old.access_key_id.as_str())
+        })
+        .map(|(other, _)| format!("[{other}]"))
+        .collect();
+    if !sharing.is_empty() {
+        return Err(Error::Protected {
+            message: format!(
+                "the key {} of [{section}] is also in {}, which rotating it here would leave \
+                 with a deleted key; nothing was changed",
+                mask(&old.access_key_id),
+                sharing.join(", ")
+            ),
+            hint: format!(
+                "keep one copy: remove the key from {} (or make those profiles use {name}), \
+                 then rotate again",
+                sharing.join(", ")
+            ),
+        });
+    }
+    // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
+    let mut run = Run::new(ctx, &files);
+    let current = run
+        .ensure_all(std::slice::from_ref(&name), false)
+        .pop()
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Err(Error::Internal("no session was made".into())))?;
+    run.finish()?;
+
+    let s = &profile.settings;
+    let url = crate::sts::endpoint_url(s)?;
+    let trust = s
+        .network
+        .ca_bundle
+        .as_ref()
+        .map(crate::sts::Trust::load)
+        .transpose()?;
+    // IAM's endpoint as the AWS CLI reads it; else the SDK's resolver chooses.
+    let iam_url = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|v| ctx.env.get(v))
+        .map(str::to_owned);
+    let aws = Aws::new(s, &url, iam_url, trust.as_ref(), ctx.timeout)?;
+    let session = Signer {
+        access_key_id: &current.access_key_id,
+        secret: &current.secret,
+        token: Some(&current.token),
+    };
+    let long_term = Signer {
+        access_key_id: &old.access_key_id,
+        secret: &old.secret,
+        token: None,
+    };
+    let user = aws.user_of(&long_term)?;
+    ctx.out
+        .detail(&format!("{name}: the key belongs to the IAM user {user}"));
+    let keys = aws.keys(&session, &user)?;
+    if keys.len() >= 2 {
+        let others: Vec<String> = keys
+            .iter()
+            .filter(|k| k.id != old.access_key_id)
+            .map(|k| {
+                format!(
+                    "{} ({})",
+                    mask(&k.id),
+                    if k.active { "active" } else { "inactive" }
+                )
+            })
+            .collect();
+        return Err(Error::Aws {
+            message: format!(
+                "{user} has two access keys already (the limit): {} in [{section}], and {}",
+                mask(&old.access_key_id),
+                others.join(", ")
+            ),
+            hint: format!(
+                "delete the one [{section}] does not hold (aws iam delete-access-key \
+                 --user-name {user} --access-key-id ...), then rotate again"
+            ),
+        });
+    }
+    let new = aws.create(&session, &user)?;
+    let in_keychain = old.place == Place::Keychain;
+    let about = keychain::About {
+        profile: &name,
+        section: &section,
+    };
+    // Takes the new key back (and its keychain entry) when it cannot be written down, so that
+    // only the old one exists; says so.
+    let undo = |e: Error| -> Error {
+        if in_keychain {
+            let _ = keychain::delete(&new.id);
+        }
+        let undone = aws.delete(&session, &user, &new.id).is_ok();
+        ctx.out.warn(&format!(
+            "{name}: the new key {} could not be written; {}",
+            mask(&new.id),
+            if undone {
+                format!(
+                    "it was deleted again, and [{section}] still holds {}, which works",
+                    mask(&old.access_key_id)
+                )
+            } else {
+                format!(
+                    "it still exists in AWS (delete it in IAM); [{section}] still holds {}",
+                    mask(&old.access_key_id)
+                )
+            }
+        ));
+        e
+    };
+    if in_keychain {
+        // The keychain has the new secret (and gave it back) before the file names the key.
+        keychain::store(&new.id, &new.secret)
+            .map_err(|f| undo(f.error(keychain::Doing::Store, about, &new.id)))?;
+    }
+    let created = crate::credentials::format_expiration(new.created);
+    let mut pairs = vec![
+        (keys::ACCESS_KEY_ID, new.id.as_str()),
+        (keys::KEY_CREATED, created.as_str()),
+    ];
+    if !in_keychain {
+        pairs.insert(1, (keys::SECRET_ACCESS_KEY, new.secret.expose()));
+    }
+    let relied = [section.as_str()];
+    ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
+        doc.set(FileKind::Credentials, &section, &pairs)
+            .map_err(|e| store::edit_error(path, e))
+    })
+    .map_err(undo)?;
+    ctx.out.detail(&format!(
+        "{name}: wrote the new key {} into [{section}]",
+        mask(&new.id)
+    ));
+    // The new key must work before the old one goes.
+    let fresh = Signer {
+        access_key_id: &new.id,
+        secret: &new.secret,
+        token: None,
+    };
+    // Gives up on the new key: the old one goes back into the file, the new one is deleted.
+    let give_up =
+        |why: String| give_back(ctx, (&aws, &session, &user), &section, &old, &new.id, &why);
+    let started = Instant::now();
+    while !aws.works(&fresh) {
+        if started.elapsed() > PROPAGATION {
+            return Err(give_up(format!(
+                "the new key {} did not work within {} s",
+                mask(&new.id),
+                PROPAGATION.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    // Another program that read the file before the write may have written its old text back
+    // since: the old key goes only once the file, read again, holds the new one.
+    let secret_in_file = (!in_keychain).then_some(&new.secret);
+    let mut written_again = 0;
+    while !file_holds(ctx, &section, &new.id, secret_in_file)? {
+        if written_again == WRITE_AGAIN {
+            return Err(give_up(format!(
+                "another program kept writing [{section}] back without the new key {}",
+                mask(&new.id)
+            )));
+        }
+        ctx.out.warn(&format!(
+            "{name}: another program wrote [{section}] back without the new key {}; writing it \
+             again",
+            mask(&new.id)
+        ));
+        ctx.update_credentials(None, &[], |doc| {
+            doc.set(FileKind::Credentials, &section, &pairs)
+                .map_err(|e| store::edit_error(path, e))
+        })?;
+        written_again += 1;
+    }
+    let retired = if keep_old {
+        aws.deactivate(&session, &user, &old.access_key_id)
+            .map(|()| "deactivated")
+    } else {
+        aws.delete(&session, &user, &old.access_key_id)
+            .map(|()| "deleted")
+    };
+    if in_keychain && retired.is_ok() {
+        forget_entry(ctx, about, &old.access_key_id);
+    }
+    match retired {
+        Ok(how) => {
+            ctx.out.done(
+                &name,
+                &format!(
+                    "rotated: [{section}] holds the new key {}; the old key {} was {how}",
+                    mask(&new.id),
+                    mask(&old.access_key_id)
+                ),
+            );
+            Ok(())
+        }
+        Err(e) => {
+            ctx.out.warn(&format!(
+                "{name}: [{section}] holds the new key {}, which works; the old key {} still \
+                 exists and is active in AWS",
+                mask(&new.id),
+                mask(&old.access_key_id)
+            ));
+            Err(e)
+        }
+    }
+}
+
+/// Whether `section` of the credentials file, read again now, holds the key `id` (and, when
+/// given, its secret).
+fn file_holds(
+    ctx: &Context<'_>,
+    section: &str,
+    id: &str,
+    secret: Option<&crate::secret::Secret>,
+) -> Result<bool, Error> {
+    let texts = Texts::read(ctx)?;
+    let files = Files::parse(&texts, ctx)?;
+    let props = files.section(section, &ctx.files.credentials)?;
+    Ok(props.is_some_and(|p| {
+        p.get(keys::ACCESS_KEY_ID) == Some(id)
+            && secret.is_none_or(|s| p.get(keys::SECRET_ACCESS_KEY) == Some(s.expose()))
+    }))
+}
+
+/// The new key never worked, or the file would not keep it (`why`): the old key (which still
+/// exists and works) goes back into the file, and the new one is deleted when IAM lets it be. Says which keys exist where.
+fn give_back(
+    ctx: &Context<'_>,
+    (aws, session, user): (&Aws<'_>, &Signer<'_>, &str),
+    section: &str,
+    old: &LongTerm,
+    new_id: &str,
+    why: &str,
+) -> Error {
+    let path = ctx.files.credentials.as_path();
+    let restored = store::read(&ctx.files.credentials).and_then(|now| {
+        let now = now.unwrap_or_default();
+        let mut pairs = vec![(keys::ACCESS_KEY_ID, old.access_key_id.as_str())];
+        if old.place != Place::Keychain {
+            pairs.push((keys::SECRET_ACCESS_KEY, old.secret.expose()));
+        }
+        ctx.update_credentials(Some(&now), &[section], |doc| {
+            let edit = |e| store::edit_error(path, e);
+            doc.remove_keys(FileKind::Credentials, section, &[keys::KEY_CREATED])
+                .map_err(edit)?;
+            doc.set(FileKind::Credentials, section, &pairs)
+                .map_err(edit)
+        })
+    });
+    let in_file = match &restored {
+        Ok(_) => format!(
+            "[{section}] holds the old key {} again, which works",
+            mask(&old.access_key_id)
+        ),
+        Err(e) => format!(
+            "[{section}] still holds the new key (putting the old one {} back failed: {e})",
+            mask(&old.access_key_id)
+        ),
+    };
+    if restored.is_ok() && old.place == Place::Keychain {
+        let _ = keychain::delete(new_id);
+    }
+    let new_key = if restored.is_ok() && aws.delete(session, user, new_id).is_ok() {
+        format!("the new key {} was deleted", mask(new_id))
+    } else {
+        format!("the new key {} still exists in AWS", mask(new_id))
+    };
+    Error::Aws {
+        message: format!("{why}; {in_file}; {new_key}"),
+        hint: "run `stsmfa rotate` again later (IAM may be slow to spread a new key)".into(),
+    }
+}
