@@ -1,8 +1,8 @@
 //! Rotating a long-term key (`stsmfa rotate`): a new access key for the profile's IAM user,
-//! written where the old one was, checked, then the old one deleted (or deactivated). IAM refuses session
-//! credentials made without MFA, so the calls are signed with the profile's MFA session. At
-//! every step a working key is in the file (or in the OS keychain, when the profile keeps its
-//! secret there), and a failure says which keys exist in AWS.
+//! written where the old one was, checked, then the old one deleted (or deactivated). IAM
+//! refuses session credentials made without MFA, so the calls are signed with the profile's
+//! MFA session. At every step a working key is in the file (or in the OS keychain, when the
+//! profile keeps its secret there), and a failure says which keys exist in AWS.
 
 use std::time::{Duration, Instant};
 
