@@ -7,19 +7,14 @@ use std::io::Read as _;
 
 use crate::cli::SetupArgs;
 use crate::error::Error;
-use crate::ini::{FileKind, Properties};
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::{Secret, mask};
 use crate::settings;
-use crate::store;
 use crate::token::Prompt;
 
 use super::Context;
-use crate::session::{Files, Texts};
-
-/// The keys that make long-term credentials, moved from `[NAME]` when it holds them.
-const KEYS: [&str; 2] = [keys::ACCESS_KEY_ID, keys::SECRET_ACCESS_KEY];
+use crate::session::{self, Files, LongTermKeys, Properties, Texts};
 
 pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.secret_access_key.is_some() {
@@ -137,49 +132,22 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         pairs.push((keys::DURATION_SECONDS, Cow::Owned(seconds.to_string())));
     }
     if let Some(r) = &ctx.flags.region {
-        pairs.push(("region", Cow::Borrowed(r.as_str())));
+        pairs.push((keys::REGION, Cow::Borrowed(r.as_str())));
     }
     let clearing = fix.is_some();
-    let relied: &[&str] = if clearing { &[&short_section] } else { &[] };
-    let updated = ctx.update_credentials(Some(files.credentials_text), relied, |doc| {
-        let edit = |e| store::edit_error(path, e);
-        let mut borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-        if clearing {
-            doc.remove_keys(FileKind::Credentials, &short_section, &KEYS)
-                .map_err(edit)?;
-            if doc
-                .is_bare(FileKind::Credentials, &short_section)
-                .map_err(edit)?
-            {
-                doc.remove_section(FileKind::Credentials, &short_section)
-                    .map_err(edit)?;
-            }
-        }
-        let before = doc.section_text(FileKind::Credentials, &long_section);
-        let section = doc
-            .find(FileKind::Credentials, &long_section)
-            .map_err(edit)?;
-        if section.is_some_and(|s| doc.section_has_key(s, other_key)) {
-            // Moving the secret: its new line goes where the old one was.
-            doc.replace_key(
-                FileKind::Credentials,
-                &long_section,
-                other_key,
-                secret_key,
-                secret_value,
-            )
-            .map_err(edit)?;
-            borrowed.retain(|(k, _)| *k != secret_key);
-        }
-        if section.is_some() && old_id != Some(key_id.as_str()) {
-            // Another key: the creation time `rotate` recorded is not this key's.
-            doc.remove_keys(FileKind::Credentials, &long_section, &[keys::KEY_CREATED])
-                .map_err(edit)?;
-        }
-        doc.set(FileKind::Credentials, &long_section, &borrowed)
-            .map_err(edit)?;
-        Ok(doc.section_text(FileKind::Credentials, &long_section) != before)
-    });
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+    let updated = session::write_long_term(
+        ctx,
+        files.credentials_text,
+        &LongTermKeys {
+            section: &long_section,
+            clear_short: clearing.then_some(short_section.as_str()),
+            pairs: &borrowed,
+            secret: (secret_key, secret_value),
+            replacing: other_key,
+            another_key: old_id != Some(key_id.as_str()),
+        },
+    );
     let updated = match updated {
         Ok(u) => u,
         Err(e) => {
@@ -190,7 +158,7 @@ pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             return Err(e);
         }
     };
-    let changed = updated.value;
+    let changed = updated;
     match fix.map(|(f, _)| f) {
         Some(Fix::Move) => ctx.out.done(
             &profile,
@@ -533,15 +501,17 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
         pairs.push((keys::DURATION_SECONDS, seconds.to_string()));
     }
     if let Some(r) = &ctx.flags.region {
-        pairs.push(("region", r.clone()));
+        pairs.push((keys::REGION, r.clone()));
     }
-    let updated =
-        ctx.update_credentials(Some(files.credentials_text), &[&base_section], |doc| {
-            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            doc.set(FileKind::Credentials, &section, &borrowed)
-                .map_err(|e| store::edit_error(path, e))
-        })?;
-    if updated.outcome == store::Outcome::Unchanged {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let changed = session::write_section(
+        ctx,
+        files.credentials_text,
+        &[&base_section],
+        &section,
+        &borrowed,
+    )?;
+    if !changed {
         ctx.out.done(
             profile,
             &format!("[{section}] already says this; nothing to change"),

@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::credentials;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
+use crate::keys;
 use crate::store;
 
 /// Writes one session into its short-term section, checking again that the section does not
@@ -61,4 +62,79 @@ pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id
             f.error(keychain::Doing::Delete, about, key_id)
         )),
     }
+}
+
+/// What `setup` writes into a long-term section.
+pub struct LongTermKeys<'a> {
+    /// `[NAME-long-term]`.
+    pub section: &'a str,
+    /// `[NAME]`, to take the long-term keys out of in the same write.
+    pub clear_short: Option<&'a str>,
+    /// What is set, in order: the key id, the secret's line (`secret`), the device, and what
+    /// else was given.
+    pub pairs: &'a [(&'a str, &'a str)],
+    /// Where the secret goes now: `aws_secret_access_key` and the secret, or the keychain's
+    /// marker.
+    pub secret: (&'a str, &'a str),
+    /// The key `secret` takes the place of, when the section has it (moving the secret in or
+    /// out of the keychain keeps its line where it was).
+    pub replacing: &'a str,
+    /// The key id is not the one the section held: the creation time `rotate` recorded goes.
+    pub another_key: bool,
+}
+
+/// The long-term keys of `setup`, in one locked write of the credentials file as first read
+/// (`first`); whether the long-term section changed.
+pub fn write_long_term(
+    ctx: &Context<'_>,
+    first: &str,
+    w: &LongTermKeys<'_>,
+) -> Result<bool, Error> {
+    let path = ctx.files.credentials.as_path();
+    let kind = FileKind::Credentials;
+    let relied: Vec<&str> = w.clear_short.into_iter().collect();
+    let (secret_key, secret_value) = w.secret;
+    let updated = ctx.update_credentials(Some(first), &relied, |doc| {
+        let edit = |e| store::edit_error(path, e);
+        let mut pairs: Vec<(&str, &str)> = w.pairs.to_vec();
+        if let Some(short) = w.clear_short {
+            doc.remove_keys(kind, short, &[keys::ACCESS_KEY_ID, keys::SECRET_ACCESS_KEY])
+                .map_err(edit)?;
+            if doc.is_bare(kind, short).map_err(edit)? {
+                doc.remove_section(kind, short).map_err(edit)?;
+            }
+        }
+        let before = doc.section_text(kind, w.section);
+        let section = doc.find(kind, w.section).map_err(edit)?;
+        if section.is_some_and(|s| doc.section_has_key(s, w.replacing)) {
+            // Moving the secret: its new line goes where the old one was.
+            doc.replace_key(kind, w.section, w.replacing, secret_key, secret_value)
+                .map_err(edit)?;
+            pairs.retain(|(k, _)| *k != secret_key);
+        }
+        if section.is_some() && w.another_key {
+            doc.remove_keys(kind, w.section, &[keys::KEY_CREATED])
+                .map_err(edit)?;
+        }
+        doc.set(kind, w.section, &pairs).map_err(edit)?;
+        Ok(doc.section_text(kind, w.section) != before)
+    })?;
+    Ok(updated.value)
+}
+
+/// Sets `pairs` in `section` of the credentials file as first read (`first`), relying on the
+/// `relied` sections staying as they were; whether the file changed.
+pub fn write_section(
+    ctx: &Context<'_>,
+    first: &str,
+    relied: &[&str],
+    section: &str,
+    pairs: &[(&str, &str)],
+) -> Result<bool, Error> {
+    let path = ctx.files.credentials.as_path();
+    let updated = ctx.update_credentials(Some(first), relied, |doc| {
+        doc.set(FileKind::Credentials, section, pairs)
+            .map_err(|e| store::edit_error(path, e))
+    })?;
+    Ok(updated.outcome != store::Outcome::Unchanged)
 }
