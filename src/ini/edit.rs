@@ -25,8 +25,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::model::{Change, Document, FileKind, ParseError, ProfileSet, Properties, Section};
+use super::model::{Change, Document, ParseError, Section};
+use super::names::FileKind;
 use super::parse::{self, Eol, Kind, Line, State, WHITESPACE};
+use super::properties::Properties;
+use super::view::ProfileSet;
 
 /// Why an edit was refused. Nothing is changed when an edit returns an error.
 #[derive(Clone, Debug, PartialEq, Eq)]

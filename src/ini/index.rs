@@ -8,7 +8,8 @@ use std::hash::BuildHasher as _;
 
 use hashbrown::hash_table::{Entry, HashTable};
 
-use super::model::{Document, Section, SectionName};
+use super::model::{Document, Section};
+use super::names::SectionName;
 use crate::hash::Fnv;
 
 /// Sections by name: every plain section in file order, and by the hash of its name, where

@@ -31,10 +31,14 @@
 mod edit;
 mod index;
 mod model;
+mod names;
 mod parse;
+mod properties;
+mod view;
 
 pub use edit::{EditError, verify};
-pub use model::{
-    Change, Document, FileKind, ParseError, ProfileSet, Properties, Section, SectionName,
-};
+pub use model::{Change, Document, ParseError, Section};
+pub use names::{FileKind, SectionName};
 pub use parse::{Eol, Kind, Line, is_identifier};
+pub use properties::Properties;
+pub use view::ProfileSet;

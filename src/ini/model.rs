@@ -3,20 +3,12 @@
 
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
-use std::collections::BTreeMap;
 
-use super::parse::{self, Eol, Kind, Line, Scan, WHITESPACE};
+use super::names::{FileKind, SectionName};
+use super::parse::{self, Eol, Kind, Line, Scan};
+use super::properties::{Properties, Reader};
 
 const BOM: char = '\u{feff}';
-
-/// Which of the two AWS files a document is; they name sections differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// `~/.aws/config`: `[profile NAME]` (and `[default]`), `[sso-session NAME]`, others.
-    Config,
-    /// `~/.aws/credentials`: `[NAME]` only.
-    Credentials,
-}
 
 /// What an edit meant, replayed on the SDK view of the old file to verify the new one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,154 +79,6 @@ impl<'d, 'a> Iterator for Body<'d, 'a> {
 pub struct Section {
     pub header: usize,
     pub end: usize,
-}
-
-/// Properties of one profile as the SDK reads them: lower-cased keys, last value wins. A
-/// sorted vector: a profile has a handful of keys, and a file can have many profiles.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Properties<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
-
-impl<'a> Properties<'a> {
-    pub fn new() -> Self {
-        Properties(Vec::new())
-    }
-
-    fn position(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
-    }
-
-    /// The value of `key` (lower-case). A profile has a handful of keys: a scan that compares
-    /// lengths first beats a binary search of string comparisons.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
-            .map(|(_, v)| v.as_ref())
-    }
-
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// Sets `key` (lower-case) to `value`, replacing an earlier value.
-    pub fn insert(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
-        match self.position(&key) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
-        }
-    }
-
-    /// Appends a continuation line to the value of `key`.
-    pub fn continue_value(&mut self, key: &str, line: &str) {
-        if let Ok(i) = self.position(key) {
-            let v = self.0[i].1.to_mut();
-            v.push('\n');
-            v.push_str(line);
-        }
-    }
-
-    pub fn remove(&mut self, key: &str) {
-        if let Ok(i) = self.position(key) {
-            self.0.remove(i);
-        }
-    }
-
-    /// Keys and values in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Adds every property of `other`, its values winning.
-    fn extend(&mut self, other: Properties<'a>) {
-        if self.0.is_empty() {
-            *self = other;
-        } else {
-            for (k, v) in other.0 {
-                self.insert(k, v);
-            }
-        }
-    }
-}
-
-/// Everything the SDKs read from one or two files: the reference the editor verifies against.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProfileSet<'a> {
-    pub profiles: BTreeMap<Cow<'a, str>, Properties<'a>>,
-    pub sso_sessions: BTreeMap<Cow<'a, str>, Properties<'a>>,
-    /// Other prefixed config sections (`[services x]`), keyed `prefix name`.
-    pub other: BTreeMap<String, Properties<'a>>,
-}
-
-/// A header's name split the SDK's way: `profile foo` → (`profile`, `foo`), `foo` → (–, `foo`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SectionName<'a> {
-    pub prefix: Option<&'a str>,
-    pub name: &'a str,
-}
-
-impl<'a> SectionName<'a> {
-    pub fn parse(raw: &'a str) -> Self {
-        let raw = parse::trim(raw);
-        // Space and tab are one byte each and never part of another character.
-        match raw.bytes().position(|b| b == b' ' || b == b'\t') {
-            Some(i) => SectionName {
-                prefix: Some(&raw[..i]),
-                name: parse::trim(&raw[i + 1..]),
-            },
-            None => SectionName {
-                prefix: None,
-                name: raw,
-            },
-        }
-    }
-
-    /// The name of a section without a prefix (`[dev]`), as the credentials file names them.
-    pub fn name_if_plain(&self) -> Option<&'a str> {
-        self.prefix.is_none().then_some(self.name)
-    }
-
-    /// Whether this header names profile `profile` in a file of `kind`.
-    pub fn is_profile(&self, kind: FileKind, profile: &str) -> bool {
-        match kind {
-            FileKind::Credentials => self.prefix.is_none() && self.name == profile,
-            FileKind::Config => {
-                self.name == profile
-                    && (self.prefix == Some("profile")
-                        || (self.prefix.is_none() && profile == "default"))
-            }
-        }
-    }
-}
-
-/// Where a section's properties go in the SDK view, or `None` when the SDK ignores it.
-enum Target<'a> {
-    Profile(Cow<'a, str>),
-    SsoSession(Cow<'a, str>),
-    Other(String),
-}
-
-fn target(kind: FileKind, name: SectionName<'_>) -> Option<Target<'_>> {
-    let valid = parse::is_identifier(name.name);
-    match (kind, name.prefix) {
-        (FileKind::Credentials, None) if valid => Some(Target::Profile(name.name.into())),
-        (FileKind::Credentials, _) => None,
-        (FileKind::Config, None) if name.name == "default" => {
-            Some(Target::Profile(name.name.into()))
-        }
-        (FileKind::Config, None) => None,
-        (FileKind::Config, Some(_)) if !valid => None,
-        (FileKind::Config, Some("profile")) => Some(Target::Profile(name.name.into())),
-        (FileKind::Config, Some("sso-session")) => Some(Target::SsoSession(name.name.into())),
-        (FileKind::Config, Some(p)) => Some(Target::Other(format!("{p} {}", name.name))),
-    }
 }
 
 impl<'a> Document<'a> {
@@ -526,41 +370,6 @@ impl<'a> Document<'a> {
             .unwrap_or(Eol::Lf)
     }
 
-    /// What the SDKs read from this document alone. It borrows from the input text, not from
-    /// the document, so the document can be edited while the view is kept.
-    pub fn view(&self, kind: FileKind) -> Result<ProfileSet<'a>, ParseError> {
-        let mut set = ProfileSet::default();
-        set.merge(self, kind)?;
-        Ok(set)
-    }
-
-    /// Every section the SDK keeps, in file order, with its properties. Sections are merged by
-    /// the caller; a key outside the identifier rule is dropped here together with its
-    /// continuation lines.
-    fn read_sections(&self, kind: FileKind) -> Vec<(Target<'a>, Properties<'a>)> {
-        let sections = self.named_sections();
-        let skip_plain_default = kind == FileKind::Config
-            && sections.iter().any(|(_, raw)| {
-                let n = SectionName::parse(raw);
-                n.prefix == Some("profile") && n.name == "default"
-            });
-        let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        for (section, raw) in sections {
-            let name = SectionName::parse(&raw);
-            if skip_plain_default && name.prefix.is_none() && name.name == "default" {
-                continue;
-            }
-            let kept = match &raw {
-                Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
-                Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
-            };
-            if let Some(t) = kept {
-                out.push((t, self.section_properties(section)));
-            }
-        }
-        out
-    }
-
     /// The properties of one section as the SDK reads them: the one property reader, used by
     /// every lookup and by [`Document::view`] (which the conformance suite runs). Keys are
     /// lower-cased, a key outside the identifier rule is dropped with its continuation lines,
@@ -582,53 +391,6 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Reads one section's properties from its lines after the header: the SDK's rules for keys,
-/// continuation lines and repeated keys, in one place.
-struct Reader<'a> {
-    props: Properties<'a>,
-    /// The key that continuation lines add to.
-    current: Option<Cow<'a, str>>,
-}
-
-impl<'a> Reader<'a> {
-    fn new(capacity: usize) -> Self {
-        Reader {
-            props: Properties(Vec::with_capacity(capacity)),
-            current: None,
-        }
-    }
-
-    fn line(&mut self, line: &Line<'a>) {
-        match line.kind {
-            Kind::Property { key, value } => {
-                let key = line.part(key);
-                self.current = match parse::identifier_capitals(&key) {
-                    None => None,
-                    Some(capitals) => {
-                        let key = match capitals {
-                            true => Cow::Owned(key.to_ascii_lowercase()),
-                            false => key,
-                        };
-                        self.props.insert(key.clone(), line.part(value));
-                        Some(key)
-                    }
-                };
-            }
-            Kind::Continuation => {
-                if let Some(k) = &self.current {
-                    self.props
-                        .continue_value(k, line.text.trim_matches(WHITESPACE));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn done(self) -> Properties<'a> {
-        self.props
-    }
-}
-
 /// Every section a scan found, with its header: a section ends where the next one starts.
 fn scanned_sections(scan: &Scan) -> impl Iterator<Item = (&parse::Header, Section)> {
     let ends = scan
@@ -646,68 +408,6 @@ fn scanned_sections(scan: &Scan) -> impl Iterator<Item = (&parse::Header, Sectio
             },
         )
     })
-}
-
-impl Target<'_> {
-    fn into_owned(self) -> Target<'static> {
-        match self {
-            Target::Profile(p) => Target::Profile(Cow::Owned(p.into_owned())),
-            Target::SsoSession(s) => Target::SsoSession(Cow::Owned(s.into_owned())),
-            Target::Other(o) => Target::Other(o),
-        }
-    }
-}
-
-impl<'a> ProfileSet<'a> {
-    /// Reads config and credentials the way the SDKs combine them: credentials win.
-    pub fn load(
-        config: Option<&Document<'a>>,
-        credentials: Option<&Document<'a>>,
-    ) -> Result<Self, (FileKind, ParseError)> {
-        let mut set = ProfileSet::default();
-        if let Some(doc) = config {
-            set.merge(doc, FileKind::Config)
-                .map_err(|e| (FileKind::Config, e))?;
-        }
-        if let Some(doc) = credentials {
-            set.merge(doc, FileKind::Credentials)
-                .map_err(|e| (FileKind::Credentials, e))?;
-        }
-        Ok(set)
-    }
-
-    /// Adds what the SDK reads from `doc` to this set.
-    fn merge(&mut self, doc: &Document<'a>, kind: FileKind) -> Result<(), ParseError> {
-        // Every section is read: in the pass that checks the file.
-        doc.read_all();
-        doc.check()?;
-        let mut profiles: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::new();
-        for (target, props) in doc.read_sections(kind) {
-            match target {
-                Target::Profile(p) => profiles.push((p, props)),
-                Target::SsoSession(s) => self.sso_sessions.entry(s).or_default().extend(props),
-                Target::Other(o) => self.other.entry(o).or_default().extend(props),
-            }
-        }
-        // Sort (stably, so later sections win) and merge runs of the same name before building
-        // the map in one go.
-        profiles.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut merged: Vec<(Cow<'a, str>, Properties<'a>)> = Vec::with_capacity(profiles.len());
-        for (name, props) in profiles {
-            match merged.last_mut() {
-                Some((last, into)) if *last == name => into.extend(props),
-                _ => merged.push((name, props)),
-            }
-        }
-        if self.profiles.is_empty() {
-            self.profiles = merged.into_iter().collect();
-        } else {
-            for (name, props) in merged {
-                self.profiles.entry(name).or_default().extend(props);
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
