@@ -33,12 +33,15 @@ mod index;
 mod model;
 mod names;
 mod parse;
+mod placement;
 mod properties;
+mod verify;
 mod view;
 
-pub use edit::{EditError, verify};
+pub use edit::EditError;
 pub use model::{Change, Document, ParseError, Section};
 pub use names::{FileKind, SectionName};
 pub use parse::{Eol, Kind, Line, is_identifier};
 pub use properties::Properties;
+pub use verify::verify;
 pub use view::ProfileSet;
