@@ -24,32 +24,12 @@
 
 use std::borrow::Cow;
 
-use super::model::{Change, Document, ParseError, Section};
+use super::error::EditError;
+use super::model::{Change, Document};
 use super::names::FileKind;
+use super::names::Section;
 use super::parse::{self, Kind, WHITESPACE};
 use super::view::ProfileSet;
-
-/// Why an edit was refused. Nothing is changed when an edit returns an error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EditError {
-    /// The document has a line the SDK parser rejects.
-    Parse(ParseError),
-    /// The profile's section appears more than once (1-based header lines).
-    Duplicate { profile: String, lines: Vec<usize> },
-    /// The profile's header has blanks inside its brackets (`[ dev ]`): the SDK rules trim
-    /// them, the AWS CLI does not (1-based header line).
-    SpacedHeader { profile: String, line: usize },
-    /// The profile name is not one the SDK would read.
-    BadName { profile: String },
-    /// The key is not one the SDK would read.
-    BadKey { key: String },
-    /// The value would read back differently.
-    BadValue { key: String, reason: &'static str },
-    /// A value spread over continuation lines cannot be moved to a single line.
-    MultiLine { profile: String, key: String },
-    /// After the edit, the file does not read back as intended.
-    Verify { profile: String },
-}
 
 /// Keys whose value would be cut or changed by the SDK parser, and why.
 fn value_problem(value: &str) -> Option<&'static str> {

@@ -29,18 +29,20 @@
 //!   the recorded edits.
 
 mod edit;
+mod error;
 mod index;
 mod model;
 mod names;
 mod parse;
 mod placement;
 mod properties;
+mod table;
 mod verify;
 mod view;
 
-pub use edit::EditError;
-pub use model::{Change, Document, ParseError, Section};
-pub use names::{FileKind, SectionName};
+pub use error::{EditError, ParseError};
+pub use model::{Change, Document};
+pub use names::{FileKind, Section, SectionName};
 pub use parse::{Eol, Kind, Line, is_identifier};
 pub use properties::Properties;
 pub use verify::verify;

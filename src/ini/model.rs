@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 
-use super::names::{FileKind, SectionName};
+use super::error::ParseError;
+use super::names::{FileKind, Section, SectionName};
 use super::parse::{self, Eol, Kind, Line, Scan};
 use super::properties::{Properties, Reader};
 
@@ -24,13 +25,6 @@ pub enum Change {
     RemoveSection {
         profile: String,
     },
-}
-
-/// The first line the SDK parser rejects, 1-based, with the SDK's message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError {
-    pub line: usize,
-    pub message: String,
 }
 
 /// A lossless document: rendering an unedited document gives back the input exactly.
@@ -55,7 +49,7 @@ pub struct Document<'a> {
     read: RefCell<Vec<Option<Properties<'a>>>>,
     pub(super) changes: Vec<Change>,
     /// Plain sections by name, built on first use; an edit drops it.
-    pub(super) index: OnceCell<super::index::Index<'a>>,
+    pub(super) index: OnceCell<super::table::Index<'a>>,
 }
 
 /// The lines after one section's header, from whichever form the document has.
@@ -72,13 +66,6 @@ impl<'d, 'a> Iterator for Body<'d, 'a> {
             Body::Text(lines) => lines.next().map(Cow::Owned),
         }
     }
-}
-
-/// One section: its header line and the index after its last line (the next header or the end).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Section {
-    pub header: usize,
-    pub end: usize,
 }
 
 impl<'a> Document<'a> {

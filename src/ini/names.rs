@@ -87,3 +87,10 @@ impl Target<'_> {
         }
     }
 }
+
+/// One section: its header line and the index after its last line (the next header or the end).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub header: usize,
+    pub end: usize,
+}

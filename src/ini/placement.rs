@@ -4,8 +4,9 @@
 
 use std::borrow::Cow;
 
-use super::model::{Document, Section};
+use super::model::Document;
 use super::names::FileKind;
+use super::names::Section;
 use super::parse::{self, Eol, Kind, Line, State, WHITESPACE};
 
 impl<'a> Document<'a> {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::edit::EditError;
+use super::error::EditError;
 use super::model::{Change, Document};
 use super::names::FileKind;
 use super::properties::Properties;

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::model::{Document, ParseError};
+use super::error::ParseError;
+use super::model::Document;
 use super::names::{FileKind, SectionName, Target, target};
 use super::properties::Properties;
 
