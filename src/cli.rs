@@ -1,5 +1,5 @@
 //! The command line as clap parses it. Each flag's doc comment is its help text. Values are
-//! checked and combined with the environment in [`crate::commands::Context`], not here.
+//! checked and combined with the environment in the run's context (`context.rs`), not here.
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::files::{Files, Texts};
 use super::profile::{Profile, load};
-use super::write::write_session;
+use super::write::{Made, write_session};
 use crate::context::Context;
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
@@ -73,14 +73,6 @@ pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
         .unwrap_or_else(|| Err(Error::Internal("no result".into())));
     run.finish()?;
     result
-}
-
-/// A session made in this run, waiting for the run's one write.
-pub(super) struct Made {
-    pub(super) profile: String,
-    pub(super) short_term_section: String,
-    pub(super) long_term_section: String,
-    pub(super) session: Session,
 }
 
 /// One run over one or more profiles: the files as read once, the codes used so far, and the

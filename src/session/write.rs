@@ -2,13 +2,20 @@
 
 use std::path::Path;
 
-use super::run::Made;
 use crate::context::Context;
-use crate::credentials;
+use crate::credentials::{self, Session};
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
 use crate::keys;
 use crate::store;
+
+/// A session made in this run, waiting for the run's one write.
+pub(super) struct Made {
+    pub(super) profile: String,
+    pub(super) short_term_section: String,
+    pub(super) long_term_section: String,
+    pub(super) session: Session,
+}
 
 /// Writes one session into its short-term section, checking again that the section does not
 /// hold long-term keys. Only session keys are written: never `role_arn` or `source_profile`,
