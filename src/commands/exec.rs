@@ -38,8 +38,11 @@ pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     for (name, value) in super::variables(&current) {
         command.env(name, value.as_ref());
     }
-    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
-        .map_err(|e| Error::Internal(format!("cannot watch signals: {e}")))?;
+    let mut signals =
+        Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT]).map_err(|source| Error::Stdio {
+            action: "watch signals",
+            source,
+        })?;
     let mut child = command.spawn().map_err(|source| Error::Exec {
         command: program.clone(),
         source,

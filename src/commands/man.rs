@@ -64,7 +64,10 @@ fn page(cmd: &clap::Command, main: bool) -> Result<String, Error> {
         .source(concat!("stsmfa ", env!("CARGO_PKG_VERSION")))
         .manual("stsmfa manual");
     let mut out = Vec::new();
-    let fail = |e: std::io::Error| Error::Internal(format!("cannot render the manual: {e}"));
+    let fail = |source| Error::Stdio {
+        action: "render the manual",
+        source,
+    };
     man.render_title(&mut out).map_err(fail)?;
     man.render_name_section(&mut out).map_err(fail)?;
     man.render_synopsis_section(&mut out).map_err(fail)?;

@@ -272,7 +272,7 @@ fn confirm(
         .with_prompt(format!("{problem}. {question}"))
         .default(true)
         .interact_on(&dialoguer::console::Term::stderr())
-        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+        .map_err(on_terminal)?;
     if ok {
         Ok(())
     } else {
@@ -343,7 +343,7 @@ fn access_key_id(
             }
         })
         .interact_text_on(&dialoguer::console::Term::stderr())
-        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+        .map_err(on_terminal)?;
     check_key_id(&id, "the key id typed")
 }
 
@@ -370,7 +370,10 @@ fn secret_access_key(
         let mut input = String::new();
         std::io::stdin()
             .read_to_string(&mut input)
-            .map_err(|e| Error::Internal(format!("cannot read stdin: {e}")))?;
+            .map_err(|source| Error::Stdio {
+                action: "read stdin",
+                source,
+            })?;
         return check(&input);
     }
     if let Some(s) = from.and_then(|p| p.get(keys::SECRET_ACCESS_KEY)) {
@@ -388,7 +391,7 @@ fn secret_access_key(
     let secret = dialoguer::Password::new()
         .with_prompt("AWS secret access key")
         .interact_on(&dialoguer::console::Term::stderr())
-        .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+        .map_err(on_terminal)?;
     check(&secret)
 }
 
@@ -423,7 +426,7 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
                     }
                 })
                 .interact_text_on(&dialoguer::console::Term::stderr())
-                .map_err(|e| Error::Internal(format!("cannot ask on the terminal: {e}")))?;
+                .map_err(on_terminal)?;
             (keys::MFA_DEVICE, d.trim().to_owned())
         }
         (None, None) => {
@@ -533,5 +536,14 @@ fn duration_flag(seconds: u32) -> settings::Setting<u32> {
     settings::Setting {
         value: seconds,
         source: settings::Source::Flag("--duration"),
+    }
+}
+
+/// A prompt that could not be shown or answered.
+fn on_terminal(e: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(source) = e;
+    Error::Stdio {
+        action: "ask on the terminal",
+        source,
     }
 }

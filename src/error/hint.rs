@@ -121,6 +121,12 @@ impl Error {
                  AWS_ENDPOINT_URL_STS), then try again"
                     .into(),
             ),
+            Error::Stdio { action, .. } if action.starts_with("ask") => Some(
+                "run it in a terminal, or give everything it asks for as options (--no-input says \
+                 which)"
+                    .into(),
+            ),
+            Error::Stdio { .. } => None,
             Error::Exec { .. } | Error::Stdout(_) | Error::Internal(_) => None,
         }
     }

@@ -201,6 +201,7 @@ impl fmt::Display for Error {
                 write!(f, "cannot run {command}: {}", plain(source))
             }
             Error::Stdout(e) => write!(f, "cannot write to standard output: {}", plain(e)),
+            Error::Stdio { action, source } => write!(f, "cannot {action}: {}", plain(source)),
             Error::Internal(m) => write!(f, "{m}"),
         }
     }

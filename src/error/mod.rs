@@ -149,6 +149,12 @@ pub enum Error {
     Stdout(io::Error),
     /// `exec` could not start the command.
     Exec { command: String, source: io::Error },
+    /// Reading the terminal or stdin, or another of the process's own streams and resources
+    /// (not a file), failed.
+    Stdio {
+        action: &'static str,
+        source: io::Error,
+    },
     /// Something that should not happen.
     Internal(String),
 }
@@ -217,6 +223,7 @@ impl Error {
             | Error::NoLongTermKeys { .. }
             | Error::TokenSource { .. }
             | Error::Stdout(_)
+            | Error::Stdio { .. }
             | Error::Internal(_) => 1,
             // As a shell does: 127 when the command is not found, 126 when it cannot run.
             Error::Exec { source, .. } if source.kind() == io::ErrorKind::NotFound => 127,
