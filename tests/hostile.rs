@@ -254,7 +254,14 @@ fn no_core_dump_holds_the_secret() {
     .stdout(std::process::Stdio::null())
     .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Once the shell has become stsmfa (it waits for its token command for 2 s).
+    let comm = format!("/proc/{}/comm", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fs::read_to_string(&comm).unwrap_or_default().trim() != "stsmfa" {
+        assert!(std::time::Instant::now() < deadline, "stsmfa never started");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
     let limits = fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap_or_default();
     let _ = child.wait();
     let core = limits
