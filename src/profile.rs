@@ -2,7 +2,7 @@
 //! the long-term keys and `[NAME]` (or `[NAME-SUFFIX]`) with the session. The suffix flags and
 //! their `none` value are those of the Python `aws-mfa` tool.
 
-use crate::error::Error;
+use crate::error::{Error, Usage};
 
 pub use crate::credentials::SESSION_KEYS;
 
@@ -22,12 +22,7 @@ impl Naming {
             short_term_suffix: short_term.and_then(suffix),
         };
         if naming.long_term_suffix == naming.short_term_suffix {
-            return Err(Error::Usage {
-                message: "the long-term and short-term sections would have the same name".into(),
-                hint: Some(
-                    "give --long-term-suffix and --short-term-suffix different values".into(),
-                ),
-            });
+            return Err(Error::Usage(Usage::SameSuffixes));
         }
         Ok(naming)
     }

@@ -24,7 +24,7 @@ use aws_smithy_runtime_api::client::http::{
 use chrono::{DateTime, Utc};
 
 use crate::credentials::{LongTerm, Session};
-use crate::error::{Error, Refusal, Refused};
+use crate::error::{Error, Refusal, Refused, Usage};
 use crate::secret::Secret;
 use crate::settings::{Network, Setting, Settings};
 
@@ -46,13 +46,11 @@ pub fn endpoint_url(settings: &Settings) -> Result<String, Error> {
             (false, true) => " with dual-stack",
             (false, false) => "",
         };
-        Error::Usage {
-            message: format!("there is no STS endpoint for region {region}{variant}: {why}"),
-            hint: Some(
-                "choose another region, or turn off use_fips_endpoint / use_dualstack_endpoint"
-                    .into(),
-            ),
-        }
+        Error::Usage(Usage::NoEndpoint {
+            region: region.clone(),
+            variant,
+            why,
+        })
     })
 }
 
@@ -181,16 +179,12 @@ impl Trust {
     /// Reads the CA bundle of `setting` (SPEC §2): every certificate the TLS library can use is
     /// kept; a file that cannot be read or holds no usable certificate is an error naming it.
     pub fn load(setting: &Setting<String>) -> Result<Trust, Error> {
-        let bad = |why: String| Error::Usage {
-            message: format!(
-                "the CA bundle {} (from {}) {why}",
-                setting.value, setting.source
-            ),
-            hint: Some(
-                "give a PEM file of the certificate authorities to trust (--ca-bundle, \
-                 AWS_CA_BUNDLE or ca_bundle)"
-                    .into(),
-            ),
+        let bad = |why: String| {
+            Error::Usage(Usage::CaBundle {
+                path: setting.value.clone(),
+                source: setting.source.to_string(),
+                why,
+            })
         };
         let bytes = std::fs::read(&setting.value)
             .map_err(|e| bad(format!("cannot be read: {}", crate::error::plain(&e))))?;

@@ -5,7 +5,7 @@ use std::io::{BufRead as _, Read as _};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::error::Error;
+use crate::error::{Error, Usage};
 
 /// What a prompt says after a typo.
 const RETRY: &str = "the code is the 6 digits your MFA device shows";
@@ -21,9 +21,10 @@ pub fn normalize(raw: &str) -> Option<String> {
 
 /// Checks a code given on the command line or stdin.
 pub fn validate(raw: &str, from: &str) -> Result<String, Error> {
-    normalize(raw).ok_or_else(|| Error::Usage {
-        message: format!("the MFA code from {from} is not 6 digits"),
-        hint: Some("give the 6-digit code your MFA device shows now, e.g. --token 123456".into()),
+    normalize(raw).ok_or_else(|| {
+        Error::Usage(Usage::Code {
+            from: from.to_owned(),
+        })
     })
 }
 

@@ -2,19 +2,14 @@
 //! nothing else is left in it. All named profiles change in one locked, atomic write.
 
 use crate::cli::ClearArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::session::{self, Cleared};
 
 use super::Context;
 
 pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.all && !ctx.naming.has_long_term_suffix() {
-        return Err(Error::Usage {
-            message: "--all finds profiles by their long-term sections, but the long-term suffix \
-                      is none"
-                .into(),
-            hint: Some("name the profiles to clear instead".into()),
-        });
+        return Err(Error::Usage(Usage::AllWithoutSuffix));
     }
     let named = (!args.all).then(|| ctx.profiles_or_default(&args.profiles));
     let path = ctx.files.credentials.as_path();

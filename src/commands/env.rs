@@ -1,7 +1,7 @@
 //! `stsmfa env`: shell lines that export the session, for `eval "$(stsmfa env dev)"`.
 
 use crate::cli::EnvArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::shell::Shell;
 
 use super::Context;
@@ -13,9 +13,12 @@ pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let current = session::session_for(&profile, ctx)?;
     let mut script = String::new();
     for (name, value) in super::variables(&current) {
-        let line = shell.set(name, &value).ok_or_else(|| Error::Usage {
-            message: format!("the value of {name} cannot be written safely for {shell:?}"),
-            hint: Some(format!("use `stsmfa exec {profile} -- COMMAND` instead")),
+        let line = shell.set(name, &value).ok_or_else(|| {
+            Error::Usage(Usage::UnsafeForShell {
+                variable: name,
+                shell: format!("{shell:?}"),
+                profile: profile.clone(),
+            })
         })?;
         script.push_str(&line);
         script.push('\n');

@@ -11,7 +11,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::cli::ExecArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 
 use super::Context;
 use crate::session;
@@ -20,10 +20,7 @@ pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, ctx)?;
     let Some((program, rest)) = args.command.split_first() else {
-        return Err(Error::Usage {
-            message: "no command to run".into(),
-            hint: Some(format!("stsmfa exec {profile} -- COMMAND [ARGS...]")),
-        });
+        return Err(Error::Usage(Usage::NoCommand { profile }));
     };
     let mut command = Command::new(program);
     command.args(rest).env_remove("AWS_PROFILE");

@@ -6,7 +6,7 @@ use std::path::Path;
 use clap_mangen::roff::{Roff, bold, roman};
 
 use crate::cli::ManArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 
 use super::Context;
 
@@ -40,9 +40,11 @@ pub fn run(args: &ManArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let page = match &args.command {
         None => page(&cmd, true)?,
         Some(name) => {
-            let sub = cmd.find_subcommand(name).ok_or_else(|| Error::Usage {
-                message: format!("there is no command {name:?}"),
-                hint: Some(format!("choose one of: {}", names(&cmd).join(", "))),
+            let sub = cmd.find_subcommand(name).ok_or_else(|| {
+                Error::Usage(Usage::NoManualPage {
+                    name: name.clone(),
+                    choices: names(&cmd),
+                })
             })?;
             page(sub, false)?
         }

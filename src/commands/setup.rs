@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::io::Read as _;
 
 use crate::cli::SetupArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::{Secret, mask};
@@ -220,10 +220,10 @@ enum Fix {
 }
 
 fn usage(message: &str, hint: &str) -> Error {
-    Error::Usage {
+    Error::Usage(Usage::Other {
         message: message.to_owned(),
         hint: Some(hint.to_owned()),
-    }
+    })
 }
 
 fn interactive(ctx: &Context<'_>) -> bool {

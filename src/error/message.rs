@@ -2,12 +2,14 @@
 
 use std::fmt;
 
+#[cfg(test)]
+use super::Usage;
 use super::{Error, Refusal, Refused, plain};
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage { message, .. } => write!(f, "{message}"),
+            Error::Usage(u) => write!(f, "{u}"),
             Error::NoHome => write!(f, "cannot find your home directory to locate ~/.aws"),
             Error::Parse {
                 path,
@@ -275,10 +277,10 @@ mod tests {
 
     #[test]
     fn usage_errors_exit_2() {
-        let e = Error::Usage {
+        let e = Error::Usage(Usage::Other {
             message: "x".into(),
             hint: None,
-        };
+        });
         assert_eq!(e.exit_code(), 2);
     }
 

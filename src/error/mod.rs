@@ -4,18 +4,18 @@
 
 mod hint;
 mod message;
+mod usage;
 
 use std::io;
 use std::path::PathBuf;
 
+pub use usage::Usage;
+
 /// Everything that can go wrong, with the context needed to explain it.
 #[derive(Debug)]
 pub enum Error {
-    /// The command line asks for something impossible.
-    Usage {
-        message: String,
-        hint: Option<String>,
-    },
+    /// The command line, or a setting, asks for something impossible.
+    Usage(Usage),
     /// No home directory to find `~/.aws` in.
     NoHome,
     /// A line the AWS SDKs cannot read.
@@ -189,7 +189,7 @@ impl Error {
     /// The process exit code for this error (SPEC §8).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage { .. } => 2,
+            Error::Usage(_) => 2,
             Error::BaseUnavailable { code, .. } => *code,
             Error::NoHome
             | Error::Parse { .. }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::{Files, Run, Texts, forget_entry, load};
 use crate::context::Context;
 use crate::credentials::LongTerm;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::iam::{Aws, Signer};
 use crate::ini::FileKind;
 use crate::keychain::{self, Place};
@@ -32,21 +32,13 @@ pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error
     let profile = load(&name, ctx, &files)?;
     let section = profile.long_term_section.clone();
     if let Some(base) = profile.base() {
-        return Err(Error::Usage {
-            message: format!("{name} is a chained role: it has no long-term key of its own"),
-            hint: Some(format!("rotate the key of its base: stsmfa rotate {base}")),
-        });
+        return Err(Error::Usage(Usage::RotateChained {
+            profile: name,
+            base: base.to_owned(),
+        }));
     }
     if profile.settings.role.is_some() {
-        return Err(Error::Usage {
-            message: format!(
-                "{name}'s sessions are role sessions (assume_role), and IAM changes the user's \
-                 keys only with the user's own MFA session"
-            ),
-            hint: Some(
-                "rotate through a profile that holds the same keys without assume_role".into(),
-            ),
-        });
+        return Err(Error::Usage(Usage::RotateRole { profile: name }));
     }
     let path = ctx.files.credentials.as_path();
     let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::Setting;
 use crate::env::Env;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 
 pub(super) const MFA_SERIAL_SHAPE: &str =
     "an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial like GAHT12345678";
@@ -22,13 +22,12 @@ pub(super) const MAX_ATTEMPTS: u32 = 10;
 pub(super) const URL_SHAPE: &str = "a URL like https://sts.us-east-1.amazonaws.com";
 
 pub(super) fn invalid(setting: &Setting<String>, what: &str, shape: &str) -> Error {
-    Error::Usage {
-        message: format!(
-            "the {what} {:?} (from {}) is not valid",
-            setting.value, setting.source
-        ),
-        hint: Some(format!("give {shape}")),
-    }
+    Error::Usage(Usage::Invalid {
+        what: what.to_owned(),
+        value: setting.value.clone(),
+        source: setting.source.to_string(),
+        shape: shape.to_owned(),
+    })
 }
 
 pub(super) fn check(
@@ -105,13 +104,14 @@ pub fn check_duration(d: &Setting<u32>, kind: SessionKind) -> Result<(), Error> 
             "15m to 1h",
         ),
     };
-    Err(Error::Usage {
-        message: format!(
-            "the duration {} s (from {}) is outside what AWS allows for {what}",
-            d.value, d.source
-        ),
-        hint: Some(format!("give {MIN_DURATION} to {max} seconds ({range})")),
-    })
+    Err(Error::Usage(Usage::Duration {
+        seconds: d.value,
+        source: d.source.to_string(),
+        what,
+        min: MIN_DURATION,
+        max,
+        range,
+    }))
 }
 
 /// Parses `43200`, `3600s`, `90m`, `12h`, `1h30m` into seconds.

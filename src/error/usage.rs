@@ -1,0 +1,162 @@
+//! Usage errors: the command line, or a setting, asks for something impossible (exit 2). Each
+//! carries its data; its sentence and its hint are written here.
+
+use std::fmt;
+
+/// What is impossible about what was asked.
+#[derive(Debug)]
+pub enum Usage {
+    /// `--long-term-suffix` and `--short-term-suffix` name the same section.
+    SameSuffixes,
+    /// `clear --all` finds profiles by their long-term suffix, and there is none.
+    AllWithoutSuffix,
+    /// There is no STS endpoint for the region with the variants asked for (`variant` says
+    /// which: ` with FIPS`, ` with dual-stack`, both, or nothing).
+    NoEndpoint {
+        region: String,
+        variant: &'static str,
+        why: String,
+    },
+    /// The CA bundle (from `source`) cannot be used, and why.
+    CaBundle {
+        path: String,
+        source: String,
+        why: String,
+    },
+    /// A setting's value (from `source`) does not have the shape `shape`.
+    Invalid {
+        what: String,
+        value: String,
+        source: String,
+        shape: String,
+    },
+    /// A duration (from `source`) outside what AWS allows for `what`.
+    Duration {
+        seconds: u32,
+        source: String,
+        what: &'static str,
+        min: u32,
+        max: u32,
+        range: &'static str,
+    },
+    /// An MFA code (from `from`) that is not six digits.
+    Code { from: String },
+    /// `rotate` of a chained role, which has no key of its own.
+    RotateChained { profile: String, base: String },
+    /// `rotate` of a profile whose sessions are role sessions.
+    RotateRole { profile: String },
+    /// `exec` without a command.
+    NoCommand { profile: String },
+    /// `man` of a command that does not exist.
+    NoManualPage { name: String, choices: Vec<String> },
+    /// `env` cannot write a value safely for the shell.
+    UnsafeForShell {
+        variable: &'static str,
+        shell: String,
+        profile: String,
+    },
+    /// Another impossibility, said as a sentence with its hint.
+    Other {
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Usage::SameSuffixes => {
+                f.write_str("the long-term and short-term sections would have the same name")
+            }
+            Usage::AllWithoutSuffix => f.write_str(
+                "--all finds profiles by their long-term sections, but the long-term suffix is \
+                 none",
+            ),
+            Usage::NoEndpoint {
+                region,
+                variant,
+                why,
+            } => write!(
+                f,
+                "there is no STS endpoint for region {region}{variant}: {why}"
+            ),
+            Usage::CaBundle { path, source, why } => {
+                write!(f, "the CA bundle {path} (from {source}) {why}")
+            }
+            Usage::Invalid {
+                what,
+                value,
+                source,
+                ..
+            } => write!(f, "the {what} {value:?} (from {source}) is not valid"),
+            Usage::Duration {
+                seconds,
+                source,
+                what,
+                ..
+            } => write!(
+                f,
+                "the duration {seconds} s (from {source}) is outside what AWS allows for {what}"
+            ),
+            Usage::Code { from } => write!(f, "the MFA code from {from} is not 6 digits"),
+            Usage::RotateChained { profile, .. } => write!(
+                f,
+                "{profile} is a chained role: it has no long-term key of its own"
+            ),
+            Usage::RotateRole { profile } => write!(
+                f,
+                "{profile}'s sessions are role sessions (assume_role), and IAM changes the \
+                 user's keys only with the user's own MFA session"
+            ),
+            Usage::NoCommand { .. } => f.write_str("no command to run"),
+            Usage::NoManualPage { name, .. } => write!(f, "there is no command {name:?}"),
+            Usage::UnsafeForShell {
+                variable, shell, ..
+            } => write!(
+                f,
+                "the value of {variable} cannot be written safely for {shell}"
+            ),
+            Usage::Other { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+impl Usage {
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Usage::SameSuffixes => {
+                "give --long-term-suffix and --short-term-suffix different values".into()
+            }
+            Usage::AllWithoutSuffix => "name the profiles to clear instead".into(),
+            Usage::NoEndpoint { .. } => {
+                "choose another region, or turn off use_fips_endpoint / use_dualstack_endpoint"
+                    .into()
+            }
+            Usage::CaBundle { .. } => "give a PEM file of the certificate authorities to trust \
+                                       (--ca-bundle, AWS_CA_BUNDLE or ca_bundle)"
+                .into(),
+            Usage::Invalid { shape, .. } => format!("give {shape}"),
+            Usage::Duration {
+                min, max, range, ..
+            } => format!("give {min} to {max} seconds ({range})"),
+            Usage::Code { .. } => {
+                "give the 6-digit code your MFA device shows now, e.g. --token 123456".into()
+            }
+            Usage::RotateChained { base, .. } => {
+                format!("rotate the key of its base: stsmfa rotate {base}")
+            }
+            Usage::RotateRole { .. } => {
+                "rotate through a profile that holds the same keys without assume_role".into()
+            }
+            Usage::NoCommand { profile } => format!("stsmfa exec {profile} -- COMMAND [ARGS...]"),
+            Usage::NoManualPage { choices, .. } => {
+                format!("choose one of: {}", choices.join(", "))
+            }
+            Usage::UnsafeForShell { profile, .. } => {
+                format!("use `stsmfa exec {profile} -- COMMAND` instead")
+            }
+            Usage::Other { hint, .. } => return hint.clone(),
+        })
+    }
+}
