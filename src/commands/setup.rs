@@ -18,10 +18,7 @@ use crate::session::{self, Files, LongTermKeys, Properties, Texts};
 
 pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.secret_access_key.is_some() {
-        return Err(usage(
-            "a secret access key on the command line ends up in shell history and in `ps`",
-            "pipe it in instead: stsmfa setup --secret-access-key-stdin < file",
-        ));
+        return Err(Error::Usage(Usage::SecretOnCommandLine));
     }
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let long_section = ctx.naming.long_term(&profile);
@@ -219,13 +216,6 @@ enum Fix {
     Replace,
 }
 
-fn usage(message: &str, hint: &str) -> Error {
-    Error::Usage(Usage::Other {
-        message: message.to_owned(),
-        hint: Some(hint.to_owned()),
-    })
-}
-
 fn interactive(ctx: &Context<'_>) -> bool {
     ctx.prompt == Prompt::Terminal
 }
@@ -300,23 +290,14 @@ fn check_key_id(id: &str, source: &str) -> Result<String, Error> {
     if is_long_term_key_id(id) {
         return Ok(id.to_owned());
     }
-    let hint = if id.starts_with("ASIA") {
-        "that is a session key; give the long-term key of your IAM user (AKIA...)"
-    } else {
-        "a long-term access key id is AKIA followed by 16 capital letters and digits"
-    };
-    let shown = if (id.starts_with("AKIA") || id.starts_with("ASIA"))
+    let plainly_a_key_id = (id.starts_with("AKIA") || id.starts_with("ASIA"))
         && id.len() <= 24
-        && id.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
-        format!("{id:?}")
-    } else {
-        format!("{source} (not shown: it may be a secret)")
-    };
-    Err(usage(
-        &format!("{shown} is not a long-term access key id"),
-        hint,
-    ))
+        && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    Err(Error::Usage(Usage::NotKeyId {
+        quoted: plainly_a_key_id.then(|| id.to_owned()),
+        source: source.to_owned(),
+        session_key: id.starts_with("ASIA"),
+    }))
 }
 
 fn access_key_id(
@@ -331,7 +312,10 @@ fn access_key_id(
         return check_key_id(id, "the aws_access_key_id in the file");
     }
     if !interactive(ctx) {
-        return Err(usage("no access key id", "give --access-key-id AKIA..."));
+        return Err(Error::Usage(Usage::Missing {
+            what: "access key id",
+            how: "give --access-key-id AKIA...",
+        }));
     }
     let id: String = dialoguer::Input::new()
         .with_prompt("AWS access key id")
@@ -358,10 +342,7 @@ fn secret_access_key(
     let check = |s: &str| {
         let s = s.trim_end_matches(['\n', '\r']);
         if s.is_empty() || s.contains(char::is_whitespace) {
-            Err(usage(
-                "the secret access key is empty or has blanks in it",
-                "give the 40-character secret of the key",
-            ))
+            Err(Error::Usage(Usage::BadSecret))
         } else {
             Ok(Secret::new(s))
         }
@@ -383,10 +364,10 @@ fn secret_access_key(
         return read();
     }
     if !interactive(ctx) {
-        return Err(usage(
-            "no secret access key",
-            "pipe it to --secret-access-key-stdin",
-        ));
+        return Err(Error::Usage(Usage::Missing {
+            what: "secret access key",
+            how: "pipe it to --secret-access-key-stdin",
+        }));
     }
     let secret = dialoguer::Password::new()
         .with_prompt("AWS secret access key")
@@ -430,17 +411,15 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
             (keys::MFA_DEVICE, d.trim().to_owned())
         }
         (None, None) => {
-            return Err(usage(
-                "no MFA device",
-                "give --device arn:aws:iam::ACCOUNT:mfa/NAME (your IAM user's Security credentials page lists it)",
-            ));
+            return Err(Error::Usage(Usage::Missing {
+                what: "MFA device",
+                how: "give --device arn:aws:iam::ACCOUNT:mfa/NAME (your IAM user's Security \
+                      credentials page lists it)",
+            }));
         }
     };
     if !settings::is_mfa_serial(&value) {
-        return Err(usage(
-            &format!("the MFA device {value:?} is not valid"),
-            "give an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial",
-        ));
+        return Err(Error::Usage(Usage::BadDevice { value }));
     }
     Ok((key, value))
 }
@@ -451,16 +430,13 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
     let path = ctx.files.credentials.as_path();
     let section = ctx.naming.long_term(profile);
     let role = ctx.flags.assume_role.clone().ok_or_else(|| {
-        usage(
-            "a chained role needs the role to assume",
-            &format!("stsmfa setup {profile} --source-profile {base} --assume-role ARN"),
-        )
+        Error::Usage(Usage::NoRoleToAssume {
+            profile: profile.to_owned(),
+            base: base.to_owned(),
+        })
     })?;
     if !settings::is_role_arn(&role) {
-        return Err(usage(
-            &format!("the role ARN {role:?} is not valid"),
-            "give an ARN like arn:aws:iam::123456789012:role/NAME",
-        ));
+        return Err(Error::Usage(Usage::BadRoleArn { role }));
     }
     let base_section = ctx.naming.long_term(base);
     let chain = |message: String| Error::Chain {

@@ -8,7 +8,7 @@ impl Error {
     /// What the user can do about it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Usage(u) => u.hint(),
+            Error::Usage(u) => Some(u.hint()),
             Error::NoHome => Some(
                 "set HOME, or give --credentials-file and --config-file (or \
                  AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE)"

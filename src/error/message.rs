@@ -277,10 +277,7 @@ mod tests {
 
     #[test]
     fn usage_errors_exit_2() {
-        let e = Error::Usage(Usage::Other {
-            message: "x".into(),
-            hint: None,
-        });
+        let e = Error::Usage(Usage::SameSuffixes);
         assert_eq!(e.exit_code(), 2);
     }
 

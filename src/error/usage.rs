@@ -55,11 +55,28 @@ pub enum Usage {
         shell: String,
         profile: String,
     },
-    /// Another impossibility, said as a sentence with its hint.
-    Other {
-        message: String,
-        hint: Option<String>,
+    /// `setup` was given the secret access key as an argument.
+    SecretOnCommandLine,
+    /// `setup` needs `what` and cannot ask for it; `how` says how to give it.
+    Missing {
+        what: &'static str,
+        how: &'static str,
     },
+    /// Not a long-term access key id: `quoted` when it is plainly a key id (else it may be a
+    /// secret and is named by `source`); `session_key` when it is a session's (ASIA...).
+    NotKeyId {
+        quoted: Option<String>,
+        source: String,
+        session_key: bool,
+    },
+    /// A secret access key that is empty or has blanks in it.
+    BadSecret,
+    /// An MFA device that is neither an ARN nor a hardware serial.
+    BadDevice { value: String },
+    /// `setup --source-profile` without the role to assume.
+    NoRoleToAssume { profile: String, base: String },
+    /// A role ARN of the wrong shape.
+    BadRoleArn { role: String },
 }
 
 impl fmt::Display for Usage {
@@ -116,15 +133,29 @@ impl fmt::Display for Usage {
                 f,
                 "the value of {variable} cannot be written safely for {shell}"
             ),
-            Usage::Other { message, .. } => f.write_str(message),
+            Usage::SecretOnCommandLine => f.write_str(
+                "a secret access key on the command line ends up in shell history and in `ps`",
+            ),
+            Usage::Missing { what, .. } => write!(f, "no {what}"),
+            Usage::NotKeyId {
+                quoted: Some(id), ..
+            } => write!(f, "{id:?} is not a long-term access key id"),
+            Usage::NotKeyId { source, .. } => write!(
+                f,
+                "{source} (not shown: it may be a secret) is not a long-term access key id"
+            ),
+            Usage::BadSecret => f.write_str("the secret access key is empty or has blanks in it"),
+            Usage::BadDevice { value } => write!(f, "the MFA device {value:?} is not valid"),
+            Usage::NoRoleToAssume { .. } => f.write_str("a chained role needs the role to assume"),
+            Usage::BadRoleArn { role } => write!(f, "the role ARN {role:?} is not valid"),
         }
     }
 }
 
 impl Usage {
     /// What to do about it.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
+    pub fn hint(&self) -> String {
+        match self {
             Usage::SameSuffixes => {
                 "give --long-term-suffix and --short-term-suffix different values".into()
             }
@@ -156,7 +187,26 @@ impl Usage {
             Usage::UnsafeForShell { profile, .. } => {
                 format!("use `stsmfa exec {profile} -- COMMAND` instead")
             }
-            Usage::Other { hint, .. } => return hint.clone(),
-        })
+            Usage::SecretOnCommandLine => {
+                "pipe it in instead: stsmfa setup --secret-access-key-stdin < file".into()
+            }
+            Usage::Missing { how, .. } => (*how).into(),
+            Usage::NotKeyId {
+                session_key: true, ..
+            } => "that is a session key; give the long-term key of your IAM user (AKIA...)".into(),
+            Usage::NotKeyId { .. } => {
+                "a long-term access key id is AKIA followed by 16 capital letters and digits".into()
+            }
+            Usage::BadSecret => "give the 40-character secret of the key".into(),
+            Usage::BadDevice { .. } => {
+                "give an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial".into()
+            }
+            Usage::NoRoleToAssume { profile, base } => {
+                format!("stsmfa setup {profile} --source-profile {base} --assume-role ARN")
+            }
+            Usage::BadRoleArn { .. } => {
+                "give an ARN like arn:aws:iam::123456789012:role/NAME".into()
+            }
+        }
     }
 }
