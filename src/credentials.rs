@@ -219,11 +219,6 @@ pub enum State {
 }
 
 impl State {
-    /// Whether a refresh is needed.
-    pub fn needs_refresh(&self) -> bool {
-        !matches!(self, State::Valid { .. })
-    }
-
     /// Why a refresh is needed, for messages.
     pub fn reason(&self) -> String {
         match self {

@@ -21,11 +21,6 @@ impl<'a> Document<'a> {
         self.index.get_or_init(|| build(self));
     }
 
-    /// Whether the index is built: lookups are then constant time.
-    pub fn is_indexed(&self) -> bool {
-        self.index.get().is_some()
-    }
-
     /// Every plain `[name]` section in file order, with its name as the SDK reads it.
     pub fn plain_sections(&self) -> &[(Cow<'a, str>, Section)] {
         self.index.get_or_init(|| build(self)).order()

@@ -192,11 +192,6 @@ impl Settings {
         quarter_capped(min_remaining, self.duration.value)
     }
 
-    /// Whether this is a chained role, signed with another profile's session.
-    pub fn is_chained(&self) -> bool {
-        self.source_profile.is_some()
-    }
-
     /// One line per setting for `-v`: what it is and where it came from. `endpoint` is the STS
     /// endpoint the SDK resolves for these settings (or why it cannot), said when none was
     /// given.
