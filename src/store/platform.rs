@@ -58,10 +58,9 @@ fn lease_breaks_are_harmless() {
     });
 }
 
-/// Renames `from` to `to` only if `to` does not exist (`AlreadyExists` otherwise). Linux:
-/// `renameat2(RENAME_NOREPLACE)`; elsewhere, or on a file system without it, a hard link
-/// (which never replaces) and then removing `from`.
-pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+/// `renameat2(from, to, flags)`: `Ok(true)` when done, `Ok(false)` where it does not exist
+/// (not Linux, or a file system without the flag), else the error.
+fn renameat2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<bool> {
     #[cfg(target_os = "linux")]
     {
         let (f, t) = (c_path(from)?, c_path(to)?);
@@ -73,38 +72,7 @@ pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
                 f.as_ptr(),
                 libc::AT_FDCWD,
                 t.as_ptr(),
-                libc::RENAME_NOREPLACE,
-            )
-        };
-        if r == 0 {
-            return Ok(());
-        }
-        let e = io::Error::last_os_error();
-        if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-            return Err(e);
-        }
-    }
-    std::fs::hard_link(from, to)?;
-    let _ = std::fs::remove_file(from);
-    Ok(())
-}
-
-/// Swaps the files at `a` and `b` in one step (both must exist): `Ok(true)` when done,
-/// `Ok(false)` where this cannot be done (not Linux, or a file system without
-/// `renameat2(RENAME_EXCHANGE)`).
-pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
-    #[cfg(target_os = "linux")]
-    {
-        let (a, b) = (c_path(a)?, c_path(b)?);
-        // SAFETY: two valid NUL-terminated paths for the duration of the call.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_renameat2,
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_EXCHANGE,
+                flags,
             )
         };
         if r == 0 {
@@ -118,10 +86,38 @@ pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (a, b);
+        let _ = (from, to, flags);
         Ok(false)
     }
 }
+
+/// Renames `from` to `to` only if `to` does not exist (`AlreadyExists` otherwise). Linux:
+/// `renameat2(RENAME_NOREPLACE)`; elsewhere, or on a file system without it, a hard link
+/// (which never replaces) and then removing `from`.
+pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    if renameat2(from, to, NOREPLACE)? {
+        return Ok(());
+    }
+    std::fs::hard_link(from, to)?;
+    let _ = std::fs::remove_file(from);
+    Ok(())
+}
+
+/// Swaps the files at `a` and `b` in one step (both must exist): `Ok(true)` when done,
+/// `Ok(false)` where this cannot be done (not Linux, or a file system without
+/// `renameat2(RENAME_EXCHANGE)`).
+pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    renameat2(a, b, EXCHANGE)
+}
+
+#[cfg(target_os = "linux")]
+const NOREPLACE: libc::c_uint = libc::RENAME_NOREPLACE;
+#[cfg(target_os = "linux")]
+const EXCHANGE: libc::c_uint = libc::RENAME_EXCHANGE;
+#[cfg(not(target_os = "linux"))]
+const NOREPLACE: libc::c_uint = 1;
+#[cfg(not(target_os = "linux"))]
+const EXCHANGE: libc::c_uint = 2;
 
 /// Why `path` cannot be replaced or written even by its owner: the immutable or the
 /// append-only attribute (`chattr +i`, `chattr +a`), read with `FS_IOC_GETFLAGS` on Linux.
