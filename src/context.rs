@@ -14,6 +14,7 @@ use crate::output::Output;
 use crate::profile::Naming;
 use crate::settings::{self, Flags};
 use crate::store::{self, Locations, Platform};
+use crate::timeouts::Timeouts;
 use crate::token;
 
 /// Everything a command needs besides its own arguments, resolved once.
@@ -25,7 +26,8 @@ pub struct Context<'a> {
     pub naming: Naming,
     /// The profile a command works on when it names none: `--profile`, `AWS_PROFILE`, `default`.
     pub default_profile: String,
-    pub lock_timeout: Duration,
+    /// How long waits for other processes may last.
+    pub timeouts: Timeouts,
     /// Flags that feed the settings of SPEC §2.
     pub flags: Flags,
     /// `--token`: a checked code, or `-` for stdin.
@@ -83,7 +85,7 @@ impl<'a> Context<'a> {
                 .profile
                 .clone()
                 .unwrap_or_else(|| env.default_profile().to_owned()),
-            lock_timeout: store::LOCK_TIMEOUT,
+            timeouts: Timeouts::from_env(env)?,
         })
     }
 
@@ -97,7 +99,7 @@ impl<'a> Context<'a> {
     /// Checks that the credentials file can be written before anything is spent on a change
     /// (SPEC §6.5), and says what the user should know first.
     pub fn check_writable(&self) -> Result<(), Error> {
-        for note in store::check_writable(&self.files.credentials, self.lock_timeout)? {
+        for note in store::check_writable(&self.files.credentials, self.timeouts.lock)? {
             self.out.warn(&note);
         }
         Ok(())
@@ -123,7 +125,7 @@ impl<'a> Context<'a> {
         let updated = store::update(
             &self.files.credentials,
             FileKind::Credentials,
-            self.lock_timeout,
+            &self.timeouts,
             &baseline,
             edit,
         )?;

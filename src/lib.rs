@@ -20,4 +20,5 @@ pub mod settings;
 pub mod shell;
 pub mod store;
 pub mod sts;
+pub mod timeouts;
 pub mod token;

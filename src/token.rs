@@ -10,9 +10,6 @@ use crate::error::{Error, Usage};
 /// What a prompt says after a typo.
 const RETRY: &str = "the code is the 6 digits your MFA device shows";
 
-/// How long a token command may take.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The code with spaces removed, when it is exactly six digits.
 pub fn normalize(raw: &str) -> Option<String> {
     let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
@@ -132,6 +129,8 @@ pub struct Ask<'a> {
     pub flag: Option<&'a str>,
     /// `--token-command` or `mfa_process`.
     pub command: Option<&'a str>,
+    /// How long the command may run.
+    pub command_timeout: Duration,
     pub prompt: Prompt,
     /// Says something to the user (waiting for a new code).
     pub say: &'a dyn Fn(&str),
@@ -200,7 +199,7 @@ fn fresh_from_command(
     let deadline = Instant::now() + FRESH_CODE_WAIT;
     let mut said = false;
     loop {
-        let code = run_command(command, ask.profile, COMMAND_TIMEOUT)?;
+        let code = run_command(command, ask.profile, ask.command_timeout)?;
         if previous != Some(code.as_str()) {
             return Ok(code);
         }
@@ -329,6 +328,9 @@ mod tests {
         assert_eq!(first_code("no code"), None);
         assert_eq!(first_code("12345"), None);
     }
+
+    /// The default token command timeout.
+    const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
     #[test]
     fn command_gets_the_profile_in_its_environment_only() {

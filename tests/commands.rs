@@ -779,11 +779,12 @@ fn rotate_puts_the_old_key_back_when_the_new_one_never_works() {
     Test::new()
         .credentials_file(&file)
         .env("AWS_ENDPOINT_URL", &stub.url)
+        .env("STSMFA_ROTATE_TIMEOUT", "1")
         .args(&["rotate", "dev", "--no-input"])
         .run()
         .code(4)
         .stderr_contains(
-            "error: the new key ****NEW1 did not work within 20 s; [dev-long-term] holds the \
+            "error: the new key ****NEW1 did not work within 1 s; [dev-long-term] holds the \
              old key ****MPLE again, which works; the new key ****NEW1 still exists in AWS",
         )
         .stderr_lacks("newSECRET")

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use stsmfa::ini::{Document, EditError, FileKind};
-use stsmfa::store::{self, Baseline, LOCK_TIMEOUT};
+use stsmfa::store::{self, Baseline};
+use stsmfa::timeouts::Timeouts;
 
 use crate::common::nasty;
 use crate::common::{Test, assert_bytes, fixtures};
@@ -70,9 +71,13 @@ fn through_store(
 ) -> (Test, Vec<u8>) {
     let t = home_with(name);
     let path = t.credentials();
-    store::update(&path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
-        edit(doc).map_err(|e| store::edit_error(&path, e))
-    })
+    store::update(
+        &path,
+        CRED,
+        &Timeouts::default(),
+        &Baseline::default(),
+        |doc| edit(doc).map_err(|e| store::edit_error(&path, e)),
+    )
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     let bytes = fs::read(&path).unwrap_or_default();
     (t, bytes)

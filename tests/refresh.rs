@@ -937,3 +937,17 @@ fn verbose_names_the_config_section_the_default_profile_was_read_from() {
         .code(3)
         .stderr_contains("default: region eu-west-2 from region in [profile default], ");
 }
+
+#[test]
+fn a_timeout_that_is_not_whole_seconds_is_a_usage_error_before_anything_is_sent() {
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["-p", "dev", "--token", "123456"])
+        .env("STSMFA_LOCK_TIMEOUT", "ten")
+        .run()
+        .code(2)
+        .stderr(
+            "error: the lock timeout \"ten\" (from STSMFA_LOCK_TIMEOUT) is not valid\n  \
+             hint: give a whole number of seconds\n",
+        );
+    assert!(stub.requests().is_empty());
+}

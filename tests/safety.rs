@@ -130,6 +130,7 @@ fn a_writer_that_truncates_the_file_and_writes_it_back_loses_nothing() {
 #[test]
 fn a_file_left_empty_by_another_program_is_not_written_over() {
     let (t, stub) = with_stub(&original());
+    let t = t.env("STSMFA_SETTLE_TIMEOUT", "2");
     let mut cmd = t.command();
     cmd.args(["-p", "dev", "--token-command", "sleep 1; echo 123456"]);
     let refresh = spawn(cmd);
@@ -139,7 +140,7 @@ fn a_file_left_empty_by_another_program_is_not_written_over() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(6), "{err}");
     assert!(
-        err.contains("changed while stsmfa was running and did not settle within 5 s")
+        err.contains("changed while stsmfa was running and did not settle within 2 s")
             && err.contains("it is empty now")
             && err.contains("nothing was written"),
         "{err}"
@@ -152,6 +153,7 @@ fn a_file_left_empty_by_another_program_is_not_written_over() {
 #[test]
 fn a_long_term_section_changed_under_the_run_is_not_written_over() {
     let (t, _stub) = with_stub(&original());
+    let t = t.env("STSMFA_SETTLE_TIMEOUT", "1");
     let mut cmd = t.command();
     cmd.args(["-p", "dev", "--token-command", "sleep 1; echo 123456"]);
     let refresh = spawn(cmd);

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use stsmfa::error::Error;
 use stsmfa::ini::{Document, FileKind};
-use stsmfa::store::{self, Baseline, LOCK_TIMEOUT, Outcome};
+use stsmfa::store::{self, Baseline, Outcome};
+use stsmfa::timeouts::Timeouts;
 
 use crate::common::{
     BIN, Test, assert_file, clear_under_strace, mode, run_all_at_once, temp_files,
@@ -38,10 +39,16 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 ";
 
 fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, Error> {
-    store::update(path, CRED, LOCK_TIMEOUT, &Baseline::default(), |doc| {
-        doc.set(CRED, profile, pairs)
-            .map_err(|e| store::edit_error(path, e))
-    })
+    store::update(
+        path,
+        CRED,
+        &Timeouts::default(),
+        &Baseline::default(),
+        |doc| {
+            doc.set(CRED, profile, pairs)
+                .map_err(|e| store::edit_error(path, e))
+        },
+    )
     .map(|u| u.outcome)
 }
 
@@ -124,7 +131,9 @@ fn dangling_symlink_creates_its_target() {
 
 #[test]
 fn lock_held_elsewhere_times_out_with_exit_6() {
-    let t = Test::new().credentials_file(FILE);
+    let t = Test::new()
+        .credentials_file(FILE)
+        .env("STSMFA_LOCK_TIMEOUT", "1");
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -135,10 +144,10 @@ fn lock_held_elsewhere_times_out_with_exit_6() {
     let started = Instant::now();
     let run = t.args(&["clear", "dev"]).run().code(6);
     assert!(
-        started.elapsed() >= Duration::from_secs(9),
+        started.elapsed() >= Duration::from_millis(950),
         "gave up too early"
     );
-    run.stderr_contains("gave up after 10 s waiting for the lock")
+    run.stderr_contains("gave up after 1 s waiting for the lock")
         .stderr_contains("hint: another stsmfa is changing the file")
         .expect_credentials(FILE);
     drop(lock);

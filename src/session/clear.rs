@@ -27,7 +27,7 @@ pub type ProfileCleared = (String, Result<Cleared, Error>);
 /// comes back in order; an empty list means there was no profile to clear.
 pub fn clear(ctx: &Context<'_>, named: Option<&[String]>) -> Result<Vec<ProfileCleared>, Error> {
     let path = ctx.files.credentials.as_path();
-    let first = store::read(path)?;
+    let first = store::read(path, ctx.timeouts.settle)?;
     if first.is_some() {
         ctx.check_writable()?;
     }

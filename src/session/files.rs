@@ -17,8 +17,9 @@ pub struct Texts {
 impl Texts {
     pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
         Ok(Texts {
-            credentials: store::read(&ctx.files.credentials)?.unwrap_or_default(),
-            config: store::read(&ctx.files.config)?.unwrap_or_default(),
+            credentials: store::read(&ctx.files.credentials, ctx.timeouts.settle)?
+                .unwrap_or_default(),
+            config: store::read(&ctx.files.config, ctx.timeouts.settle)?.unwrap_or_default(),
         })
     }
 }

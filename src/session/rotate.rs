@@ -17,8 +17,6 @@ use crate::keys;
 use crate::secret::mask;
 use crate::store;
 
-/// How long a new key may take to work (IAM is eventually consistent).
-const PROPAGATION: Duration = Duration::from_secs(20);
 
 /// How many times the new key is written again when another program wrote the old text back.
 const WRITE_AGAIN: usize = 2;
@@ -197,11 +195,11 @@ pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error
         |why: String| give_back(ctx, (&aws, &session, &user), &section, &old, &new.id, &why);
     let started = Instant::now();
     while !aws.works(&fresh) {
-        if started.elapsed() > PROPAGATION {
+        if started.elapsed() > ctx.timeouts.propagation {
             return Err(give_up(format!(
                 "the new key {} did not work within {} s",
                 mask(&new.id),
-                PROPAGATION.as_secs()
+                ctx.timeouts.propagation.as_secs()
             )));
         }
         std::thread::sleep(Duration::from_secs(1));
@@ -290,7 +288,7 @@ fn give_back(
     why: &str,
 ) -> Error {
     let path = ctx.files.credentials.as_path();
-    let restored = store::read(&ctx.files.credentials).and_then(|now| {
+    let restored = store::read(&ctx.files.credentials, ctx.timeouts.settle).and_then(|now| {
         let now = now.unwrap_or_default();
         let mut pairs = vec![(keys::ACCESS_KEY_ID, old.access_key_id.as_str())];
         if old.place != Place::Keychain {

@@ -368,6 +368,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             device,
             flag: ctx.token.as_deref(),
             command: s.token_command.as_ref().map(|c| c.value.as_str()),
+            command_timeout: ctx.timeouts.token_command,
             prompt: ctx.prompt,
             say: &say,
         })?;

@@ -50,7 +50,7 @@ pub(super) fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Re
 /// before the write; a failure is a warning (the file is right either way).
 pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id: &str) {
     use crate::keychain;
-    let used = store::read(&ctx.files.credentials)
+    let used = store::read(&ctx.files.credentials, ctx.timeouts.settle)
         .ok()
         .flatten()
         .is_some_and(|text| keychain::in_use(&Document::parse(&text), key_id));

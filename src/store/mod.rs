@@ -16,7 +16,7 @@
 //! 3. every section the run relies on (for a refresh, the long-term section whose keys it
 //!    used) is there byte for byte as first read.
 //!
-//! Text that fails a test is read again every 20 ms for up to [`SETTLE_TIMEOUT`]; if it never
+//! Text that fails a test is read again every 20 ms for up to the settle timeout ([`Timeouts::settle`](crate::timeouts::Timeouts)); if it never
 //! passes, nothing is written and the run ends with exit 6. Every wait is bounded.
 //!
 //! Just before the rename the path must still hold the file the text was read from (same
@@ -68,12 +68,6 @@ pub use paths::{Locations, Platform, home, locate};
 use replace::Sweep;
 pub use update::{Baseline, Outcome, Updated, update};
 
-/// How long a change waits for another process's lock.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long a change waits for a file that another program is writing to settle.
-pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// How long a file that was just emptied is watched before it is taken as empty.
 pub const EMPTY_SETTLE: Duration = Duration::from_secs(1);
 
@@ -85,11 +79,11 @@ pub const LATE_WRITER_WATCH: Duration = Duration::from_secs(1);
 ///
 /// The text is the whole file: one that a program is still writing, or that was emptied a
 /// moment ago (`aws configure set` truncates, then writes), is read again until it settles,
-/// for at most [`SETTLE_TIMEOUT`] (then exit 6). A descriptor given as a path (`<(...)`,
+/// for at most `settle` (then exit 6). A descriptor given as a path (`<(...)`,
 /// `/dev/stdin`) is read like any file.
-pub fn read(path: &Path) -> Result<Option<String>, Error> {
+pub fn read(path: &Path, settle: Duration) -> Result<Option<String>, Error> {
     if let Ok(target) = paths::resolve(path) {
         replace::remove_temp_files(&target, Sweep::OfDeadProcesses);
     }
-    read::settled_text(path, path, EMPTY_SETTLE, SETTLE_TIMEOUT)
+    read::settled_text(path, path, EMPTY_SETTLE, settle)
 }

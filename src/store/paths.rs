@@ -194,7 +194,10 @@ mod tests {
         let e = env(&[("AWS_SHARED_CREDENTIALS_FILE", "/b")]);
         let l = locate(None, None, &e, Platform::Unix).ok();
         assert_eq!(l.map(|l| l.config), Some(PathBuf::new()));
-        assert!(super::super::read(Path::new("")).is_ok_and(|t| t.is_none()));
+        assert!(
+            super::super::read(Path::new(""), std::time::Duration::from_secs(5))
+                .is_ok_and(|t| t.is_none())
+        );
     }
 
     #[test]

@@ -10,9 +10,10 @@ use super::check::{check_line_ends, check_replaceable, edit_error};
 use super::paths::{exists, parent, resolve_for_writing};
 use super::read::{self, Snapshot, Stamp};
 use super::replace::{self, NotPlaced, Sweep};
-use super::{LATE_WRITER_WATCH, SETTLE_TIMEOUT, lock, platform};
+use super::{LATE_WRITER_WATCH, lock, platform};
 use crate::error::Error;
 use crate::ini::{self, Document, FileKind};
+use crate::timeouts::Timeouts;
 
 /// How many times a change is made again after catching a writer in the act.
 const MERGE_ROUNDS: usize = 5;
@@ -103,7 +104,7 @@ pub struct Updated<T> {
 pub fn update<T>(
     path: &Path,
     kind: FileKind,
-    lock_timeout: Duration,
+    timeouts: &Timeouts,
     baseline: &Baseline<'_>,
     mut edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
 ) -> Result<Updated<T>, Error> {
@@ -124,14 +125,15 @@ pub fn update<T>(
         }
         lock::create_dir(&dir)?;
     }
-    let _lock = lock::lock(&target, lock_timeout)?;
+    let _lock = lock::lock(&target, timeouts.lock)?;
     replace::remove_temp_files(&target, Sweep::All);
     let settle = Settle {
         shown: path,
         target: &target,
         kind,
         baseline,
-        deadline: Instant::now() + SETTLE_TIMEOUT,
+        deadline: Instant::now() + timeouts.settle,
+        waited: timeouts.settle,
     };
     let mut base = Base::at_path(settle.read()?);
     let mut warnings = Vec::new();
@@ -233,10 +235,10 @@ pub fn update<T>(
         path: path.to_path_buf(),
         what: format!(
             "another program kept writing it ({merged} times in {} s)",
-            SETTLE_TIMEOUT.as_secs()
+            timeouts.settle.as_secs()
         ),
         written,
-        seconds: SETTLE_TIMEOUT.as_secs(),
+        seconds: timeouts.settle.as_secs(),
     })
 }
 
@@ -340,6 +342,8 @@ struct Settle<'a> {
     kind: FileKind,
     baseline: &'a Baseline<'a>,
     deadline: Instant,
+    /// The settle timeout the deadline was set from, to say in an error.
+    waited: Duration,
 }
 
 impl Settle<'_> {
@@ -361,7 +365,7 @@ impl Settle<'_> {
                     path: self.shown.to_path_buf(),
                     what,
                     written: false,
-                    seconds: SETTLE_TIMEOUT.as_secs(),
+                    seconds: self.waited.as_secs(),
                 });
             }
             std::thread::sleep(read::POLL);
