@@ -17,7 +17,6 @@ use crate::keys;
 use crate::secret::mask;
 use crate::store;
 
-
 /// How many times the new key is written again when another program wrote the old text back.
 const WRITE_AGAIN: usize = 2;
 
