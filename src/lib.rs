@@ -1,14 +1,13 @@
 //! stsmfa: short-term AWS session credentials from long-term keys and an MFA code, kept in the
 //! shared credentials file without losing a byte of it.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
-pub mod context;
 pub mod credentials;
 pub mod env;
 pub mod error;
 pub mod hash;
-pub mod iam;
 pub mod ini;
 pub mod keychain;
 pub mod keys;
@@ -19,6 +18,5 @@ pub mod session;
 pub mod settings;
 pub mod shell;
 pub mod store;
-pub mod sts;
 pub mod timeouts;
 pub mod token;

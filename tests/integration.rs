@@ -12,6 +12,7 @@ mod editor;
 mod hostile;
 mod interop;
 mod keychain;
+mod layout;
 mod network;
 mod prompt;
 mod readme;

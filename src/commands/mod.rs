@@ -19,12 +19,27 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::output::Output;
 
-pub use crate::context::Context;
+pub use crate::session::Context;
+use crate::session::Options;
 
 /// Runs the command and returns the exit code; errors that end the whole command are returned
 /// for `main` to print.
 pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
-    let ctx = Context::new(&cli.global, &cli.settings, env, out)?;
+    let (g, s) = (&cli.global, &cli.settings);
+    let options = Options {
+        profile: g.profile.as_deref(),
+        credentials_file: g.credentials_file.as_deref(),
+        config_file: g.config_file.as_deref(),
+        long_term_suffix: &g.long_term_suffix,
+        short_term_suffix: g.short_term_suffix.as_deref(),
+        no_input: g.no_input,
+        flags: &s.session,
+        token: s.token.as_deref(),
+        min_remaining: s.min_remaining,
+        timeout: s.timeout,
+        force: s.force,
+    };
+    let ctx = Context::new(&options, env, out)?;
     match &cli.command {
         None => refresh::run(&cli.refresh, &ctx),
         Some(Command::Refresh(args)) => refresh::run(args, &ctx),

@@ -1,6 +1,6 @@
 //! Clearing sessions, and the profiles a run over "all" means.
 
-use crate::context::Context;
+use super::context::Context;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
 use crate::keys;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use crate::context::Context;
+use super::context::Context;
 use crate::error::Error;
 use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
 use crate::store;

@@ -5,14 +5,17 @@
 //! a run made in one locked write through the store. Commands are thin faces over it.
 
 mod clear;
+mod context;
 mod files;
 mod profile;
+mod reach;
 mod rotate;
 mod run;
 mod write;
 
 pub use crate::ini::Properties;
 pub use clear::{Cleared, clear, long_term_profiles};
+pub use context::{Context, Options};
 pub use files::{Files, Texts};
 pub use profile::{Profile, load, with_resolver};
 pub use rotate::rotate;

@@ -1,8 +1,8 @@
 //! One profile resolved: its sections, its settings (SPEC §2), and the one chain rule (a
 //! chained role's base exists, is not chained itself, and the role has no keys of its own).
 
+use super::context::Context;
 use super::files::Files;
-use crate::context::Context;
 use crate::credentials::{self, State};
 use crate::error::Error;
 use crate::ini::Properties;

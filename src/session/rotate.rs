@@ -6,11 +6,13 @@
 
 use std::time::{Duration, Instant};
 
+use super::context::Context;
+use super::reach::Reach;
 use super::{Files, Run, Texts, forget_entry, load};
-use crate::context::Context;
+use crate::aws::Signer;
+use crate::aws::iam::Aws;
 use crate::credentials::LongTerm;
 use crate::error::{Error, Usage};
-use crate::iam::{Aws, Signer};
 use crate::ini::FileKind;
 use crate::keychain::{self, Place};
 use crate::keys;
@@ -79,19 +81,19 @@ pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error
     run.finish()?;
 
     let s = &profile.settings;
-    let url = crate::sts::endpoint_url(s)?;
-    let trust = s
-        .network
-        .ca_bundle
-        .as_ref()
-        .map(crate::sts::Trust::load)
-        .transpose()?;
+    let reach = Reach::new(s, ctx.timeout, [])?;
     // IAM's endpoint as the AWS CLI reads it; else the SDK's resolver chooses.
     let iam_url = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|v| ctx.env.get(v))
         .map(str::to_owned);
-    let aws = Aws::new(s, &url, iam_url, trust.as_ref(), ctx.timeout)?;
+    let aws = Aws::new(
+        &reach.network,
+        &reach.url,
+        reach.given,
+        iam_url,
+        reach.trust.as_deref(),
+    )?;
     let session = Signer {
         access_key_id: &current.access_key_id,
         secret: &current.secret,

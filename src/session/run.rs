@@ -6,10 +6,12 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use super::context::Context;
 use super::files::{Files, Texts};
 use super::profile::{Profile, load};
+use super::reach::{Reach, endpoint_url};
 use super::write::{Made, write_session};
-use crate::context::Context;
+use crate::aws::{Signer, sts};
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
 use crate::ini::{FileKind, Properties};
@@ -17,7 +19,6 @@ use crate::keys;
 use crate::secret::Secret;
 use crate::settings::Settings;
 use crate::store;
-use crate::sts;
 use crate::token::{Ask, Codes};
 
 /// The session a profile has once a run is done with it.
@@ -89,13 +90,6 @@ pub struct Run<'c, 'a, 't> {
     checked: bool,
     /// Where and how each profile about to call STS reaches it, worked out before its code.
     reach: HashMap<String, Reach>,
-}
-
-/// The STS endpoint of a profile and the certificates it trusts (a CA bundle is read once a
-/// run, however many profiles use it).
-struct Reach {
-    url: String,
-    trust: Option<std::rc::Rc<sts::Trust>>,
 }
 
 impl<'c, 'a, 't> Run<'c, 'a, 't> {
@@ -220,12 +214,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         let Some(requests) = calls
             .iter()
             .map(|(_, p, base)| {
-                let signer = sts::Signer {
+                let signer = Signer {
                     access_key_id: &base.access_key_id,
                     secret: &base.secret,
                     token: Some(&base.token),
                 };
-                Some(sts_request(p, signer, None, reach.get(&p.name)?, ctx))
+                Some(sts_request(p, signer, None, reach.get(&p.name)?))
             })
             .collect::<Option<Vec<sts::Request<'_>>>>()
         else {
@@ -264,7 +258,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         let ctx = self.ctx;
         let name = &profile.name;
         if ctx.out.is_verbose() {
-            let endpoint = |s: &Settings| sts::endpoint_url(s).unwrap_or_else(|e| e.to_string());
+            let endpoint = |s: &Settings| endpoint_url(s).unwrap_or_else(|e| e.to_string());
             for line in profile.settings.describe(endpoint) {
                 ctx.out.detail(&format!("{name}: {line}"));
             }
@@ -317,25 +311,8 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             self.ctx.check_writable()?;
             self.checked = true;
         }
-        let s = &profile.settings;
-        let trust = match &s.network.ca_bundle {
-            None => None,
-            Some(bundle) => {
-                let known = self
-                    .reach
-                    .values()
-                    .filter_map(|r| r.trust.as_ref())
-                    .find(|t| t.path() == bundle.value);
-                match known {
-                    Some(t) => Some(t.clone()),
-                    None => Some(std::rc::Rc::new(sts::Trust::load(bundle)?)),
-                }
-            }
-        };
-        let reach = Reach {
-            url: sts::endpoint_url(s)?,
-            trust,
-        };
+        let known = self.reach.values().filter_map(|r| r.trust.as_ref());
+        let reach = Reach::new(&profile.settings, self.ctx.timeout, known)?;
         self.reach.insert(profile.name.clone(), reach);
         Ok(())
     }
@@ -378,10 +355,13 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             .ok_or_else(|| Error::Internal("the profile was not prepared for STS".into()))?;
         let request = sts_request(
             profile,
-            sts::Signer::long_term(&long_term),
+            Signer {
+                access_key_id: &long_term.access_key_id,
+                secret: &long_term.secret,
+                token: None,
+            },
             Some((device, &code)),
             reach,
-            ctx,
         );
         let label = format!("asking STS at {} for {}", reach.url, profile.name);
         ctx.out.spin(&label, || sts::get_session(&request))
@@ -434,19 +414,17 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 /// unless the profile is a chained role.
 fn sts_request<'r>(
     profile: &'r Profile<'_>,
-    signer: sts::Signer<'r>,
+    signer: Signer<'r>,
     mfa: Option<(&'r str, &'r str)>,
     reach: &'r Reach,
-    ctx: &Context<'_>,
 ) -> sts::Request<'r> {
     let s = &profile.settings;
     sts::Request {
         signer,
         section: &profile.long_term_section,
-        region: &s.region.value,
         url: &reach.url,
-        forced: s.endpoint.is_some(),
-        network: &s.network,
+        forced: reach.given,
+        network: &reach.network,
         trust: reach.trust.as_deref(),
         mfa,
         duration: s.duration.value,
@@ -455,6 +433,5 @@ fn sts_request<'r>(
             session_name: &s.session_name.value,
             external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
         }),
-        timeout: ctx.timeout,
     }
 }

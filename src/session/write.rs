@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::context::Context;
+use super::context::Context;
 use crate::credentials::{self, Session};
 use crate::error::Error;
 use crate::ini::{Document, FileKind};

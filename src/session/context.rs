@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::cli::{Global, SettingFlags};
 use crate::env::Env;
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
@@ -42,49 +41,53 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// What the command line says about a run, in plain values (the command line's own types stay
+/// above the session core).
+pub struct Options<'o> {
+    pub profile: Option<&'o str>,
+    pub credentials_file: Option<&'o str>,
+    pub config_file: Option<&'o str>,
+    pub long_term_suffix: &'o str,
+    pub short_term_suffix: Option<&'o str>,
+    pub no_input: bool,
+    /// The flags that feed the settings of SPEC §2.
+    pub flags: &'o Flags,
+    /// `--token`, as given.
+    pub token: Option<&'o str>,
+    pub min_remaining: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub force: bool,
+}
+
 impl<'a> Context<'a> {
-    pub fn new(
-        global: &Global,
-        flags: &SettingFlags,
-        env: &'a Env,
-        out: Output,
-    ) -> Result<Context<'a>, Error> {
-        let token = match flags.token.as_deref() {
+    /// Resolves what a run needs once: the files, the naming, the code sources, the waits.
+    pub fn new(o: &Options<'_>, env: &'a Env, out: Output) -> Result<Context<'a>, Error> {
+        let token = match o.token {
             None => None,
             Some("-") => Some("-".to_owned()),
             Some(code) => Some(token::validate(code, "--token")?),
         };
         Ok(Context {
-            flags: flags.session.clone(),
+            flags: o.flags.clone(),
             token,
-            prompt: if !global.no_input && std::io::stdin().is_terminal() {
+            prompt: if !o.no_input && std::io::stdin().is_terminal() {
                 token::Prompt::Terminal
             } else {
                 token::Prompt::No
             },
-            no_input: global.no_input,
-            min_remaining: flags
-                .min_remaining
-                .unwrap_or(settings::DEFAULT_MIN_REMAINING),
-            timeout: flags.timeout.unwrap_or(settings::DEFAULT_TIMEOUT),
-            force: flags.force,
+            no_input: o.no_input,
+            min_remaining: o.min_remaining.unwrap_or(settings::DEFAULT_MIN_REMAINING),
+            timeout: o.timeout.unwrap_or(settings::DEFAULT_TIMEOUT),
+            force: o.force,
             now: Utc::now(),
             env,
             out,
-            files: store::locate(
-                global.credentials_file.as_deref(),
-                global.config_file.as_deref(),
-                env,
-                Platform::Unix,
-            )?,
-            naming: Naming::new(
-                &global.long_term_suffix,
-                global.short_term_suffix.as_deref(),
-            )?,
-            default_profile: global
+            files: store::locate(o.credentials_file, o.config_file, env, Platform::Unix)?,
+            naming: Naming::new(o.long_term_suffix, o.short_term_suffix)?,
+            default_profile: o
                 .profile
-                .clone()
-                .unwrap_or_else(|| env.default_profile().to_owned()),
+                .unwrap_or_else(|| env.default_profile())
+                .to_owned(),
             timeouts: Timeouts::from_env(env)?,
         })
     }

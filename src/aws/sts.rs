@@ -1,74 +1,16 @@
-//! The only code that talks to AWS, and the only async code: one STS call (GetSessionToken or
-//! AssumeRole) with the official SDK, static credentials and an explicit region, so nothing is
-//! looked up and nothing but the request goes over the network. The SDK's own pieces do the
-//! rest as they do for the AWS CLI: its endpoint resolver (partitions, FIPS, dual-stack), its
-//! standard retry strategy, its HTTP client with the proxy from the environment and the trusted
-//! certificates of a CA bundle. A current-thread runtime is built here, only when a call is
-//! needed. STS answers are translated into errors that say what to do (SPEC §7).
+//! One STS call (GetSessionToken or AssumeRole) per request, all of a run's requests at once
+//! on one thread, and STS answers translated into errors that say what to do (SPEC §7).
 
-use std::time::Duration;
-
-use aws_sdk_sts::config::endpoint::{Params, ResolveEndpoint as _};
 use aws_sdk_sts::config::http::HttpResponse;
-use aws_sdk_sts::config::retry::RetryConfig;
-use aws_sdk_sts::config::timeout::TimeoutConfig;
-use aws_sdk_sts::config::{
-    BehaviorVersion, Credentials, Region, RuntimeComponents, SharedHttpClient,
-};
+use aws_sdk_sts::config::{BehaviorVersion, Region, SharedHttpClient};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnectorSettings, SharedHttpConnector,
-};
 use chrono::{DateTime, Utc};
 
-use crate::credentials::{LongTerm, Session};
-use crate::error::{Error, Refusal, Refused, Usage};
+use super::http::{http_client, retries, root_cause, timeouts};
+use super::{Network, Signer, Trust};
+use crate::credentials::Session;
+use crate::error::{Error, Refusal, Refused};
 use crate::secret::Secret;
-use crate::settings::{Network, Setting, Settings};
-
-/// Connect timeout (SPEC §7); the read timeout is `--timeout`.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The URL STS is asked at: the one the user gave, else the SDK endpoint resolver's answer for
-/// the region, FIPS and dual-stack settings.
-pub fn endpoint_url(settings: &Settings) -> Result<String, Error> {
-    if let Some(e) = &settings.endpoint {
-        return Ok(e.value.clone());
-    }
-    let net = &settings.network;
-    let region = &settings.region.value;
-    resolve(region, net.fips.value, net.dual_stack.value).map_err(|why| {
-        let variant = match (net.fips.value, net.dual_stack.value) {
-            (true, true) => " with FIPS and dual-stack",
-            (true, false) => " with FIPS",
-            (false, true) => " with dual-stack",
-            (false, false) => "",
-        };
-        Error::Usage(Usage::NoEndpoint {
-            region: region.clone(),
-            variant,
-            why,
-        })
-    })
-}
-
-/// The SDK endpoint resolver's URL for a region and endpoint variant.
-fn resolve(region: &str, fips: bool, dual_stack: bool) -> Result<String, String> {
-    let params = Params::builder()
-        .region(region)
-        .use_fips(fips)
-        .use_dual_stack(dual_stack)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let resolver = aws_sdk_sts::config::endpoint::DefaultResolver::new();
-    match futures_util::FutureExt::now_or_never(resolver.resolve_endpoint(&params)) {
-        Some(Ok(endpoint)) => Ok(endpoint.url().to_owned()),
-        Some(Err(e)) => Err(e.to_string()),
-        None => Err("the resolver did not answer".into()),
-    }
-}
 
 /// One request for session credentials.
 #[derive(Debug)]
@@ -77,7 +19,6 @@ pub struct Request<'a> {
     pub signer: Signer<'a>,
     /// The long-term section, for messages.
     pub section: &'a str,
-    pub region: &'a str,
     /// The URL asked, for messages ([`endpoint_url`]).
     pub url: &'a str,
     /// Whether the user gave that URL (else the SDK resolves it again, to sign for it).
@@ -89,25 +30,6 @@ pub struct Request<'a> {
     pub mfa: Option<(&'a str, &'a str)>,
     pub duration: u32,
     pub role: Option<Role<'a>>,
-    pub timeout: Duration,
-}
-
-/// The credentials a request is signed with.
-#[derive(Debug)]
-pub struct Signer<'a> {
-    pub access_key_id: &'a str,
-    pub secret: &'a Secret,
-    pub token: Option<&'a Secret>,
-}
-
-impl<'a> Signer<'a> {
-    pub fn long_term(keys: &'a LongTerm) -> Signer<'a> {
-        Signer {
-            access_key_id: &keys.access_key_id,
-            secret: &keys.secret,
-            token: None,
-        }
-    }
 }
 
 /// The role to assume.
@@ -168,165 +90,16 @@ pub fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
     )))
 }
 
-/// The PEM certificates of a CA bundle, each one the TLS library takes.
-#[derive(Clone, Debug)]
-pub struct Trust {
-    path: String,
-    pem: Vec<u8>,
-}
-
-impl Trust {
-    /// Reads the CA bundle of `setting` (SPEC §2): every certificate the TLS library can use is
-    /// kept; a file that cannot be read or holds no usable certificate is an error naming it.
-    pub fn load(setting: &Setting<String>) -> Result<Trust, Error> {
-        let bad = |why: String| {
-            Error::Usage(Usage::CaBundle {
-                path: setting.value.clone(),
-                source: setting.source.to_string(),
-                why,
-            })
-        };
-        let bytes = std::fs::read(&setting.value)
-            .map_err(|e| bad(format!("cannot be read: {}", crate::error::plain(&e))))?;
-        let text = String::from_utf8_lossy(&bytes);
-        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-        const END: &str = "-----END CERTIFICATE-----";
-        let mut pem = Vec::new();
-        let mut rest = text.as_ref();
-        while let Some(start) = rest.find(BEGIN) {
-            let Some(len) = rest[start..].find(END) else {
-                break;
-            };
-            let block = &rest[start..start + len + END.len()];
-            rest = &rest[start + len + END.len()..];
-            if usable(block.as_bytes()) {
-                pem.extend_from_slice(block.as_bytes());
-                pem.push(b'\n');
-            }
-        }
-        if pem.is_empty() {
-            return Err(bad("holds no certificate that can be used".into()));
-        }
-        Ok(Trust {
-            path: setting.value.clone(),
-            pem,
-        })
-    }
-
-    /// The bundle's path, as given.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-}
-
-/// Whether one PEM certificate is one rustls takes as a trust anchor (the client's loader
-/// would stop the process on one it does not).
-fn usable(block: &[u8]) -> bool {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject as _;
-    CertificateDer::from_pem_slice(block)
-        .is_ok_and(|der| rustls::RootCertStore::empty().add(der).is_ok())
-}
-
-/// The SDK's HTTP connector with the proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
-/// `ALL_PROXY`, `NO_PROXY`, either case) and the trusted certificates: the system's, or the CA
-/// bundle's instead. The connector is made once and shared by every call of a run (the
-/// settings, timeouts among them, are the same for all of them).
-#[derive(Debug)]
-struct Http {
-    tls: TlsContext,
-    connector: std::sync::OnceLock<SharedHttpConnector>,
-}
-
-impl HttpClient for Http {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        self.connector
-            .get_or_init(|| {
-                let mut builder = aws_smithy_http_client::Connector::builder()
-                    .connector_settings(settings.clone());
-                if proxy_in_env() {
-                    builder = builder.proxy_config(ProxyConfig::from_env());
-                }
-                builder.set_sleep_impl(components.sleep_impl());
-                SharedHttpConnector::new(
-                    builder
-                        .tls_provider(tls::Provider::Rustls(
-                            tls::rustls_provider::CryptoMode::AwsLc,
-                        ))
-                        .tls_context(self.tls.clone())
-                        .build(),
-                )
-            })
-            .clone()
-    }
-}
-
-/// Whether the environment names a proxy (the proxy layer is left out otherwise).
-fn proxy_in_env() -> bool {
-    ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].iter().any(|v| {
-        [v.to_string(), v.to_lowercase()]
-            .iter()
-            .any(|n| std::env::var_os(n).is_some_and(|x| !x.is_empty()))
-    })
-}
-
-/// The HTTP client for requests that trust `trust` (else the system's certificates).
-pub(crate) fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
-    let store = match trust {
-        Some(t) => TrustStore::empty()
-            .with_native_roots(false)
-            .with_pem_certificate(t.pem.clone()),
-        None => TrustStore::default(),
-    };
-    let tls = TlsContext::builder()
-        .with_trust_store(store)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
-    Ok(SharedHttpClient::new(Http {
-        tls,
-        connector: std::sync::OnceLock::new(),
-    }))
-}
-
-/// Connect and read timeouts (SPEC §7), for every AWS client.
-pub(crate) fn timeouts(timeout: Duration) -> TimeoutConfig {
-    TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-        .read_timeout(timeout)
-        .operation_attempt_timeout(timeout + CONNECT_TIMEOUT)
-        .build()
-}
-
-/// The SDK's retry strategy as set up (SPEC §2), for every AWS client.
-pub(crate) fn retries(net: &Network) -> RetryConfig {
-    if net.adaptive.value {
-        RetryConfig::adaptive()
-    } else {
-        RetryConfig::standard()
-    }
-    .with_max_attempts(net.max_attempts.value)
-}
-
 fn client(req: &Request<'_>, http: SharedHttpClient) -> Result<aws_sdk_sts::Client, Error> {
-    let credentials = Credentials::new(
-        req.signer.access_key_id,
-        req.signer.secret.expose(),
-        req.signer.token.map(|t| t.expose().to_owned()),
-        None,
-        "stsmfa",
-    );
-    let timeouts = timeouts(req.timeout);
+    let credentials = req.signer.credentials();
     let net = req.network;
+    let timeouts = timeouts(net.timeout);
     let retries = retries(net);
     let mut config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(req.region.to_owned()))
-        .use_fips(net.fips.value)
-        .use_dual_stack(net.dual_stack.value)
+        .region(Region::new(net.region.clone()))
+        .use_fips(net.fips)
+        .use_dual_stack(net.dual_stack)
         .credentials_provider(credentials)
         .timeout_config(timeouts)
         .retry_config(retries)
@@ -463,12 +236,13 @@ where
             }
             answered(status, code, message)
         }
-        SdkError::TimeoutError(_) => {
-            unreachable(format!("no answer within {} s", req.timeout.as_secs()))
-        }
+        SdkError::TimeoutError(_) => unreachable(format!(
+            "no answer within {} s",
+            req.network.timeout.as_secs()
+        )),
         SdkError::DispatchFailure(d) => {
             let cause = if d.is_timeout() {
-                format!("no answer within {} s", req.timeout.as_secs())
+                format!("no answer within {} s", req.network.timeout.as_secs())
             } else {
                 root_cause(&e)
             };
@@ -528,20 +302,6 @@ fn proxy_for(url: &str) -> Option<String> {
     Some(format!("{}://{host}", proxy.scheme_str().unwrap_or("http")))
 }
 
-/// The innermost cause of an error, which is the part that says what happened
-/// ("Connection refused", "failed to lookup address information").
-pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = e;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    let text = current.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
-}
-
 /// Which row of SPEC §7's table an STS error code is.
 fn refusal(code: &str, message: &str, req: &Request<'_>) -> Refusal {
     let mfa = message.contains("MultiFactorAuthentication") || message.contains("MFA");
@@ -572,68 +332,6 @@ fn refusal(code: &str, message: &str, req: &Request<'_>) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn endpoints_are_the_sdk_resolvers_for_every_partition_and_variant() {
-        let cases = [
-            (
-                "eu-west-1",
-                false,
-                false,
-                "https://sts.eu-west-1.amazonaws.com",
-            ),
-            (
-                "us-east-1",
-                false,
-                false,
-                "https://sts.us-east-1.amazonaws.com",
-            ),
-            (
-                "cn-north-1",
-                false,
-                false,
-                "https://sts.cn-north-1.amazonaws.com.cn",
-            ),
-            (
-                "us-gov-west-1",
-                false,
-                false,
-                "https://sts.us-gov-west-1.amazonaws.com",
-            ),
-            (
-                "us-east-1",
-                true,
-                false,
-                "https://sts-fips.us-east-1.amazonaws.com",
-            ),
-            ("us-east-1", false, true, "https://sts.us-east-1.api.aws"),
-            (
-                "us-east-1",
-                true,
-                true,
-                "https://sts-fips.us-east-1.api.aws",
-            ),
-            (
-                "us-iso-east-1",
-                false,
-                false,
-                "https://sts.us-iso-east-1.c2s.ic.gov",
-            ),
-            (
-                "us-isob-east-1",
-                false,
-                false,
-                "https://sts.us-isob-east-1.sc2s.sgov.gov",
-            ),
-        ];
-        for (region, fips, dual, url) in cases {
-            assert_eq!(
-                resolve(region, fips, dual).as_deref(),
-                Ok(url),
-                "{region} {fips} {dual}"
-            );
-        }
-    }
 
     #[test]
     fn error_documents_are_read_in_both_shapes() {

@@ -2,35 +2,15 @@
 //! the same HTTP client, proxy, CA bundle, timeouts and retries as the session calls. Every
 //! call is signed with credentials given by the caller; key ids are shown masked.
 
-use std::time::Duration;
-
 use aws_sdk_iam::types::StatusType;
-use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_sdk_sts::config::{BehaviorVersion, Region, SharedHttpClient};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 
+use super::http::{http_client, retries, root_cause, timeouts};
+use super::{Network, Signer, Trust};
 use crate::error::Error;
 use crate::secret::{Secret, mask};
-use crate::settings::Settings;
-
-/// The credentials a call is signed with.
-pub struct Signer<'a> {
-    pub access_key_id: &'a str,
-    pub secret: &'a Secret,
-    pub token: Option<&'a Secret>,
-}
-
-impl Signer<'_> {
-    fn credentials(&self) -> Credentials {
-        Credentials::new(
-            self.access_key_id,
-            self.secret.expose(),
-            self.token.map(|t| t.expose().to_owned()),
-            None,
-            "stsmfa",
-        )
-    }
-}
 
 /// An access key of the user, as IAM lists it.
 #[derive(Debug)]
@@ -46,65 +26,68 @@ pub struct NewKey {
     pub created: DateTime<Utc>,
 }
 
-/// What the calls share: the profile's network settings, the STS URL and an HTTP client.
+/// What the calls share: the profile's network, the endpoints the user gave and an HTTP
+/// client.
 pub struct Aws<'a> {
-    settings: &'a Settings,
+    network: &'a Network,
+    /// The STS URL, for messages.
     sts_url: &'a str,
+    /// Whether the user gave that URL (else the SDK resolves it again, to sign for it).
+    sts_given: bool,
     /// An IAM endpoint the user gave; `None` lets the SDK's resolver choose.
     iam_url: Option<String>,
     http: SharedHttpClient,
-    timeout: Duration,
     runtime: tokio::runtime::Runtime,
 }
 
 impl<'a> Aws<'a> {
     pub fn new(
-        settings: &'a Settings,
+        network: &'a Network,
         sts_url: &'a str,
+        sts_given: bool,
         iam_url: Option<String>,
-        trust: Option<&crate::sts::Trust>,
-        timeout: Duration,
+        trust: Option<&Trust>,
     ) -> Result<Aws<'a>, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         Ok(Aws {
-            settings,
+            network,
             sts_url,
+            sts_given,
             iam_url,
-            http: crate::sts::http_client(trust)?,
-            timeout,
+            http: http_client(trust)?,
             runtime,
         })
     }
 
     fn sts(&self, signer: &Signer<'_>) -> aws_sdk_sts::Client {
-        let s = self.settings;
+        let net = self.network;
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(s.region.value.clone()))
-            .use_fips(s.network.fips.value)
-            .use_dual_stack(s.network.dual_stack.value)
+            .region(Region::new(net.region.clone()))
+            .use_fips(net.fips)
+            .use_dual_stack(net.dual_stack)
             .credentials_provider(signer.credentials())
-            .timeout_config(crate::sts::timeouts(self.timeout))
-            .retry_config(crate::sts::retries(&s.network))
+            .timeout_config(timeouts(net.timeout))
+            .retry_config(retries(net))
             .http_client(self.http.clone());
-        if s.endpoint.is_some() {
+        if self.sts_given {
             config = config.endpoint_url(self.sts_url);
         }
         aws_sdk_sts::Client::from_conf(config.build())
     }
 
     fn iam(&self, signer: &Signer<'_>) -> aws_sdk_iam::Client {
-        let s = self.settings;
+        let net = self.network;
         let mut config = aws_sdk_iam::Config::builder()
             .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .region(aws_sdk_iam::config::Region::new(s.region.value.clone()))
-            .use_fips(s.network.fips.value)
+            .region(aws_sdk_iam::config::Region::new(net.region.clone()))
+            .use_fips(net.fips)
             .credentials_provider(signer.credentials())
-            .timeout_config(crate::sts::timeouts(self.timeout))
-            .retry_config(crate::sts::retries(&s.network))
+            .timeout_config(timeouts(net.timeout))
+            .retry_config(retries(net))
             .http_client(self.http.clone());
         if let Some(url) = &self.iam_url {
             config = config.endpoint_url(url);
@@ -242,7 +225,7 @@ impl<'a> Aws<'a> {
                 } else {
                     self.iam_url.clone().unwrap_or_else(|| "IAM".into())
                 },
-                cause: crate::sts::root_cause(&e),
+                cause: root_cause(&e),
             },
         }
     }

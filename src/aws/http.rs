@@ -1,0 +1,176 @@
+//! The HTTP side of every AWS client: the SDK's connector with the proxy from the environment
+//! and the trusted certificates, its timeouts and its retry strategy.
+
+use std::time::Duration;
+
+use aws_sdk_sts::config::retry::RetryConfig;
+use aws_sdk_sts::config::timeout::TimeoutConfig;
+use aws_sdk_sts::config::{RuntimeComponents, SharedHttpClient};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpConnector,
+};
+
+use super::Network;
+use crate::error::{Error, Usage};
+
+/// Connect timeout (SPEC §7); the read timeout is `--timeout`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The PEM certificates of a CA bundle, each one the TLS library takes.
+#[derive(Clone, Debug)]
+pub struct Trust {
+    path: String,
+    pem: Vec<u8>,
+}
+
+impl Trust {
+    /// Reads the CA bundle at `path` (set by `source`, SPEC §2): every certificate the TLS library can use is
+    /// kept; a file that cannot be read or holds no usable certificate is an error naming it.
+    pub fn load(path: &str, source: &str) -> Result<Trust, Error> {
+        let bad = |why: String| {
+            Error::Usage(Usage::CaBundle {
+                path: path.to_owned(),
+                source: source.to_owned(),
+                why,
+            })
+        };
+        let bytes = std::fs::read(path)
+            .map_err(|e| bad(format!("cannot be read: {}", crate::error::plain(&e))))?;
+        let text = String::from_utf8_lossy(&bytes);
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut pem = Vec::new();
+        let mut rest = text.as_ref();
+        while let Some(start) = rest.find(BEGIN) {
+            let Some(len) = rest[start..].find(END) else {
+                break;
+            };
+            let block = &rest[start..start + len + END.len()];
+            rest = &rest[start + len + END.len()..];
+            if usable(block.as_bytes()) {
+                pem.extend_from_slice(block.as_bytes());
+                pem.push(b'\n');
+            }
+        }
+        if pem.is_empty() {
+            return Err(bad("holds no certificate that can be used".into()));
+        }
+        Ok(Trust {
+            path: path.to_owned(),
+            pem,
+        })
+    }
+
+    /// The bundle's path, as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// Whether one PEM certificate is one rustls takes as a trust anchor (the client's loader
+/// would stop the process on one it does not).
+fn usable(block: &[u8]) -> bool {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    CertificateDer::from_pem_slice(block)
+        .is_ok_and(|der| rustls::RootCertStore::empty().add(der).is_ok())
+}
+
+/// The SDK's HTTP connector with the proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, `NO_PROXY`, either case) and the trusted certificates: the system's, or the CA
+/// bundle's instead. The connector is made once and shared by every call of a run (the
+/// settings, timeouts among them, are the same for all of them).
+#[derive(Debug)]
+struct Http {
+    tls: TlsContext,
+    connector: std::sync::OnceLock<SharedHttpConnector>,
+}
+
+impl HttpClient for Http {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.connector
+            .get_or_init(|| {
+                let mut builder = aws_smithy_http_client::Connector::builder()
+                    .connector_settings(settings.clone());
+                if proxy_in_env() {
+                    builder = builder.proxy_config(ProxyConfig::from_env());
+                }
+                builder.set_sleep_impl(components.sleep_impl());
+                SharedHttpConnector::new(
+                    builder
+                        .tls_provider(tls::Provider::Rustls(
+                            tls::rustls_provider::CryptoMode::AwsLc,
+                        ))
+                        .tls_context(self.tls.clone())
+                        .build(),
+                )
+            })
+            .clone()
+    }
+}
+
+/// Whether the environment names a proxy (the proxy layer is left out otherwise).
+fn proxy_in_env() -> bool {
+    ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].iter().any(|v| {
+        [v.to_string(), v.to_lowercase()]
+            .iter()
+            .any(|n| std::env::var_os(n).is_some_and(|x| !x.is_empty()))
+    })
+}
+
+/// The HTTP client for requests that trust `trust` (else the system's certificates).
+pub(super) fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
+    let store = match trust {
+        Some(t) => TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(t.pem.clone()),
+        None => TrustStore::default(),
+    };
+    let tls = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
+    Ok(SharedHttpClient::new(Http {
+        tls,
+        connector: std::sync::OnceLock::new(),
+    }))
+}
+
+/// Connect and read timeouts (SPEC §7), for every AWS client.
+pub(super) fn timeouts(timeout: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .read_timeout(timeout)
+        .operation_attempt_timeout(timeout + CONNECT_TIMEOUT)
+        .build()
+}
+
+/// The SDK's retry strategy as set up (SPEC §2), for every AWS client.
+pub(super) fn retries(net: &Network) -> RetryConfig {
+    if net.adaptive {
+        RetryConfig::adaptive()
+    } else {
+        RetryConfig::standard()
+    }
+    .with_max_attempts(net.max_attempts)
+}
+
+/// The innermost cause of an error, which is the part that says what happened
+/// ("Connection refused", "failed to lookup address information").
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    let text = current.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
