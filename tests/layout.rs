@@ -49,7 +49,9 @@ fn module_of(path: &Path) -> String {
 }
 
 fn parent(module: &str) -> String {
-    module.rsplit_once("::").map_or(String::new(), |(p, _)| p.to_owned())
+    module
+        .rsplit_once("::")
+        .map_or(String::new(), |(p, _)| p.to_owned())
 }
 
 fn join(base: &str, rest: &str) -> String {

@@ -485,7 +485,7 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let changed = session::write_section(
         ctx,
-        files.credentials_text,
+        Some(files.credentials_text),
         &[&base_section],
         &section,
         &borrowed,

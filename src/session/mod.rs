@@ -14,10 +14,10 @@ mod run;
 mod write;
 
 pub use crate::ini::Properties;
-pub use clear::{Cleared, clear, long_term_profiles};
+pub use clear::{clear, long_term_profiles};
 pub use context::{Context, Options};
 pub use files::{Files, Texts};
 pub use profile::{Profile, load, with_resolver};
 pub use rotate::rotate;
 pub use run::{Current, Run, session_for};
-pub use write::{LongTermKeys, forget_entry, write_long_term, write_section};
+pub use write::{Cleared, LongTermKeys, forget_entry, write_long_term, write_section};

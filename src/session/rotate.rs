@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::context::Context;
 use super::reach::Reach;
-use super::{Files, Run, Texts, forget_entry, load};
+use super::write::put_key_back;
+use super::{Files, Run, Texts, forget_entry, load, write_section};
 use crate::aws::Signer;
 use crate::aws::iam::Aws;
 use crate::credentials::LongTerm;
 use crate::error::{Error, Usage};
-use crate::ini::FileKind;
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::mask;
@@ -176,11 +176,7 @@ pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error
         pairs.insert(1, (keys::SECRET_ACCESS_KEY, new.secret.expose()));
     }
     let relied = [section.as_str()];
-    ctx.update_credentials(Some(files.credentials_text), &relied, |doc| {
-        doc.set(FileKind::Credentials, &section, &pairs)
-            .map_err(|e| store::edit_error(path, e))
-    })
-    .map_err(undo)?;
+    write_section(ctx, Some(files.credentials_text), &relied, &section, &pairs).map_err(undo)?;
     ctx.out.detail(&format!(
         "{name}: wrote the new key {} into [{section}]",
         mask(&new.id)
@@ -221,10 +217,7 @@ pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error
              again",
             mask(&new.id)
         ));
-        ctx.update_credentials(None, &[], |doc| {
-            doc.set(FileKind::Credentials, &section, &pairs)
-                .map_err(|e| store::edit_error(path, e))
-        })?;
+        write_section(ctx, None, &[], &section, &pairs)?;
         written_again += 1;
     }
     let retired = if keep_old {
@@ -288,20 +281,12 @@ fn give_back(
     new_id: &str,
     why: &str,
 ) -> Error {
-    let path = ctx.files.credentials.as_path();
     let restored = store::read(&ctx.files.credentials, ctx.timeouts.settle).and_then(|now| {
-        let now = now.unwrap_or_default();
         let mut pairs = vec![(keys::ACCESS_KEY_ID, old.access_key_id.as_str())];
         if old.place != Place::Keychain {
             pairs.push((keys::SECRET_ACCESS_KEY, old.secret.expose()));
         }
-        ctx.update_credentials(Some(&now), &[section], |doc| {
-            let edit = |e| store::edit_error(path, e);
-            doc.remove_keys(FileKind::Credentials, section, &[keys::KEY_CREATED])
-                .map_err(edit)?;
-            doc.set(FileKind::Credentials, section, &pairs)
-                .map_err(edit)
-        })
+        put_key_back(ctx, &now.unwrap_or_default(), section, &pairs)
     });
     let in_file = match &restored {
         Ok(_) => format!(

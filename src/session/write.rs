@@ -1,4 +1,6 @@
-//! The edits the session core makes to the credentials file.
+//! The edits the session core makes to the credentials file, each a typed change: a session
+//! written or cleared, long-term keys written or moved, a key put back after a failed
+//! rotation. Nothing else in the program edits a document.
 
 use std::path::Path;
 
@@ -7,6 +9,7 @@ use crate::credentials::{self, Session};
 use crate::error::Error;
 use crate::ini::{Document, FileKind};
 use crate::keys;
+use crate::profile::SESSION_KEYS;
 use crate::store;
 
 /// A session made in this run, waiting for the run's one write.
@@ -42,6 +45,91 @@ pub(super) fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Re
         doc.remove_keys(FileKind::Credentials, section, &["assumed_role_arn"])
             .map_err(edit)?;
     }
+    Ok(())
+}
+
+/// What clearing one profile did.
+#[derive(Debug)]
+pub enum Cleared {
+    Done {
+        section: String,
+        keys: Vec<String>,
+        section_removed: bool,
+    },
+    /// There is no session to clear: the section has none, or there is no section.
+    NoSession { section: String, exists: bool },
+}
+
+/// Clears one profile's session in `doc`. A missing section or one without a session is
+/// already clear (not an error); a section holding long-term keys is refused unless `lenient`
+/// (`--all`, which skips it).
+pub(super) fn clear_session(
+    doc: &mut Document,
+    profile: &str,
+    ctx: &Context<'_>,
+    lenient: bool,
+) -> Result<Cleared, Error> {
+    let path = ctx.files.credentials.as_path();
+    let kind = FileKind::Credentials;
+    let section = ctx.naming.short_term(profile);
+    if let Some(base) = ctx.naming.profile_of_long_term(&section) {
+        return Err(Error::LongTermSection {
+            path: path.to_path_buf(),
+            profile: base.to_owned(),
+            section,
+        });
+    }
+    let edit = |e| store::edit_error(path, e);
+    ctx.naming
+        .check_session_section(profile, &section, |long| {
+            doc.find(kind, long).is_ok_and(|s| s.is_some())
+        })?;
+    let found = doc.find(kind, &section).map_err(edit)?;
+    let has_session =
+        found.is_some_and(|s| doc.section_properties(s).contains_key(keys::SESSION_TOKEN));
+    if !has_session {
+        // Already clear, unless it holds long-term keys, which clear never touches.
+        let props = found.map(|s| doc.section_properties(s));
+        if !lenient && credentials::holds_long_term_keys(props.as_ref()) {
+            return Err(Error::NoSession {
+                path: path.to_path_buf(),
+                section,
+                exists: true,
+            });
+        }
+        return Ok(Cleared::NoSession {
+            section,
+            exists: found.is_some(),
+        });
+    }
+    let keys = doc
+        .remove_keys(kind, &section, SESSION_KEYS)
+        .map_err(edit)?;
+    let section_removed = doc.is_bare(kind, &section).map_err(edit)?
+        && doc.remove_section(kind, &section).map_err(edit)?;
+    Ok(Cleared::Done {
+        section,
+        keys,
+        section_removed,
+    })
+}
+
+/// Writes `pairs` (a long-term key) into `section` of the file as it is now (`now`), taking
+/// out the creation time of the key it replaces: the old key goes back after a failed
+/// rotation.
+pub(super) fn put_key_back(
+    ctx: &Context<'_>,
+    now: &str,
+    section: &str,
+    pairs: &[(&str, &str)],
+) -> Result<(), Error> {
+    let path = ctx.files.credentials.as_path();
+    ctx.update_credentials(Some(now), &[section], |doc| {
+        let edit = |e| store::edit_error(path, e);
+        doc.remove_keys(FileKind::Credentials, section, &[keys::KEY_CREATED])
+            .map_err(edit)?;
+        doc.set(FileKind::Credentials, section, pairs).map_err(edit)
+    })?;
     Ok(())
 }
 
@@ -129,17 +217,18 @@ pub fn write_long_term(
     Ok(updated.value)
 }
 
-/// Sets `pairs` in `section` of the credentials file as first read (`first`), relying on the
-/// `relied` sections staying as they were; whether the file changed.
+/// Sets `pairs` in `section` of the credentials file as first read (`first`; `None` when the
+/// file is to be taken as it is now), relying on the `relied` sections staying as they were;
+/// whether the file changed.
 pub fn write_section(
     ctx: &Context<'_>,
-    first: &str,
+    first: Option<&str>,
     relied: &[&str],
     section: &str,
     pairs: &[(&str, &str)],
 ) -> Result<bool, Error> {
     let path = ctx.files.credentials.as_path();
-    let updated = ctx.update_credentials(Some(first), relied, |doc| {
+    let updated = ctx.update_credentials(first, relied, |doc| {
         doc.set(FileKind::Credentials, section, pairs)
             .map_err(|e| store::edit_error(path, e))
     })?;
