@@ -1,22 +1,47 @@
 //! stsmfa: short-term AWS session credentials from long-term keys and an MFA code, kept in the
 //! shared credentials file without losing a byte of it.
+//!
+//! The binary is [`main`]; what the library makes public beyond it (the document, the store,
+//! the environment snapshot, the timeouts, the error type) is what the integration tests and
+//! benchmarks drive directly.
 
-pub mod aws;
-pub mod cli;
-pub mod commands;
-pub mod credentials;
+#![warn(missing_docs, unreachable_pub)]
+
+mod aws;
+mod cli;
+mod commands;
+mod credentials;
 pub mod env;
 pub mod error;
-pub mod hash;
+mod hash;
 pub mod ini;
-pub mod keychain;
-pub mod keys;
-pub mod output;
+mod keychain;
+mod keys;
+mod output;
 pub mod profile;
 pub mod secret;
-pub mod session;
-pub mod settings;
-pub mod shell;
+mod session;
+mod settings;
+mod shell;
 pub mod store;
 pub mod timeouts;
-pub mod token;
+mod token;
+
+use std::process::ExitCode;
+
+/// The whole program: parse the command line, run the command, print the one error and return
+/// its exit code.
+pub fn main() -> ExitCode {
+    secret::disable_core_dumps();
+    let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let env = env::Env::capture();
+    let g = &cli.global;
+    let out = output::Output::new(g.quiet, g.verbose, g.color, &env);
+    match commands::run(&cli, &env, out) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
