@@ -25,7 +25,7 @@ Profile: --profile, else AWS_PROFILE, else default.";
 /// ~/.aws/credentials without losing a byte of it.
 #[derive(Debug, Parser)]
 #[command(name = "stsmfa", version, after_help = EXAMPLES)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: Global,
 
@@ -43,7 +43,7 @@ pub struct Cli {
 
 /// Flags that choose how sessions are made; they go before or after the command.
 #[derive(Debug, Args, Default)]
-pub struct SettingFlags {
+pub(crate) struct SettingFlags {
     #[command(flatten)]
     pub session: Flags,
 
@@ -69,7 +69,7 @@ pub struct SettingFlags {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
-pub struct Global {
+pub(crate) struct Global {
     /// Profile to work on when a command names none [default: AWS_PROFILE, else `default`]
     #[arg(short, long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
@@ -115,7 +115,7 @@ pub struct Global {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Refresh sessions that are missing or about to expire (the default command)
     ///
     /// For each profile, gets a new session from STS with the long-term keys of
@@ -183,7 +183,7 @@ pub enum Command {
 
 /// `stsmfa status`.
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Profiles to show [default: every profile with a long-term or a session section]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
@@ -195,7 +195,7 @@ pub struct StatusArgs {
 
 /// `stsmfa env`.
 #[derive(Debug, Args)]
-pub struct EnvArgs {
+pub(crate) struct EnvArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -207,7 +207,7 @@ pub struct EnvArgs {
 
 /// `stsmfa exec`.
 #[derive(Debug, Args)]
-pub struct ExecArgs {
+pub(crate) struct ExecArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -219,7 +219,7 @@ pub struct ExecArgs {
 
 /// `stsmfa credential-process`.
 #[derive(Debug, Args)]
-pub struct CredentialProcessArgs {
+pub(crate) struct CredentialProcessArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -227,7 +227,7 @@ pub struct CredentialProcessArgs {
 
 /// `stsmfa setup`.
 #[derive(Debug, Args)]
-pub struct SetupArgs {
+pub(crate) struct SetupArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -264,7 +264,7 @@ pub struct SetupArgs {
 
 /// `stsmfa rotate`.
 #[derive(Debug, Args)]
-pub struct RotateArgs {
+pub(crate) struct RotateArgs {
     /// Profile [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -276,7 +276,7 @@ pub struct RotateArgs {
 
 /// `stsmfa man`.
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// The command whose page to print [default: stsmfa's own page]
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
@@ -288,7 +288,7 @@ pub struct ManArgs {
 
 /// `stsmfa completions`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum, required_unless_present = "list_profiles")]
     pub shell: Option<clap_complete::Shell>,
@@ -300,7 +300,7 @@ pub struct CompletionsArgs {
 
 /// `stsmfa refresh`.
 #[derive(Debug, Args, Default)]
-pub struct RefreshArgs {
+pub(crate) struct RefreshArgs {
     /// Profiles to refresh [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
@@ -312,7 +312,7 @@ pub struct RefreshArgs {
 
 /// `stsmfa clear`.
 #[derive(Debug, Args)]
-pub struct ClearArgs {
+pub(crate) struct ClearArgs {
     /// Profiles whose sessions to remove [default: --profile]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
@@ -351,7 +351,7 @@ fn settings_of(command: &str) -> &'static [&'static str] {
 
 /// The command line: [`Cli`] as clap derives it, with each command's help showing only the
 /// settings flags that command uses (they are global, so clap would list them everywhere).
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     // A command that has its own copy of a global flag keeps it (clap propagates only what a
     // command lacks): the copies of the flags it does not use are hidden.
     per_command(<Cli as clap::CommandFactory>::command(), |used, arg| {
@@ -361,7 +361,7 @@ pub fn command() -> clap::Command {
 
 /// The command line for completion scripts: the settings flags only where they are used
 /// (completion generators list hidden flags too, so they are left out, not hidden).
-pub fn completion_command() -> clap::Command {
+pub(crate) fn completion_command() -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     for id in SETTINGS {
         cmd = cmd.mut_arg(id, |a| a.global(false));
@@ -397,7 +397,7 @@ fn per_command(
 
 /// Parses the command line; a settings flag given to a command that does not use it is a
 /// usage error.
-pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+pub(crate) fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,

@@ -33,7 +33,7 @@ const REQUIRED_SESSION_KEYS: [&str; 4] = [
 
 /// The long-term keys of a profile.
 #[derive(Debug)]
-pub struct LongTerm {
+pub(crate) struct LongTerm {
     pub access_key_id: String,
     pub secret: Secret,
     /// Where the secret was read from.
@@ -43,7 +43,7 @@ pub struct LongTerm {
 impl LongTerm {
     /// Reads the keys from `profile`'s long-term section, the secret from the OS keychain when
     /// the section keeps it there; `section` and `path` are for messages.
-    pub fn from_section(
+    pub(crate) fn from_section(
         props: Option<&Properties<'_>>,
         profile: &str,
         section: &str,
@@ -94,7 +94,7 @@ impl LongTerm {
 /// Refuses a key id or token that goes into a request header and holds a control character
 /// (or is empty): the SDK would stop the process on it. Checked before anything is sent; the
 /// message names the key and section, never the value.
-pub fn check_sendable(
+pub(crate) fn check_sendable(
     path: &std::path::Path,
     section: &str,
     key: &'static str,
@@ -112,7 +112,7 @@ pub fn check_sendable(
 
 /// Session credentials as STS returned them.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     pub access_key_id: String,
     pub secret: Secret,
     pub token: Secret,
@@ -126,7 +126,10 @@ impl Session {
     /// already has (`current`), so that the tool that made it accepts the new session:
     /// `aws_security_token` only when the section had one, and `expiration` in `aws-mfa`'s
     /// `2026-11-25 09:50:53` when it was written that way.
-    pub fn keys(&self, current: Option<&Properties<'_>>) -> Vec<(&'static str, Cow<'_, str>)> {
+    pub(crate) fn keys(
+        &self,
+        current: Option<&Properties<'_>>,
+    ) -> Vec<(&'static str, Cow<'_, str>)> {
         let with_security_token = current.is_some_and(|p| p.contains_key(keys::SECURITY_TOKEN));
         let aws_mfa_format = current
             .and_then(|p| p.get(keys::EXPIRATION))
@@ -165,7 +168,7 @@ impl Session {
 }
 
 /// RFC 3339 in UTC, to the second: `2026-11-25T09:50:53Z`.
-pub fn format_expiration(t: DateTime<Utc>) -> String {
+pub(crate) fn format_expiration(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -173,7 +176,7 @@ pub fn format_expiration(t: DateTime<Utc>) -> String {
 const AWS_MFA_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// Reads an expiration: RFC 3339, or `aws-mfa`'s `2026-11-25 09:50:53` (UTC).
-pub fn parse_expiration(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_expiration(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -192,7 +195,7 @@ fn is_aws_mfa_expiration(s: &str) -> bool {
 
 /// What state a short-term section is in, and so whether it needs a refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     /// Good for longer than the margin.
     Valid {
         expires: DateTime<Utc>,
@@ -220,7 +223,7 @@ pub enum State {
 
 impl State {
     /// Why a refresh is needed, for messages.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         match self {
             State::Valid { .. } => "the session is valid".into(),
             State::Expiring { .. } => "the session expires soon".into(),
@@ -236,21 +239,21 @@ impl State {
 
 /// Whether a section holds long-term keys (an access key and no session token): such a
 /// short-term section is never overwritten.
-pub fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
+pub(crate) fn holds_long_term_keys(props: Option<&Properties<'_>>) -> bool {
     props.is_some_and(|p| {
         p.contains_key(keys::ACCESS_KEY_ID) && !p.contains_key(keys::SESSION_TOKEN)
     })
 }
 
 /// The role a session was made for (`assumed_role_arn`, unless `assumed_role = False`).
-pub fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
+pub(crate) fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
     props
         .get("assumed_role_arn")
         .filter(|_| props.get(keys::ASSUMED_ROLE) != Some("False"))
 }
 
 /// Decides the state of a short-term section.
-pub fn session_state(
+pub(crate) fn session_state(
     props: Option<&Properties<'_>>,
     role: Option<&str>,
     now: DateTime<Utc>,
@@ -284,7 +287,7 @@ pub fn session_state(
 }
 
 /// `18:50 (5h 12m left)`, in local time; the date is added when it is not today.
-pub fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(crate) fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let local = expires.with_timezone(&Local);
     let today = now.with_timezone(&Local).date_naive();
     let when = if local.date_naive() == today {
@@ -300,14 +303,14 @@ pub fn describe_expiry(expires: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 /// `1d 2h`, `5h 12m`, `12m`, `40s`.
-pub fn span(d: chrono::Duration) -> String {
+pub(crate) fn span(d: chrono::Duration) -> String {
     let mut out = String::with_capacity(12);
     push_span(&mut out, d);
     out
 }
 
 /// Appends [`span`]`(d)` to `out`.
-pub fn push_span(out: &mut String, d: chrono::Duration) {
+pub(crate) fn push_span(out: &mut String, d: chrono::Duration) {
     let s = d.num_seconds().max(0);
     let (days, hours, minutes) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
     let parts: &[(i64, &str)] = match (days, hours, minutes) {
@@ -324,7 +327,7 @@ pub fn push_span(out: &mut String, d: chrono::Duration) {
 
 /// Appends `n` in decimal, zero-padded to `width` digits (20 at most), without the formatting
 /// machinery (`status` writes a few numbers for each of possibly thousands of profiles).
-pub fn push_decimal(out: &mut String, n: u64, width: usize) {
+pub(crate) fn push_decimal(out: &mut String, n: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();
     let mut n = n;

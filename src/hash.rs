@@ -3,9 +3,9 @@
 
 /// FNV-1a.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Fnv;
+pub(crate) struct Fnv;
 
-pub struct FnvHasher(u64);
+pub(crate) struct FnvHasher(u64);
 
 impl std::hash::BuildHasher for Fnv {
     type Hasher = FnvHasher;

@@ -12,14 +12,14 @@ use crate::keys;
 use crate::secret::{Secret, mask};
 
 /// The entry's service name.
-pub const SERVICE: &str = "stsmfa";
+pub(crate) const SERVICE: &str = "stsmfa";
 
 /// The value of [`keys::SECRET_PLACE`] that says the secret is in the keychain.
-pub const MARKER: &str = "keychain";
+pub(crate) const MARKER: &str = "keychain";
 
 /// Where a long-term section's secret access key lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// `aws_secret_access_key` in the file (it wins when both are there, as it does for
     /// every AWS tool).
     File,
@@ -30,7 +30,7 @@ pub enum Place {
 }
 
 impl Place {
-    pub fn of(props: &Properties<'_>) -> Place {
+    pub(crate) fn of(props: &Properties<'_>) -> Place {
         if props.contains_key(keys::SECRET_ACCESS_KEY) {
             Place::File
         } else if is_marker(props.get(keys::SECRET_PLACE)) {
@@ -41,7 +41,7 @@ impl Place {
     }
 
     /// The word `status` shows.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Place::File => "file",
             Place::Keychain => "keychain",
@@ -52,7 +52,7 @@ impl Place {
 
 /// Whether a section of `doc` (a credentials file) keeps the secret of `key_id` in the
 /// keychain: its entry must stay.
-pub fn in_use(doc: &Document<'_>, key_id: &str) -> bool {
+pub(crate) fn in_use(doc: &Document<'_>, key_id: &str) -> bool {
     doc.named_sections().into_iter().any(|(section, _)| {
         let props = doc.section_properties(section);
         props.get(keys::ACCESS_KEY_ID) == Some(key_id) && Place::of(&props) == Place::Keychain
@@ -65,7 +65,7 @@ fn is_marker(value: Option<&str>) -> bool {
 
 /// What went wrong with the keychain, before it is put into a sentence about a profile.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// No keychain: no D-Bus session, no Secret Service, ...
     Unreachable(String),
     /// The keychain is locked and was not unlocked (no prompt could be shown, or it was
@@ -79,7 +79,7 @@ pub enum Failure {
 
 /// What was being done, for the sentence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Doing {
+pub(crate) enum Doing {
     /// Reading the secret for a run.
     Read,
     /// Storing the secret.
@@ -90,14 +90,14 @@ pub enum Doing {
 
 /// Whose secret it is: the profile and its long-term section.
 #[derive(Clone, Copy, Debug)]
-pub struct About<'a> {
+pub(crate) struct About<'a> {
     pub profile: &'a str,
     pub section: &'a str,
 }
 
 impl Failure {
     /// The error to report, naming the section and the key (masked).
-    pub fn error(self, doing: Doing, about: About<'_>, key_id: &str) -> Error {
+    pub(crate) fn error(self, doing: Doing, about: About<'_>, key_id: &str) -> Error {
         let key = mask(key_id);
         let About { profile, section } = about;
         let what = match doing {
@@ -214,7 +214,7 @@ fn failure(e: keyring::Error) -> Failure {
 }
 
 /// The secret kept for `key_id`.
-pub fn read(key_id: &str) -> Result<Secret, Failure> {
+pub(crate) fn read(key_id: &str) -> Result<Secret, Failure> {
     let bytes = entry(key_id)?.get_secret().map_err(failure)?;
     // Moved into the `Secret`, not copied; bytes that are not text are wiped by `Zeroizing`.
     match String::from_utf8(bytes) {
@@ -228,7 +228,7 @@ pub fn read(key_id: &str) -> Result<Secret, Failure> {
 
 /// Stores the secret for `key_id`, then reads it back: the caller changes the file only when
 /// the keychain has returned the secret it was given.
-pub fn store(key_id: &str, secret: &Secret) -> Result<(), Failure> {
+pub(crate) fn store(key_id: &str, secret: &Secret) -> Result<(), Failure> {
     entry(key_id)?
         .set_secret(secret.expose().as_bytes())
         .map_err(failure)?;
@@ -243,7 +243,7 @@ pub fn store(key_id: &str, secret: &Secret) -> Result<(), Failure> {
 }
 
 /// Whether the keychain has an entry for `key_id`.
-pub fn holds(key_id: &str) -> Result<bool, Failure> {
+pub(crate) fn holds(key_id: &str) -> Result<bool, Failure> {
     match read(key_id) {
         Ok(_) => Ok(true),
         Err(Failure::Missing) => Ok(false),
@@ -252,7 +252,7 @@ pub fn holds(key_id: &str) -> Result<bool, Failure> {
 }
 
 /// Deletes the entry for `key_id`; one that is already gone is not an error.
-pub fn delete(key_id: &str) -> Result<(), Failure> {
+pub(crate) fn delete(key_id: &str) -> Result<(), Failure> {
     match entry(key_id)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(failure(e)),

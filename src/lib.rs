@@ -2,8 +2,8 @@
 //! shared credentials file without losing a byte of it.
 //!
 //! The binary is [`main`]; what the library makes public beyond it (the document, the store,
-//! the environment snapshot, the timeouts, the error type) is what the integration tests and
-//! benchmarks drive directly.
+//! the environment snapshot, the timeouts, a secret's mask) is what the integration tests and
+//! benchmarks drive directly. Everything else is private to the crate.
 
 #![warn(missing_docs, unreachable_pub)]
 
@@ -12,7 +12,7 @@ mod cli;
 mod commands;
 mod credentials;
 pub mod env;
-pub mod error;
+mod error;
 mod hash;
 pub mod ini;
 mod keychain;

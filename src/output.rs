@@ -13,7 +13,7 @@ use crate::error::Error;
 
 /// The `--color` flag.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     #[default]
     Auto,
     Always,
@@ -22,7 +22,7 @@ pub enum ColorWhen {
 
 /// How much to say, and how.
 #[derive(Clone, Copy, Debug)]
-pub struct Output {
+pub(crate) struct Output {
     quiet: bool,
     verbose: bool,
     color: bool,
@@ -37,7 +37,7 @@ const GREEN: &str = "\x1b[32m";
 const RESET: &str = "\x1b[0m";
 
 impl Output {
-    pub fn new(quiet: bool, verbose: bool, when: ColorWhen, env: &Env) -> Output {
+    pub(crate) fn new(quiet: bool, verbose: bool, when: ColorWhen, env: &Env) -> Output {
         let terminal = std::io::stderr().is_terminal();
         let color = match when {
             ColorWhen::Always => true,
@@ -71,7 +71,7 @@ impl Output {
     /// with `-q`.
     /// A failure to write it (a closed pipe, a full disk) is an error: the consumer did not
     /// get what it asked for.
-    pub fn print(&self, text: &str) -> Result<(), Error> {
+    pub(crate) fn print(&self, text: &str) -> Result<(), Error> {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
@@ -79,12 +79,12 @@ impl Output {
     }
 
     /// Whether colour is on.
-    pub fn colored(&self) -> bool {
+    pub(crate) fn colored(&self) -> bool {
         self.color
     }
 
     /// `text` in a colour for a state: green, yellow or red, when colour is on.
-    pub fn state_color(&self, text: &str, level: u8) -> String {
+    pub(crate) fn state_color(&self, text: &str, level: u8) -> String {
         let style = match level {
             0 => GREEN,
             1 => YELLOW,
@@ -94,14 +94,14 @@ impl Output {
     }
 
     /// A result the user wants to see (`dev: session cleared`); silent with `-q`.
-    pub fn done(&self, profile: &str, text: &str) {
+    pub(crate) fn done(&self, profile: &str, text: &str) {
         if !self.quiet {
             self.line(&format!("{}: {text}", self.paint(GREEN, profile)));
         }
     }
 
     /// A neutral message; silent with `-q`.
-    pub fn info(&self, text: &str) {
+    pub(crate) fn info(&self, text: &str) {
         if !self.quiet {
             self.line(text);
         }
@@ -110,7 +110,10 @@ impl Output {
     /// Notes too long to make in memory first (the `status` table of thousands of profiles):
     /// `write` writes them to stderr through a buffer. Dropped with `-q`; like every note, a
     /// failure to write them is not an error.
-    pub fn info_stream(&self, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+    pub(crate) fn info_stream(
+        &self,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) {
         if self.quiet {
             return;
         }
@@ -119,20 +122,20 @@ impl Output {
     }
 
     /// Detail shown only with `-v`.
-    pub fn detail(&self, text: &str) {
+    pub(crate) fn detail(&self, text: &str) {
         if self.verbose {
             self.line(&self.paint(CYAN, text));
         }
     }
 
     /// Something the user should know even with `-q`.
-    pub fn warn(&self, text: &str) {
+    pub(crate) fn warn(&self, text: &str) {
         self.line(&format!("{} {text}", self.paint(YELLOW, "warning:")));
     }
 
     /// Runs `work` while a spinner with `label` turns on stderr (only on a terminal, and not
     /// with `-q`); the spinner line is erased afterwards.
-    pub fn spin<T: Send>(&self, label: &str, work: impl FnOnce() -> T + Send) -> T {
+    pub(crate) fn spin<T: Send>(&self, label: &str, work: impl FnOnce() -> T + Send) -> T {
         if !self.terminal || self.quiet {
             return work();
         }
@@ -162,17 +165,17 @@ impl Output {
     }
 
     /// Whether verbose details are wanted (to skip building them otherwise).
-    pub fn is_verbose(&self) -> bool {
+    pub(crate) fn is_verbose(&self) -> bool {
         self.verbose
     }
 
     /// An error and its hint, always shown.
-    pub fn error(&self, e: &Error) {
+    pub(crate) fn error(&self, e: &Error) {
         self.error_for(None, e);
     }
 
     /// An error, starting with the profile's name when given (runs over several profiles).
-    pub fn error_for(&self, profile: Option<&str>, e: &Error) {
+    pub(crate) fn error_for(&self, profile: Option<&str>, e: &Error) {
         let label = self.paint(RED, "error:");
         match profile {
             Some(p) => self.line(&format!("{p}: {label} {e}")),

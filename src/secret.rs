@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 pub struct Secret(Zeroizing<String>);
 
 impl Secret {
+    /// Takes `value` over; it is zeroed when the secret is dropped.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(Zeroizing::new(value.into()))
     }

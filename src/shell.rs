@@ -8,7 +8,7 @@ use crate::env::Env;
 /// A shell `env` can write for, by the name people call it (the POSIX family shares one
 /// syntax, as do the two PowerShells; `cmd` is Windows cmd.exe).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
+pub(crate) enum Shell {
     Sh,
     Bash,
     Zsh,
@@ -30,7 +30,7 @@ enum Syntax {
 
 impl Shell {
     /// The shell from `$SHELL` (by its file name), else sh.
-    pub fn from_env(env: &Env) -> Shell {
+    pub(crate) fn from_env(env: &Env) -> Shell {
         let name = env
             .get("SHELL")
             .and_then(|s| s.rsplit('/').next())
@@ -50,7 +50,7 @@ impl Shell {
     }
 
     /// A line that sets `name` to `value`; `None` when this shell cannot hold the value safely.
-    pub fn set(self, name: &str, value: &str) -> Option<String> {
+    pub(crate) fn set(self, name: &str, value: &str) -> Option<String> {
         Some(match self.syntax() {
             Syntax::Posix => format!("export {name}={}", sh_quote(value)),
             Syntax::Fish => format!("set -gx {name} {}", fish_quote(value)),
@@ -67,7 +67,7 @@ impl Shell {
     }
 
     /// A line that removes `name` from the environment.
-    pub fn unset(self, name: &str) -> String {
+    pub(crate) fn unset(self, name: &str) -> String {
         match self.syntax() {
             Syntax::Posix => format!("unset {name}"),
             Syntax::Fish => format!("set -e {name}"),

@@ -11,13 +11,13 @@ use crate::error::{Error, Usage};
 const RETRY: &str = "the code is the 6 digits your MFA device shows";
 
 /// The code with spaces removed, when it is exactly six digits.
-pub fn normalize(raw: &str) -> Option<String> {
+pub(crate) fn normalize(raw: &str) -> Option<String> {
     let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
 }
 
 /// Checks a code given on the command line or stdin.
-pub fn validate(raw: &str, from: &str) -> Result<String, Error> {
+pub(crate) fn validate(raw: &str, from: &str) -> Result<String, Error> {
     normalize(raw).ok_or_else(|| {
         Error::Usage(Usage::Code {
             from: from.to_owned(),
@@ -26,7 +26,7 @@ pub fn validate(raw: &str, from: &str) -> Result<String, Error> {
 }
 
 /// The first run of exactly six digits in `output` (not part of a longer number).
-pub fn first_code(output: &str) -> Option<String> {
+pub(crate) fn first_code(output: &str) -> Option<String> {
     let bytes = output.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -46,7 +46,7 @@ pub fn first_code(output: &str) -> Option<String> {
 }
 
 /// Reads one line from standard input and checks it.
-pub fn read_stdin() -> Result<String, Error> {
+pub(crate) fn read_stdin() -> Result<String, Error> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -61,7 +61,11 @@ pub fn read_stdin() -> Result<String, Error> {
 /// Runs a token command with `sh -c`, stdin closed and `STSMFA_PROFILE` set, and takes the
 /// first 6-digit code from what it prints. The profile is passed only in the environment,
 /// never spliced into the command text.
-pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<String, Error> {
+pub(crate) fn run_command(
+    command: &str,
+    profile: &str,
+    timeout: Duration,
+) -> Result<String, Error> {
     let fail = |cause: String| Error::TokenSource {
         source_name: format!("the MFA code command `{command}`"),
         cause,
@@ -119,10 +123,10 @@ pub fn run_command(command: &str, profile: &str, timeout: Duration) -> Result<St
 }
 
 /// How long to wait for a token command to show a new code for a device that just used one.
-pub const FRESH_CODE_WAIT: Duration = Duration::from_secs(35);
+pub(crate) const FRESH_CODE_WAIT: Duration = Duration::from_secs(35);
 
 /// What is needed to get a code for one profile.
-pub struct Ask<'a> {
+pub(crate) struct Ask<'a> {
     pub profile: &'a str,
     pub device: &'a str,
     /// `--token`: a checked code, or `-` for one line of stdin.
@@ -139,13 +143,13 @@ pub struct Ask<'a> {
 /// The code policy of a run (SPEC §3, §4): the first source that has a code, and never the
 /// same code twice for one device (AWS rejects a code used twice), whichever source gave it.
 #[derive(Default)]
-pub struct Codes {
+pub(crate) struct Codes {
     used: std::collections::HashMap<String, String>,
 }
 
 impl Codes {
     /// A code for `ask.profile` that this run has not used for its device.
-    pub fn get(&mut self, ask: &Ask<'_>) -> Result<String, Error> {
+    pub(crate) fn get(&mut self, ask: &Ask<'_>) -> Result<String, Error> {
         let previous = self.used.get(ask.device).cloned();
         let reused = |code: &str| previous.as_deref() == Some(code);
         let need = |reused: bool| Error::NeedCode {
@@ -225,7 +229,7 @@ fn fresh_from_command(
 
 /// Where a prompt may be shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Prompt {
+pub(crate) enum Prompt {
     /// Nowhere: `--no-input`, or no terminal.
     No,
     /// On stderr, a terminal (stdin is one too).
@@ -237,7 +241,7 @@ pub enum Prompt {
 
 /// Asks for the code, re-asking on a typo. `note` explains why a new code is needed when one
 /// was just used.
-pub fn prompt(
+pub(crate) fn prompt(
     profile: &str,
     device: &str,
     note: Option<&str>,
@@ -297,7 +301,7 @@ fn prompt_on_tty(profile: &str, device: &str, note: Option<&str>) -> Result<Stri
 }
 
 /// Whether `/dev/tty` can be opened (there is a controlling terminal).
-pub fn tty_available() -> bool {
+pub(crate) fn tty_available() -> bool {
     std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use stsmfa::error::Error;
 use stsmfa::ini::{Document, FileKind};
 use stsmfa::store::{self, Baseline, Outcome};
 use stsmfa::timeouts::Timeouts;
@@ -38,7 +37,8 @@ aws_access_key_id = AKIAIOSFODNN7EXAMPLE
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 ";
 
-fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, Error> {
+/// Sets `pairs` in `profile` through the store; a failure is its message.
+fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, String> {
     store::update(
         path,
         CRED,
@@ -50,6 +50,7 @@ fn set(path: &Path, profile: &str, pairs: &[(&str, &str)]) -> Result<Outcome, Er
         },
     )
     .map(|u| u.outcome)
+    .map_err(|e| e.to_string())
 }
 
 #[test]

@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The PEM certificates of a CA bundle, each one the TLS library takes.
 #[derive(Clone, Debug)]
-pub struct Trust {
+pub(crate) struct Trust {
     path: String,
     pem: Vec<u8>,
 }
@@ -28,7 +28,7 @@ pub struct Trust {
 impl Trust {
     /// Reads the CA bundle at `path` (set by `source`, SPEC §2): every certificate the TLS library can use is
     /// kept; a file that cannot be read or holds no usable certificate is an error naming it.
-    pub fn load(path: &str, source: &str) -> Result<Trust, Error> {
+    pub(crate) fn load(path: &str, source: &str) -> Result<Trust, Error> {
         let bad = |why: String| {
             Error::Usage(Usage::CaBundle {
                 path: path.to_owned(),
@@ -64,7 +64,7 @@ impl Trust {
     }
 
     /// The bundle's path, as given.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.path
     }
 }

@@ -14,13 +14,13 @@ use crate::secret::{Secret, mask};
 
 /// An access key of the user, as IAM lists it.
 #[derive(Debug)]
-pub struct Key {
+pub(crate) struct Key {
     pub id: String,
     pub active: bool,
 }
 
 /// A new access key.
-pub struct NewKey {
+pub(crate) struct NewKey {
     pub id: String,
     pub secret: Secret,
     pub created: DateTime<Utc>,
@@ -28,7 +28,7 @@ pub struct NewKey {
 
 /// What the calls share: the profile's network, the endpoints the user gave and an HTTP
 /// client.
-pub struct Aws<'a> {
+pub(crate) struct Aws<'a> {
     network: &'a Network,
     /// The STS URL, for messages.
     sts_url: &'a str,
@@ -41,7 +41,7 @@ pub struct Aws<'a> {
 }
 
 impl<'a> Aws<'a> {
-    pub fn new(
+    pub(crate) fn new(
         network: &'a Network,
         sts_url: &'a str,
         sts_given: bool,
@@ -97,7 +97,7 @@ impl<'a> Aws<'a> {
 
     /// The IAM user name of the keys that sign (GetCallerIdentity): the last part of
     /// `arn:aws:iam::ACCOUNT:user/PATH/NAME`.
-    pub fn user_of(&self, signer: &Signer<'_>) -> Result<String, Error> {
+    pub(crate) fn user_of(&self, signer: &Signer<'_>) -> Result<String, Error> {
         let client = self.sts(signer);
         let out = self
             .runtime
@@ -117,14 +117,14 @@ impl<'a> Aws<'a> {
     }
 
     /// Whether `signer` works now (GetCallerIdentity answers).
-    pub fn works(&self, signer: &Signer<'_>) -> bool {
+    pub(crate) fn works(&self, signer: &Signer<'_>) -> bool {
         let client = self.sts(signer);
         self.runtime
             .block_on(client.get_caller_identity().send())
             .is_ok()
     }
 
-    pub fn keys(&self, signer: &Signer<'_>, user: &str) -> Result<Vec<Key>, Error> {
+    pub(crate) fn keys(&self, signer: &Signer<'_>, user: &str) -> Result<Vec<Key>, Error> {
         let client = self.iam(signer);
         let out = self
             .runtime
@@ -140,7 +140,7 @@ impl<'a> Aws<'a> {
             .collect())
     }
 
-    pub fn create(&self, signer: &Signer<'_>, user: &str) -> Result<NewKey, Error> {
+    pub(crate) fn create(&self, signer: &Signer<'_>, user: &str) -> Result<NewKey, Error> {
         let client = self.iam(signer);
         let out = self
             .runtime
@@ -160,7 +160,7 @@ impl<'a> Aws<'a> {
         })
     }
 
-    pub fn delete(&self, signer: &Signer<'_>, user: &str, id: &str) -> Result<(), Error> {
+    pub(crate) fn delete(&self, signer: &Signer<'_>, user: &str, id: &str) -> Result<(), Error> {
         let client = self.iam(signer);
         self.runtime
             .block_on(
@@ -174,7 +174,12 @@ impl<'a> Aws<'a> {
             .map_err(|e| self.failure(e, "DeleteAccessKey", signer.access_key_id))
     }
 
-    pub fn deactivate(&self, signer: &Signer<'_>, user: &str, id: &str) -> Result<(), Error> {
+    pub(crate) fn deactivate(
+        &self,
+        signer: &Signer<'_>,
+        user: &str,
+        id: &str,
+    ) -> Result<(), Error> {
         let client = self.iam(signer);
         self.runtime
             .block_on(

@@ -8,8 +8,8 @@
 //! `sts.rs` gets sessions, `iam.rs` rotates keys.
 
 mod http;
-pub mod iam;
-pub mod sts;
+pub(crate) mod iam;
+pub(crate) mod sts;
 
 use std::time::Duration;
 
@@ -18,11 +18,11 @@ use aws_sdk_sts::config::endpoint::{Params, ResolveEndpoint as _};
 
 use crate::error::{Error, Usage};
 use crate::secret::Secret;
-pub use http::Trust;
+pub(crate) use http::Trust;
 
 /// How a profile's calls reach AWS (SPEC §2, §7).
 #[derive(Clone, Debug)]
-pub struct Network {
+pub(crate) struct Network {
     pub region: String,
     pub fips: bool,
     pub dual_stack: bool,
@@ -36,7 +36,7 @@ pub struct Network {
 
 /// The credentials a call is signed with.
 #[derive(Debug)]
-pub struct Signer<'a> {
+pub(crate) struct Signer<'a> {
     pub access_key_id: &'a str,
     pub secret: &'a Secret,
     pub token: Option<&'a Secret>,
@@ -57,7 +57,7 @@ impl Signer<'_> {
 
 /// The STS URL the SDK's endpoint resolver gives for the network's region and endpoint
 /// variants; a region with no such endpoint is a usage error.
-pub fn sts_endpoint(net: &Network) -> Result<String, Error> {
+pub(crate) fn sts_endpoint(net: &Network) -> Result<String, Error> {
     resolve(&net.region, net.fips, net.dual_stack).map_err(|why| {
         let variant = match (net.fips, net.dual_stack) {
             (true, true) => " with FIPS and dual-stack",

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 /// One request for session credentials.
 #[derive(Debug)]
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The keys that sign it: long-term keys, or the base profile's session for a chained role.
     pub signer: Signer<'a>,
     /// The long-term section, for messages.
@@ -34,14 +34,14 @@ pub struct Request<'a> {
 
 /// The role to assume.
 #[derive(Debug)]
-pub struct Role<'a> {
+pub(crate) struct Role<'a> {
     pub arn: &'a str,
     pub session_name: &'a str,
     pub external_id: Option<&'a str>,
 }
 
 /// Calls STS and returns the session, or an error that says what to do.
-pub fn get_session(req: &Request<'_>) -> Result<Session, Error> {
+pub(crate) fn get_session(req: &Request<'_>) -> Result<Session, Error> {
     get_sessions(std::slice::from_ref(req))
         .pop()
         .unwrap_or_else(|| Err(Error::Internal("no STS answer".into())))
@@ -49,7 +49,7 @@ pub fn get_session(req: &Request<'_>) -> Result<Session, Error> {
 
 /// Calls STS for every request at once (the role calls of a run overlap) and returns the
 /// answers in the same order.
-pub fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
+pub(crate) fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

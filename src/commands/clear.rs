@@ -7,7 +7,7 @@ use crate::session::{self, Cleared};
 
 use super::Context;
 
-pub fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &ClearArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.all && !ctx.naming.has_long_term_suffix() {
         return Err(Error::Usage(Usage::AllWithoutSuffix));
     }

@@ -13,7 +13,7 @@ use super::Context;
 /// What the scripts run to learn the profile names.
 const LIST: &str = "stsmfa completions --list-profiles 2>/dev/null";
 
-pub fn run(args: &CompletionsArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &CompletionsArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let Some(shell) = args.shell.filter(|_| !args.list_profiles) else {
         return list_profiles(ctx);
     };

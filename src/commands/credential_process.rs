@@ -10,7 +10,7 @@ use crate::token::{self, Prompt};
 use super::Context;
 use crate::session;
 
-pub fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut ctx = ctx.clone();
     ctx.prompt = if !ctx.no_input && token::tty_available() {
         Prompt::Tty

@@ -7,7 +7,7 @@ use crate::shell::Shell;
 use super::Context;
 use crate::session;
 
-pub fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let shell = args.shell.unwrap_or_else(|| Shell::from_env(ctx.env));
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, ctx)?;

@@ -16,7 +16,7 @@ use crate::error::{Error, Usage};
 use super::Context;
 use crate::session;
 
-pub fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, ctx)?;
     let Some((program, rest)) = args.command.split_first() else {

@@ -31,7 +31,7 @@ const EXIT_STATUS: [(&str, &str); 7] = [
     ),
 ];
 
-pub fn run(args: &ManArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &ManArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let mut cmd = crate::cli::command().disable_help_subcommand(true);
     cmd.build();
     if let Some(dir) = &args.dir {

@@ -19,12 +19,12 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::output::Output;
 
-pub use crate::session::Context;
+pub(crate) use crate::session::Context;
 use crate::session::Options;
 
 /// Runs the command and returns the exit code; errors that end the whole command are returned
 /// for `main` to print.
-pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
+pub(crate) fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
     let (g, s) = (&cli.global, &cli.settings);
     let options = Options {
         profile: g.profile.as_deref(),
@@ -56,7 +56,7 @@ pub fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
 }
 
 /// The environment variables that carry a session; the secrets are borrowed, not copied.
-pub fn variables(current: &crate::session::Current) -> [(&'static str, Cow<'_, str>); 4] {
+pub(crate) fn variables(current: &crate::session::Current) -> [(&'static str, Cow<'_, str>); 4] {
     [
         (
             "AWS_ACCESS_KEY_ID",

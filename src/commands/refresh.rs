@@ -8,7 +8,7 @@ use crate::session::{Files, Run, Texts};
 
 use super::Context;
 
-pub fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
     let files = if args.all {
         Files::parse_all(&texts, ctx)?

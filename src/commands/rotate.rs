@@ -7,7 +7,7 @@ use crate::session;
 
 use super::Context;
 
-pub fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &RotateArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let name = ctx.profile_or_default(args.profile.as_ref());
     session::rotate(&name, args.keep_old, ctx)?;
     Ok(0)

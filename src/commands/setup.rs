@@ -16,7 +16,7 @@ use crate::token::Prompt;
 use super::Context;
 use crate::session::{self, Files, LongTermKeys, Properties, Texts};
 
-pub fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.secret_access_key.is_some() {
         return Err(Error::Usage(Usage::SecretOnCommandLine));
     }

@@ -40,7 +40,7 @@ struct Row<'f> {
 /// Keys older than this are flagged (AWS's guidance, and every audit's).
 const OLD_KEY_DAYS: i64 = 90;
 
-pub fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
     // A few named profiles are looked up; for more, every section is read in one pass.
     let files = if args.profiles.is_empty() || args.profiles.len() > 4 {

@@ -9,7 +9,7 @@ mod usage;
 use std::io;
 use std::path::PathBuf;
 
-pub use usage::Usage;
+pub(crate) use usage::Usage;
 
 /// Everything that can go wrong, with the context needed to explain it.
 #[derive(Debug)]

@@ -14,15 +14,23 @@ const BOM: char = '\u{feff}';
 /// What an edit meant, replayed on the SDK view of the old file to verify the new one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
+    /// Keys set to values (added or rewritten), in order.
     Set {
+        /// The profile the section is of.
         profile: String,
+        /// Key and value, as they must read back.
         pairs: Vec<(String, String)>,
     },
+    /// Keys taken out; the others must read back as they were.
     Remove {
+        /// The profile the section is of.
         profile: String,
+        /// The keys, which must not read back at all.
         keys: Vec<String>,
     },
+    /// A whole section taken out: the profile must not read back at all.
     RemoveSection {
+        /// The profile the section was of.
         profile: String,
     },
 }

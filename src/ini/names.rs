@@ -17,11 +17,14 @@ pub enum FileKind {
 /// A header's name split the SDK's way: `profile foo` → (`profile`, `foo`), `foo` → (–, `foo`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SectionName<'a> {
+    /// `profile` or `sso-session` in `[profile dev]`; none in `[dev]`.
     pub prefix: Option<&'a str>,
+    /// What follows the prefix, trimmed as the SDK trims it.
     pub name: &'a str,
 }
 
 impl<'a> SectionName<'a> {
+    /// Splits the text between a header's brackets at its first blank, as the SDK does.
     pub fn parse(raw: &'a str) -> Self {
         let raw = parse::trim(raw);
         // Space and tab are one byte each and never part of another character.
@@ -91,6 +94,8 @@ impl Target<'_> {
 /// One section: its header line and the index after its last line (the next header or the end).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Section {
+    /// The header's line index (0-based).
     pub header: usize,
+    /// One past the section's last line: a section owns the lines up to the next header.
     pub end: usize,
 }

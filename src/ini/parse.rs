@@ -13,7 +13,7 @@
 //!   starts a comment, the key is trimmed and compared case-insensitively.
 
 /// Characters the SDK parser treats as whitespace; `char::is_whitespace` is deliberately not used.
-pub const WHITESPACE: &[char] = &[' ', '\t'];
+pub(super) const WHITESPACE: &[char] = &[' ', '\t'];
 
 use std::borrow::Cow;
 
@@ -22,11 +22,14 @@ use std::borrow::Cow;
 pub enum Eol {
     /// The last line of a file without a final newline.
     None,
+    /// `\n`.
     Lf,
+    /// `\r\n`: the carriage return belongs to the terminator, not to the line.
     CrLf,
 }
 
 impl Eol {
+    /// The terminator's bytes.
     pub fn as_str(self) -> &'static str {
         match self {
             Eol::None => "",
@@ -37,21 +40,25 @@ impl Eol {
 }
 
 /// A byte range `(start, end)` within one line's text.
-pub type Span = (u32, u32);
+pub(super) type Span = (u32, u32);
 
 /// What one line is, as the SDK parser sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// Empty or only blanks: ignored everywhere, and never ends a continuation.
     Blank,
+    /// `#` or `;` in column one: ignored everywhere, and never ends a continuation.
     Comment,
-    /// `[name]`; `name` spans the text between the brackets, untrimmed, as the SDK keys it.
+    /// `[name]`.
     Header {
+        /// The text between the brackets, untrimmed, as the SDK keys it (byte range).
         name: Span,
     },
-    /// `key = value`; byte ranges into the line's text. The value range is trimmed and stops
-    /// before any comment.
+    /// `key = value`.
     Property {
+        /// The key's byte range in the line's text, trimmed.
         key: Span,
+        /// The value's byte range, trimmed, stopping before any comment.
         value: Span,
     },
     /// A continuation or sub-property line of the property above.
@@ -64,8 +71,11 @@ pub enum Kind {
 /// edit replaces it), the terminator, and its kind.
 #[derive(Clone, Debug)]
 pub struct Line<'a> {
+    /// The line without its terminator.
     pub text: Cow<'a, str>,
+    /// The terminator, kept so that the line renders back byte for byte.
     pub eol: Eol,
+    /// How the SDK reads the line.
     pub kind: Kind,
 }
 
@@ -109,7 +119,7 @@ impl<'a> Line<'a> {
 }
 
 /// Splits `text` into lines. A `\r` is part of a terminator only directly before `\n`.
-pub fn split_lines(text: &str) -> impl Iterator<Item = (&str, Eol)> {
+pub(super) fn split_lines(text: &str) -> impl Iterator<Item = (&str, Eol)> {
     let mut rest = text;
     std::iter::from_fn(move || next_line(&mut rest))
 }
@@ -133,24 +143,24 @@ fn next_line<'a>(rest: &mut &'a str) -> Option<(&'a str, Eol)> {
 
 /// The parser's state between lines, as in the SDK.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
+pub(super) enum State {
     Starting,
     InSection { property: bool, subproperty: bool },
 }
 
 impl State {
     /// The state right after a valid section header.
-    pub const SECTION_START: State = State::InSection {
+    pub(super) const SECTION_START: State = State::InSection {
         property: false,
         subproperty: false,
     };
     /// The state at the top of the file.
-    pub const START: State = State::Starting;
+    pub(super) const START: State = State::Starting;
 }
 
 /// Classifies every line of `text`, in order, following the SDK state machine. Never fails: a
 /// line the SDK would reject becomes `Kind::Invalid` so the document stays lossless.
-pub fn classify(text: &str) -> Vec<Line<'_>> {
+pub(super) fn classify(text: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::with_capacity(text.len() / 32 + 1);
     lines.extend(classified(text));
     lines
@@ -159,7 +169,7 @@ pub fn classify(text: &str) -> Vec<Line<'_>> {
 /// The lines of `text` classified one at a time, borrowing their text: reading a part of a
 /// file this way allocates nothing. The state starts at the top of a file, so `text` starts
 /// at a line the state machine can start on (the file's start, or a section header).
-pub fn classified(text: &str) -> Classified<'_> {
+pub(super) fn classified(text: &str) -> Classified<'_> {
     Classified {
         rest: text,
         state: State::START,
@@ -168,7 +178,7 @@ pub fn classified(text: &str) -> Classified<'_> {
 
 /// The iterator of [`classified`].
 #[derive(Clone, Debug)]
-pub struct Classified<'a> {
+pub(super) struct Classified<'a> {
     rest: &'a str,
     state: State,
 }
@@ -188,7 +198,7 @@ impl<'a> Iterator for Classified<'a> {
 /// One section header found by [`scan`]: its line number, where its line starts in the text,
 /// and the byte range of the name between its brackets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header {
+pub(super) struct Header {
     pub line: usize,
     pub start: usize,
     pub name: (usize, usize),
@@ -198,14 +208,14 @@ pub struct Header {
 /// header, how many lines there are, and the first line the SDK rejects (0-based) with its
 /// message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scan {
+pub(super) struct Scan {
     pub headers: Vec<Header>,
     pub lines: usize,
     pub invalid: Option<(usize, &'static str)>,
 }
 
 /// Runs the state machine over every line of `text`, keeping only what [`Scan`] holds.
-pub fn scan(text: &str) -> Scan {
+pub(super) fn scan(text: &str) -> Scan {
     let mut out = Scan::default();
     let mut state = State::START;
     for (i, (line, _)) in split_lines(text).enumerate() {
@@ -256,7 +266,7 @@ impl Scan {
 /// Runs the whole state machine over every line of `text`, giving each classified line to
 /// `each` as well: what [`scan`] learns, for a caller that reads every line anyway (one pass
 /// instead of a scan and then a second pass over the sections).
-pub fn scan_each<'a>(text: &'a str, mut each: impl FnMut(&Line<'a>)) -> Scan {
+pub(super) fn scan_each<'a>(text: &'a str, mut each: impl FnMut(&Line<'a>)) -> Scan {
     let mut out = Scan::default();
     for (i, line) in classified(text).enumerate() {
         out.note(text, i, &line.text, line.kind);
@@ -303,7 +313,7 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// `s` without the SDK's whitespace at either end.
-pub fn trim(s: &str) -> &str {
+pub(super) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let start = b.iter().position(|&c| !is_ws(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|&c| !is_ws(c)).map_or(start, |i| i + 1);
@@ -311,7 +321,7 @@ pub fn trim(s: &str) -> &str {
 }
 
 /// Classifies one line and advances the state.
-pub fn classify_line(line: &str, state: &mut State) -> Kind {
+pub(super) fn classify_line(line: &str, state: &mut State) -> Kind {
     let Some(&first) = line.as_bytes().first() else {
         return Kind::Blank;
     };
@@ -370,7 +380,7 @@ fn classify_continuation(line: &str, state: State) -> Kind {
 
 /// Why a line is not a property.
 #[derive(Debug, PartialEq, Eq)]
-pub enum PropertyError {
+pub(super) enum PropertyError {
     NoEquals,
     NoName,
 }
@@ -398,7 +408,7 @@ fn text_offset(whole: &str, part: &str) -> usize {
 }
 
 /// Splits a property line into the byte ranges of its trimmed key and trimmed value.
-pub fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
+pub(super) fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
     let prepared = strip_comment(line, true);
     let eq = memchr::memchr(b'=', prepared.as_bytes()).ok_or(PropertyError::NoEquals)?;
     let key = trim(&prepared[..eq]);
@@ -412,7 +422,7 @@ pub fn split_property(line: &str) -> Result<(Span, Span), PropertyError> {
 
 /// Trims the line and cuts a trailing comment. In property lines (`need_whitespace`) a comment
 /// character starts a comment only after whitespace; in headers it always does.
-pub fn strip_comment(line: &str, need_whitespace: bool) -> &str {
+pub(super) fn strip_comment(line: &str, need_whitespace: bool) -> &str {
     let line = trim(line);
     let bytes = line.as_bytes();
     let mut cut = line.len();
@@ -452,7 +462,7 @@ pub fn is_identifier(s: &str) -> bool {
 
 /// Whether `s` is an identifier ([`is_identifier`]) and, when it is, whether it has capitals:
 /// one look at each byte, for the reader, which checks and lower-cases every key it reads.
-pub fn identifier_capitals(s: &str) -> Option<bool> {
+pub(super) fn identifier_capitals(s: &str) -> Option<bool> {
     let class = s.bytes().fold(0, |acc, c| acc | KEY_CLASS[usize::from(c)]);
     (!s.is_empty() && class & NOT_IDENTIFIER == 0).then_some(class & CAPITAL != 0)
 }

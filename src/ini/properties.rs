@@ -10,6 +10,7 @@ use super::parse::{self, Kind, Line, WHITESPACE};
 pub struct Properties<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
 impl<'a> Properties<'a> {
+    /// No properties yet (a section with only a header).
     pub fn new() -> Self {
         Properties(Vec::new())
     }
@@ -27,6 +28,7 @@ impl<'a> Properties<'a> {
             .map(|(_, v)| v.as_ref())
     }
 
+    /// Whether `key` (lower-case) has a value, even an empty one.
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
@@ -48,6 +50,7 @@ impl<'a> Properties<'a> {
         }
     }
 
+    /// Takes `key` (lower-case) out, as a removal reads back.
     pub fn remove(&mut self, key: &str) {
         if let Ok(i) = self.position(key) {
             self.0.remove(i);
@@ -59,10 +62,12 @@ impl<'a> Properties<'a> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
     }
 
+    /// How many keys have values.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether no key has a value (the section reads as an empty profile).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

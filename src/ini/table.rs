@@ -13,7 +13,7 @@ use crate::hash::Fnv;
 /// the first of each name is in that order (a table of positions: a tenth of the memory of a
 /// map of names); a name that appears again has all its sections listed apart.
 #[derive(Clone, Debug, Default)]
-pub struct Index<'a> {
+pub(super) struct Index<'a> {
     /// Every `[name]` section in file order.
     order: Vec<(Cow<'a, str>, Section)>,
     /// Positions in `order` of the first section of each name.

@@ -8,12 +8,15 @@ use crate::profile::Naming;
 use crate::store;
 
 /// A profile and what clearing it did (or why it could not be cleared).
-pub type ProfileCleared = (String, Result<Cleared, Error>);
+pub(super) type ProfileCleared = (String, Result<Cleared, Error>);
 
 /// Clears the sessions of `named` (or, with `None`, of every profile with a long-term section)
 /// in one locked write, checking first that the file can be written. Each profile's result
 /// comes back in order; an empty list means there was no profile to clear.
-pub fn clear(ctx: &Context<'_>, named: Option<&[String]>) -> Result<Vec<ProfileCleared>, Error> {
+pub(crate) fn clear(
+    ctx: &Context<'_>,
+    named: Option<&[String]>,
+) -> Result<Vec<ProfileCleared>, Error> {
     let path = ctx.files.credentials.as_path();
     let first = store::read(path, ctx.timeouts.settle)?;
     if first.is_some() {
@@ -36,7 +39,7 @@ pub fn clear(ctx: &Context<'_>, named: Option<&[String]>) -> Result<Vec<ProfileC
 }
 
 /// Profiles that have a long-term section, in file order.
-pub fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
+pub(crate) fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for section in doc.sections() {

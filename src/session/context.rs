@@ -18,7 +18,7 @@ use crate::token;
 
 /// Everything a command needs besides its own arguments, resolved once.
 #[derive(Clone)]
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub env: &'a Env,
     pub out: Output,
     pub files: Locations,
@@ -43,7 +43,7 @@ pub struct Context<'a> {
 
 /// What the command line says about a run, in plain values (the command line's own types stay
 /// above the session core).
-pub struct Options<'o> {
+pub(crate) struct Options<'o> {
     pub profile: Option<&'o str>,
     pub credentials_file: Option<&'o str>,
     pub config_file: Option<&'o str>,
@@ -61,7 +61,7 @@ pub struct Options<'o> {
 
 impl<'a> Context<'a> {
     /// Resolves what a run needs once: the files, the naming, the code sources, the waits.
-    pub fn new(o: &Options<'_>, env: &'a Env, out: Output) -> Result<Context<'a>, Error> {
+    pub(crate) fn new(o: &Options<'_>, env: &'a Env, out: Output) -> Result<Context<'a>, Error> {
         let token = match o.token {
             None => None,
             Some("-") => Some("-".to_owned()),
@@ -93,7 +93,7 @@ impl<'a> Context<'a> {
     }
 
     /// The profile named on the command line, else the default one.
-    pub fn profile_or_default(&self, named: Option<&String>) -> String {
+    pub(crate) fn profile_or_default(&self, named: Option<&String>) -> String {
         named
             .cloned()
             .unwrap_or_else(|| self.default_profile.clone())
@@ -101,7 +101,7 @@ impl<'a> Context<'a> {
 
     /// Checks that the credentials file can be written before anything is spent on a change
     /// (SPEC §6.5), and says what the user should know first.
-    pub fn check_writable(&self) -> Result<(), Error> {
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
         for note in store::check_writable(&self.files.credentials, self.timeouts.lock)? {
             self.out.warn(&note);
         }
@@ -109,7 +109,7 @@ impl<'a> Context<'a> {
     }
 
     /// Warns when the credentials file or its directory can be written by every user.
-    pub fn warn_if_world_writable(&self) {
+    pub(crate) fn warn_if_world_writable(&self) {
         for note in store::world_writable(&self.files.credentials) {
             self.out.warn(&note);
         }
@@ -118,7 +118,7 @@ impl<'a> Context<'a> {
     /// Changes the credentials file through the store (SPEC §6.3): `first` is its text as this
     /// run first read it, `relied` the sections the change relies on staying as they were.
     /// Says what the user should know about the write.
-    pub fn update_credentials<T>(
+    pub(crate) fn update_credentials<T>(
         &self,
         first: Option<&str>,
         relied: &[&str],
@@ -137,7 +137,7 @@ impl<'a> Context<'a> {
     }
 
     /// Tells what happened to the file beyond the change itself.
-    pub fn report<T>(&self, updated: &store::Updated<T>) {
+    pub(crate) fn report<T>(&self, updated: &store::Updated<T>) {
         for w in &updated.warnings {
             self.out.warn(w);
         }
@@ -150,7 +150,7 @@ impl<'a> Context<'a> {
     }
 
     /// The profiles named on the command line, else the default one.
-    pub fn profiles_or_default(&self, named: &[String]) -> Vec<String> {
+    pub(crate) fn profiles_or_default(&self, named: &[String]) -> Vec<String> {
         if named.is_empty() {
             vec![self.default_profile.clone()]
         } else {

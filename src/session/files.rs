@@ -9,13 +9,13 @@ use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
 use crate::store;
 
 /// The text of both files, read once without a lock (a write re-reads under the lock).
-pub struct Texts {
+pub(crate) struct Texts {
     credentials: String,
     config: String,
 }
 
 impl Texts {
-    pub fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
+    pub(crate) fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
         Ok(Texts {
             credentials: store::read(&ctx.files.credentials, ctx.timeouts.settle)?
                 .unwrap_or_default(),
@@ -26,7 +26,7 @@ impl Texts {
 
 /// Both files, parsed. Commands that look up many profiles use [`Files::parse_all`], so that
 /// the cost stays linear in the size of the file.
-pub struct Files<'t> {
+pub(crate) struct Files<'t> {
     /// The credentials file's text as first read, which a write is checked against.
     pub credentials_text: &'t str,
     pub credentials: Document<'t>,
@@ -39,13 +39,13 @@ pub struct Files<'t> {
 impl<'t> Files<'t> {
     /// Both files, for a command that reads a few profiles: the credentials file is scanned,
     /// and a section is read when it is looked up.
-    pub fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+    pub(crate) fn parse(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
         Self::parse_reading(texts, ctx, false)
     }
 
     /// Both files, for a command that reads most profiles: every section of the credentials
     /// file is read in the one pass that checks it, and the sections are indexed by name.
-    pub fn parse_all(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
+    pub(crate) fn parse_all(texts: &'t Texts, ctx: &Context<'_>) -> Result<Files<'t>, Error> {
         Self::parse_reading(texts, ctx, true)
     }
 
@@ -77,12 +77,12 @@ impl<'t> Files<'t> {
     }
 
     /// Every `[name]` section of the credentials file in file order.
-    pub fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
+    pub(crate) fn plain_sections(&self) -> &[(Cow<'t, str>, Section)] {
         self.credentials.plain_sections()
     }
 
     /// The properties of a credentials-file section.
-    pub fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
+    pub(crate) fn section(&self, name: &str, path: &Path) -> Result<Option<Properties<'t>>, Error> {
         match self.credentials.plain_sections_named(name).as_ref() {
             [] => Ok(None),
             [one] => Ok(Some(self.credentials.section_properties(*one))),

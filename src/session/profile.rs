@@ -10,7 +10,7 @@ use crate::keys;
 use crate::settings::{Layer, Resolver, Settings};
 
 /// Everything known about one profile before deciding.
-pub struct Profile<'t> {
+pub(crate) struct Profile<'t> {
     pub name: String,
     pub long_term_section: String,
     pub short_term_section: String,
@@ -21,7 +21,7 @@ pub struct Profile<'t> {
 
 impl Profile<'_> {
     /// The base profile whose session signs this chained role's AssumeRole.
-    pub fn base(&self) -> Option<&str> {
+    pub(crate) fn base(&self) -> Option<&str> {
         self.settings
             .source_profile
             .as_ref()
@@ -29,7 +29,7 @@ impl Profile<'_> {
     }
 
     /// The state of the short-term section now.
-    pub fn state(&self, ctx: &Context<'_>) -> State {
+    pub(crate) fn state(&self, ctx: &Context<'_>) -> State {
         credentials::session_state(
             self.short_term.as_ref(),
             self.settings.role.as_ref().map(|r| r.value.as_str()),
@@ -40,7 +40,11 @@ impl Profile<'_> {
 }
 
 /// Reads and resolves one profile.
-pub fn load<'t>(profile: &str, ctx: &Context<'_>, files: &Files<'t>) -> Result<Profile<'t>, Error> {
+pub(crate) fn load<'t>(
+    profile: &str,
+    ctx: &Context<'_>,
+    files: &Files<'t>,
+) -> Result<Profile<'t>, Error> {
     let path = ctx.files.credentials.as_path();
     let long_term_section = ctx.naming.long_term(profile);
     let short_term_section = ctx.naming.short_term(profile);
@@ -101,7 +105,7 @@ fn resolve(
 
 /// Runs `f` with the settings resolver of `profile`, whose long-term section
 /// `long_term_section` (named by [`crate::profile::Naming::long_term`]) holds `long_term`.
-pub fn with_resolver<T>(
+pub(crate) fn with_resolver<T>(
     profile: &str,
     long_term_section: &str,
     long_term: Option<&Properties<'_>>,

@@ -24,7 +24,7 @@ const WRITE_AGAIN: usize = 2;
 
 /// Rotates the long-term key of `name` (see the module docs); with `keep_old`, the old key is
 /// made inactive instead of deleted. Says what happened as it goes.
-pub fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error> {
+pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<(), Error> {
     let name = name.to_owned();
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;

@@ -23,7 +23,7 @@ use crate::token::{Ask, Codes};
 
 /// The session a profile has once a run is done with it.
 #[derive(Debug)]
-pub struct Current {
+pub(crate) struct Current {
     pub access_key_id: String,
     pub secret: Secret,
     pub token: Secret,
@@ -63,7 +63,7 @@ impl Current {
 
 /// Reads the files and makes sure `profile` has a valid session, quietly when it has one: for
 /// the commands that hand the session over (`env`, `exec`, `credential-process`).
-pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
+pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
     let mut run = Run::new(ctx, &files);
@@ -78,7 +78,7 @@ pub fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
 
 /// One run over one or more profiles: the files as read once, the codes used so far, and the
 /// sessions made, which [`Run::finish`] writes in one locked write.
-pub struct Run<'c, 'a, 't> {
+pub(crate) struct Run<'c, 'a, 't> {
     ctx: &'c Context<'a>,
     files: &'c Files<'t>,
     codes: Codes,
@@ -93,7 +93,7 @@ pub struct Run<'c, 'a, 't> {
 }
 
 impl<'c, 'a, 't> Run<'c, 'a, 't> {
-    pub fn new(ctx: &'c Context<'a>, files: &'c Files<'t>) -> Self {
+    pub(crate) fn new(ctx: &'c Context<'a>, files: &'c Files<'t>) -> Self {
         Run {
             ctx,
             files,
@@ -110,7 +110,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     /// whose bases are refreshed first when needed and whose AssumeRole calls overlap. With
     /// `announce`, a session that is still valid is reported. Results come in the order of
     /// `names`; sessions made are written by [`Run::finish`].
-    pub fn ensure_all(
+    pub(crate) fn ensure_all(
         &mut self,
         names: &[String],
         announce: bool,
@@ -380,7 +380,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     }
 
     /// Writes every session this run made in one locked write, then says what was done.
-    pub fn finish(self) -> Result<(), Error> {
+    pub(crate) fn finish(self) -> Result<(), Error> {
         if self.made.is_empty() {
             return Ok(());
         }

@@ -50,7 +50,7 @@ pub(super) fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Re
 
 /// What clearing one profile did.
 #[derive(Debug)]
-pub enum Cleared {
+pub(crate) enum Cleared {
     Done {
         section: String,
         keys: Vec<String>,
@@ -136,7 +136,7 @@ pub(super) fn put_key_back(
 /// Deletes the OS keychain's entry for `key_id` after a write that took it out of `about`'s
 /// section, unless a section of the file as it is now still keeps its secret there. Never
 /// before the write; a failure is a warning (the file is right either way).
-pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id: &str) {
+pub(crate) fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id: &str) {
     use crate::keychain;
     let used = store::read(&ctx.files.credentials, ctx.timeouts.settle)
         .ok()
@@ -160,7 +160,7 @@ pub fn forget_entry(ctx: &Context<'_>, about: crate::keychain::About<'_>, key_id
 }
 
 /// What `setup` writes into a long-term section.
-pub struct LongTermKeys<'a> {
+pub(crate) struct LongTermKeys<'a> {
     /// `[NAME-long-term]`.
     pub section: &'a str,
     /// `[NAME]`, to take the long-term keys out of in the same write.
@@ -180,7 +180,7 @@ pub struct LongTermKeys<'a> {
 
 /// The long-term keys of `setup`, in one locked write of the credentials file as first read
 /// (`first`); whether the long-term section changed.
-pub fn write_long_term(
+pub(crate) fn write_long_term(
     ctx: &Context<'_>,
     first: &str,
     w: &LongTermKeys<'_>,
@@ -220,7 +220,7 @@ pub fn write_long_term(
 /// Sets `pairs` in `section` of the credentials file as first read (`first`; `None` when the
 /// file is to be taken as it is now), relying on the `relied` sections staying as they were;
 /// whether the file changed.
-pub fn write_section(
+pub(crate) fn write_section(
     ctx: &Context<'_>,
     first: Option<&str>,
     relied: &[&str],

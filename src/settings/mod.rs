@@ -12,15 +12,14 @@ mod validate;
 
 use crate::env::Env;
 use crate::ini::Properties;
-pub use validate::{
-    DEFAULT_ATTEMPTS, MIN_DURATION, SessionKind, check_duration, is_mfa_serial, is_role_arn,
-    parse_duration,
-};
 use validate::{DURATION_SHAPE, quarter_capped};
+pub(crate) use validate::{
+    SessionKind, check_duration, is_mfa_serial, is_role_arn, parse_duration,
+};
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Flag(&'static str),
     Env(&'static str),
     /// A key in a section of the credentials or config file.
@@ -47,7 +46,7 @@ impl fmt::Display for Source {
 
 /// A value and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Setting<T> {
+pub(crate) struct Setting<T> {
     pub value: T,
     pub source: Source,
 }
@@ -64,7 +63,7 @@ impl<T> Setting<T> {
 /// The flags that feed settings, as given on the command line (clap reads them into this very
 /// struct; the resolver takes them from here).
 #[derive(Clone, Debug, Default, clap::Args)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// MFA device serial: arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial
     /// [env: MFA_DEVICE; else aws_mfa_device or mfa_serial in the profile]
     #[arg(long, global = true, value_name = "SERIAL", help_heading = "Session")]
@@ -114,20 +113,20 @@ pub struct Flags {
 }
 
 /// A duration flag: seconds, or hours, minutes and seconds (`12h`, `90m`, `1h30m`).
-pub fn duration_arg(s: &str) -> Result<Duration, String> {
+pub(crate) fn duration_arg(s: &str) -> Result<Duration, String> {
     parse_duration(s)
         .map(|secs| Duration::from_secs(u64::from(secs)))
         .ok_or_else(|| format!("give {DURATION_SHAPE}"))
 }
 
 /// A duration flag in whole seconds.
-pub fn duration_seconds_arg(s: &str) -> Result<u32, String> {
+pub(crate) fn duration_seconds_arg(s: &str) -> Result<u32, String> {
     parse_duration(s).ok_or_else(|| format!("give {DURATION_SHAPE}"))
 }
 
 /// A section that settings are read from, with how to name it in messages
 /// (`[{prefix}{name}]`, named only when a value is taken from it).
-pub struct Layer<'a> {
+pub(crate) struct Layer<'a> {
     pub prefix: &'static str,
     pub name: &'a str,
     pub path: &'a Path,
@@ -136,7 +135,7 @@ pub struct Layer<'a> {
 
 /// The settings of one profile.
 #[derive(Clone, Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The MFA device; a chained profile needs none (its base's session carries MFA).
     pub device: Option<Setting<String>>,
     /// The base profile of a chained role (`source_profile` in the long-term section).
@@ -155,7 +154,7 @@ pub struct Settings {
 
 /// How STS is reached: endpoint variants, trusted certificates, retries (SPEC §2, §7).
 #[derive(Clone, Debug)]
-pub struct Network {
+pub(crate) struct Network {
     pub fips: Setting<bool>,
     pub dual_stack: Setting<bool>,
     /// A PEM file of certificate authorities that replaces the system's.
@@ -166,7 +165,7 @@ pub struct Network {
 }
 
 /// A profile as `status` shows it (see [`Resolver::summary`]).
-pub struct Summary<'a> {
+pub(crate) struct Summary<'a> {
     pub device: Option<&'a str>,
     pub role: Option<&'a str>,
     pub source_profile: Option<&'a str>,
@@ -175,7 +174,7 @@ pub struct Summary<'a> {
 }
 
 /// Resolves settings from flags, environment, the long-term section and config sections.
-pub struct Resolver<'a> {
+pub(crate) struct Resolver<'a> {
     pub flags: &'a Flags,
     pub env: &'a Env,
     /// `[NAME-long-term]` of the credentials file.
@@ -188,14 +187,14 @@ impl Settings {
     /// How long before its expiration a session of these settings is refreshed: the
     /// `--min-remaining` margin, but never more than a quarter of the session's length (a
     /// 15-minute session is not "expiring" the moment it is made).
-    pub fn margin(&self, min_remaining: Duration) -> Duration {
+    pub(crate) fn margin(&self, min_remaining: Duration) -> Duration {
         quarter_capped(min_remaining, self.duration.value)
     }
 
     /// One line per setting for `-v`: what it is and where it came from. `endpoint` is the STS
     /// endpoint the SDK resolves for these settings (or why it cannot), said when none was
     /// given.
-    pub fn describe(&self, endpoint: impl FnOnce(&Settings) -> String) -> Vec<String> {
+    pub(crate) fn describe(&self, endpoint: impl FnOnce(&Settings) -> String) -> Vec<String> {
         let mut lines = Vec::new();
         if let Some(device) = &self.device {
             lines.push(format!("device {} from {}", device.value, device.source));
@@ -265,7 +264,7 @@ impl Settings {
 }
 
 /// SPEC §7's default read timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default refresh margin.
-pub const DEFAULT_MIN_REMAINING: Duration = Duration::from_secs(15 * 60);
+pub(crate) const DEFAULT_MIN_REMAINING: Duration = Duration::from_secs(15 * 60);

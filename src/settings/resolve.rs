@@ -117,7 +117,7 @@ impl<'a> Resolver<'a> {
 
     /// What `status` shows of a profile: its device, role and base profile (values only,
     /// borrowed: `status` reads thousands of profiles), and its refresh margin.
-    pub fn summary(&self, min_remaining: Duration) -> Summary<'a> {
+    pub(crate) fn summary(&self, min_remaining: Duration) -> Summary<'a> {
         let device = self.value(self.device_lookup());
         let role = self.value(self.role_lookup());
         let source_profile = self.value(self.source_profile_lookup());
@@ -135,17 +135,17 @@ impl<'a> Resolver<'a> {
     }
 
     /// The MFA device, where one is set.
-    pub fn device(&self) -> Option<Setting<String>> {
+    pub(crate) fn device(&self) -> Option<Setting<String>> {
         self.find(self.device_lookup())
     }
 
     /// The role to assume, where one is set.
-    pub fn role(&self) -> Option<Setting<String>> {
+    pub(crate) fn role(&self) -> Option<Setting<String>> {
         self.find(self.role_lookup())
     }
 
     /// The base profile of a chained role.
-    pub fn source_profile(&self) -> Option<Setting<String>> {
+    pub(crate) fn source_profile(&self) -> Option<Setting<String>> {
         self.find(self.source_profile_lookup())
     }
 
@@ -161,7 +161,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves and validates every setting of `profile`.
-    pub fn resolve(&self, profile: &str) -> Result<Settings, Error> {
+    pub(crate) fn resolve(&self, profile: &str) -> Result<Settings, Error> {
         let f = self.flags;
         let source_profile = self.source_profile();
         let chained = source_profile.is_some();

@@ -17,7 +17,7 @@ pub(super) const REGION_SHAPE: &str = "a region like us-east-1 or eu-central-2";
 pub(super) const ATTEMPTS_SHAPE: &str = "a whole number from 1 to 10";
 
 /// Attempts per STS call (the AWS CLI's default) and the most that may be asked for.
-pub const DEFAULT_ATTEMPTS: u32 = 3;
+pub(crate) const DEFAULT_ATTEMPTS: u32 = 3;
 pub(super) const MAX_ATTEMPTS: u32 = 10;
 pub(super) const URL_SHAPE: &str = "a URL like https://sts.us-east-1.amazonaws.com";
 
@@ -45,7 +45,7 @@ pub(super) fn check(
 
 /// What kind of session a profile gets, which decides the duration AWS allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionKind {
+pub(crate) enum SessionKind {
     /// GetSessionToken: 15 minutes to 36 hours.
     Session,
     /// AssumeRole with the long-term keys and a code: 15 minutes to 12 hours.
@@ -56,7 +56,7 @@ pub enum SessionKind {
 
 impl SessionKind {
     /// The kind of a profile that is `chained` (has a `source_profile`) or has a `role`.
-    pub fn of(chained: bool, role: bool) -> SessionKind {
+    pub(crate) fn of(chained: bool, role: bool) -> SessionKind {
         match (chained, role) {
             (true, _) => SessionKind::Chained,
             (false, true) => SessionKind::Role,
@@ -65,7 +65,7 @@ impl SessionKind {
     }
 
     /// The longest duration AWS allows, in seconds.
-    pub fn max_duration(self) -> u32 {
+    pub(crate) fn max_duration(self) -> u32 {
         match self {
             SessionKind::Session => 129_600,
             SessionKind::Role => 43_200,
@@ -74,7 +74,7 @@ impl SessionKind {
     }
 
     /// The duration asked for when none is set.
-    pub fn default_duration(self) -> u32 {
+    pub(crate) fn default_duration(self) -> u32 {
         match self {
             SessionKind::Session => 43_200,
             SessionKind::Role | SessionKind::Chained => 3_600,
@@ -88,10 +88,10 @@ pub(super) fn quarter_capped(min_remaining: Duration, seconds: u32) -> Duration 
 }
 
 /// The shortest duration AWS allows, in seconds.
-pub const MIN_DURATION: u32 = 900;
+pub(crate) const MIN_DURATION: u32 = 900;
 
 /// Checks a duration against what AWS allows for `kind`.
-pub fn check_duration(d: &Setting<u32>, kind: SessionKind) -> Result<(), Error> {
+pub(crate) fn check_duration(d: &Setting<u32>, kind: SessionKind) -> Result<(), Error> {
     let max = kind.max_duration();
     if (MIN_DURATION..=max).contains(&d.value) {
         return Ok(());
@@ -115,7 +115,7 @@ pub fn check_duration(d: &Setting<u32>, kind: SessionKind) -> Result<(), Error> 
 }
 
 /// Parses `43200`, `3600s`, `90m`, `12h`, `1h30m` into seconds.
-pub fn parse_duration(s: &str) -> Option<u32> {
+pub(crate) fn parse_duration(s: &str) -> Option<u32> {
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse().ok();
@@ -177,7 +177,7 @@ pub(super) fn is_iam_arn(s: &str, kind: &str) -> bool {
     partition_ok && is_account(account) && name_ok
 }
 
-pub fn is_mfa_serial(s: &str) -> bool {
+pub(crate) fn is_mfa_serial(s: &str) -> bool {
     if s.starts_with("arn:") {
         return is_iam_arn(s, "mfa");
     }
@@ -186,7 +186,7 @@ pub fn is_mfa_serial(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_+=/:,.@-".contains(&b))
 }
 
-pub fn is_role_arn(s: &str) -> bool {
+pub(crate) fn is_role_arn(s: &str) -> bool {
     is_iam_arn(s, "role")
 }
 

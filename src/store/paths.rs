@@ -12,7 +12,9 @@ use crate::error::Error;
 /// Path rules of one platform; the AWS SDKs find the home directory differently on Windows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Platform {
+    /// `HOME`, and `/` between path parts.
     Unix,
+    /// `HOME`, else `USERPROFILE`, else `HOMEDRIVE` and `HOMEPATH`; a backslash between path parts.
     Windows,
 }
 
@@ -29,7 +31,9 @@ impl Platform {
 /// is none to read (no home directory to find it in).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Locations {
+    /// The shared credentials file, the one stsmfa writes.
     pub credentials: PathBuf,
+    /// The config file, only ever read.
     pub config: PathBuf,
 }
 

@@ -88,7 +88,9 @@ pub enum Outcome {
 /// user should be told.
 #[derive(Debug)]
 pub struct Updated<T> {
+    /// What the edit returned, from the round that was written.
     pub value: T,
+    /// Whether the file was replaced.
     pub outcome: Outcome,
     /// Things that went wrong after the new file was in place (it stays in place).
     pub warnings: Vec<String>,
