@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::error::{Error, Usage};
 use crate::output::ColorWhen;
 use crate::settings::{self, Flags};
 use crate::shell::Shell;
@@ -397,7 +398,7 @@ fn per_command(
 
 /// Parses the command line; a settings flag given to a command that does not use it is a
 /// usage error.
-pub(crate) fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+pub(crate) fn parse_from<I, T>(args: I) -> Result<Cli, Refused>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -406,19 +407,52 @@ where
     let mut cmd = command();
     let matches = cmd
         .try_get_matches_from_mut(args)
-        .map_err(|e| without_secrets(e, &mut cmd))?;
+        .map_err(|e| refused(e, &mut cmd))?;
     if let Some((name, sub)) = matches.subcommand() {
         let used = settings_of(name);
         for id in SETTINGS.iter().filter(|id| !used.contains(id)) {
             if sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
-                return Err(cmd.error(
+                return Err(Refused::Clap(cmd.error(
                     clap::error::ErrorKind::ArgumentConflict,
                     format!("`stsmfa {name}` does not use --{}", id.replace('_', "-")),
-                ));
+                )));
             }
         }
     }
-    Cli::from_arg_matches(&matches)
+    Cli::from_arg_matches(&matches).map_err(Refused::Clap)
+}
+
+/// Why a command line was refused.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// What clap says (and prints, with help and version).
+    Clap(clap::Error),
+    /// A value without its setting's shape (`--device`, `--assume-role`, `--region`), said as
+    /// the same value from the environment or a file would be.
+    Setting(Error),
+}
+
+/// Turns clap's refusal into ours: a value a setting's type refused becomes that setting's
+/// usage error, naming the flag; anything else stays clap's, without secrets.
+fn refused(e: clap::Error, cmd: &mut clap::Command) -> Refused {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::error::Error as _;
+    if e.kind() == ErrorKind::ValueValidation
+        && let Some(invalid) = e
+            .source()
+            .and_then(|s| s.downcast_ref::<settings::Invalid>())
+        && let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg)
+        && let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
+    {
+        let flag = arg.split_whitespace().next().unwrap_or(arg);
+        return Refused::Setting(Error::Usage(Usage::Invalid {
+            what: invalid.what.to_owned(),
+            value: value.clone(),
+            source: flag.to_owned(),
+            shape: invalid.shape.to_owned(),
+        }));
+    }
+    Refused::Clap(without_secrets(e, cmd))
 }
 
 /// A usage error that would quote an argument that may be a secret (a secret key typed after
@@ -485,7 +519,8 @@ mod tests {
         assert!(parse_from(["stsmfa", "--duration", "1h", "clear", "dev"]).is_err());
         assert!(parse_from(["stsmfa", "refresh", "dev", "--token", "123456"]).is_ok());
         assert!(parse_from(["stsmfa", "--token", "123456", "env", "dev"]).is_ok());
-        assert!(parse_from(["stsmfa", "setup", "dev", "--device", "x"]).is_ok());
+        assert!(parse_from(["stsmfa", "setup", "dev", "--device", "GAHT12345678"]).is_ok());
+        assert!(parse_from(["stsmfa", "setup", "dev", "--device", "x"]).is_err());
     }
 
     #[test]

@@ -33,8 +33,16 @@ use std::process::ExitCode;
 /// its exit code.
 pub fn main() -> ExitCode {
     secret::disable_core_dumps();
-    let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let env = env::Env::capture();
+    let cli = match cli::parse_from(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(cli::Refused::Clap(e)) => e.exit(),
+        Err(cli::Refused::Setting(e)) => {
+            let out = output::Output::new(false, false, output::ColorWhen::Auto, &env);
+            out.error(&e);
+            return ExitCode::from(e.exit_code());
+        }
+    };
     let g = &cli.global;
     let out = output::Output::new(g.quiet, g.verbose, g.color, &env);
     match commands::run(&cli, &env, out) {

@@ -184,7 +184,7 @@ fn bad_input_is_refused_and_nothing_is_written() {
         ),
         (
             &["--access-key-id", KEY, "--device", "arn:aws:iam::1:mfa/x"],
-            "the MFA device \"arn:aws:iam::1:mfa/x\" is not valid",
+            "the MFA device \"arn:aws:iam::1:mfa/x\" (from --device) is not valid",
         ),
         (
             &[

@@ -10,7 +10,7 @@ use crate::error::{Error, Usage};
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::{Secret, mask};
-use crate::settings;
+use crate::settings::{self, MfaSerial};
 use crate::token::Prompt;
 
 use super::Context;
@@ -382,7 +382,8 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
     let given = ctx
         .flags
         .device
-        .clone()
+        .as_ref()
+        .map(MfaSerial::to_string)
         .or_else(|| ctx.env.get("MFA_DEVICE").map(str::to_owned));
     let current = existing
         .get(keys::MFA_DEVICE)
@@ -400,7 +401,7 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
             let d: String = dialoguer::Input::new()
                 .with_prompt("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME)")
                 .validate_with(|s: &String| -> Result<(), &str> {
-                    if settings::is_mfa_serial(s.trim()) {
+                    if s.trim().parse::<MfaSerial>().is_ok() {
                         Ok(())
                     } else {
                         Err("an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial")
@@ -418,10 +419,10 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
             }));
         }
     };
-    if !settings::is_mfa_serial(&value) {
-        return Err(Error::Usage(Usage::BadDevice { value }));
+    match value.parse::<MfaSerial>() {
+        Ok(serial) => Ok((key, serial.to_string())),
+        Err(_) => Err(Error::Usage(Usage::BadDevice { value })),
     }
-    Ok((key, value))
 }
 
 /// `setup NAME --source-profile BASE --assume-role ARN`: a chained role's long-term section,
@@ -435,9 +436,6 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
             base: base.to_owned(),
         })
     })?;
-    if !settings::is_role_arn(&role) {
-        return Err(Error::Usage(Usage::BadRoleArn { role }));
-    }
     let base_section = ctx.naming.long_term(base);
     let chain = |message: String| Error::Chain {
         path: path.to_path_buf(),
@@ -473,14 +471,14 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
     }
     let mut pairs: Vec<(&str, String)> = vec![
         (keys::SOURCE_PROFILE, base.to_owned()),
-        (keys::ASSUME_ROLE, role.clone()),
+        (keys::ASSUME_ROLE, role.to_string()),
     ];
     if let Some(seconds) = ctx.flags.duration {
         settings::check_duration(&duration_flag(seconds), settings::SessionKind::Chained)?;
         pairs.push((keys::DURATION_SECONDS, seconds.to_string()));
     }
     if let Some(r) = &ctx.flags.region {
-        pairs.push((keys::REGION, r.clone()));
+        pairs.push((keys::REGION, r.to_string()));
     }
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let changed = session::write_section(

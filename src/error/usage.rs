@@ -75,8 +75,6 @@ pub enum Usage {
     BadDevice { value: String },
     /// `setup --source-profile` without the role to assume.
     NoRoleToAssume { profile: String, base: String },
-    /// A role ARN of the wrong shape.
-    BadRoleArn { role: String },
 }
 
 impl fmt::Display for Usage {
@@ -147,7 +145,6 @@ impl fmt::Display for Usage {
             Usage::BadSecret => f.write_str("the secret access key is empty or has blanks in it"),
             Usage::BadDevice { value } => write!(f, "the MFA device {value:?} is not valid"),
             Usage::NoRoleToAssume { .. } => f.write_str("a chained role needs the role to assume"),
-            Usage::BadRoleArn { role } => write!(f, "the role ARN {role:?} is not valid"),
         }
     }
 }
@@ -203,9 +200,6 @@ impl Usage {
             }
             Usage::NoRoleToAssume { profile, base } => {
                 format!("stsmfa setup {profile} --source-profile {base} --assume-role ARN")
-            }
-            Usage::BadRoleArn { .. } => {
-                "give an ARN like arn:aws:iam::123456789012:role/NAME".into()
             }
         }
     }

@@ -51,7 +51,7 @@ impl Reach {
 fn network(s: &Settings, timeout: Duration) -> Network {
     let net = &s.network;
     Network {
-        region: s.region.value.clone(),
+        region: s.region.value.to_string(),
         fips: net.fips.value,
         dual_stack: net.dual_stack.value,
         max_attempts: net.max_attempts.value,

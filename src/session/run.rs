@@ -429,7 +429,7 @@ fn sts_request<'r>(
         mfa,
         duration: s.duration.value,
         role: s.role.as_ref().map(|r| sts::Role {
-            arn: &r.value,
+            arn: r.value.as_str(),
             session_name: &s.session_name.value,
             external_id: s.external_id.as_ref().map(|e| e.value.as_str()),
         }),

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 mod resolve;
 mod validate;
+mod values;
 
 use crate::env::Env;
 use crate::ini::Properties;
 use validate::{DURATION_SHAPE, quarter_capped};
-pub(crate) use validate::{
-    SessionKind, check_duration, is_mfa_serial, is_role_arn, parse_duration,
-};
+pub(crate) use validate::{SessionKind, check_duration, parse_duration};
+pub(crate) use values::{Invalid, MfaSerial, Region, RoleArn};
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub(crate) struct Flags {
     /// MFA device serial: arn:aws:iam::ACCOUNT:mfa/NAME or a hardware serial
     /// [env: MFA_DEVICE; else aws_mfa_device or mfa_serial in the profile]
     #[arg(long, global = true, value_name = "SERIAL", help_heading = "Session")]
-    pub device: Option<String>,
+    pub device: Option<MfaSerial>,
 
     /// Session length: seconds or 12h, 90m, 1h30m [env: MFA_STS_DURATION; default: 12h, 1h with a role]
     #[arg(long, global = true, value_name = "DURATION", help_heading = "Session",
@@ -83,7 +83,7 @@ pub(crate) struct Flags {
         value_name = "ARN",
         help_heading = "Session"
     )]
-    pub assume_role: Option<String>,
+    pub assume_role: Option<RoleArn>,
 
     /// Role session name [default: your login name]
     #[arg(long, global = true, value_name = "NAME", help_heading = "Session")]
@@ -95,7 +95,7 @@ pub(crate) struct Flags {
 
     /// AWS region of the STS endpoint [env: AWS_REGION, AWS_DEFAULT_REGION; default: us-east-1]
     #[arg(long, global = true, value_name = "REGION", help_heading = "Session")]
-    pub region: Option<String>,
+    pub region: Option<Region>,
 
     /// STS endpoint [env: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL; default: the region's]
     #[arg(long, global = true, value_name = "URL", help_heading = "Session")]
@@ -137,14 +137,14 @@ pub(crate) struct Layer<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     /// The MFA device; a chained profile needs none (its base's session carries MFA).
-    pub device: Option<Setting<String>>,
+    pub device: Option<Setting<MfaSerial>>,
     /// The base profile of a chained role (`source_profile` in the long-term section).
     pub source_profile: Option<Setting<String>>,
     pub duration: Setting<u32>,
-    pub role: Option<Setting<String>>,
+    pub role: Option<Setting<RoleArn>>,
     pub session_name: Setting<String>,
     pub external_id: Option<Setting<String>>,
-    pub region: Setting<String>,
+    pub region: Setting<Region>,
     /// An STS endpoint the user gave; without one the SDK's resolver picks it from the region
     /// and `network` (see [`Settings::sts_url`]).
     pub endpoint: Option<Setting<String>>,

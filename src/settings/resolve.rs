@@ -5,18 +5,18 @@ use std::time::Duration;
 
 use super::validate::{
     ATTEMPTS_SHAPE, DEFAULT_ATTEMPTS, DURATION_SHAPE, EXTERNAL_ID_SHAPE, MAX_ATTEMPTS,
-    MFA_SERIAL_SHAPE, REGION_SHAPE, ROLE_ARN_SHAPE, SESSION_NAME_SHAPE, SessionKind, URL_SHAPE,
-    check, check_duration, default_session_name, invalid, is_external_id, is_mfa_serial, is_region,
-    is_role_arn, is_session_name, is_url, parse_duration, quarter_capped,
+    SESSION_NAME_SHAPE, SessionKind, URL_SHAPE, check, check_duration, default_session_name,
+    invalid, is_external_id, is_session_name, is_url, parse_duration, quarter_capped,
 };
+use super::values::{Invalid, MfaSerial, Region, RoleArn};
 use super::{Layer, Network, Resolver, Setting, Settings, Source, Summary};
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::keys;
 
 /// Where one setting is looked for, first found wins: its flag (name and value), its
 /// environment variables, its keys in the long-term section, its keys in the config file.
 struct Lookup<'a>(
-    (&'static str, Option<&'a String>),
+    (&'static str, Option<&'a str>),
     &'static [&'static str],
     &'static [&'static str],
     &'static [&'static str],
@@ -29,6 +29,25 @@ enum Origin<'r> {
     File(&'static str, &'r Layer<'r>),
 }
 
+/// A setting's value parsed into its type; a value without the type's shape is a usage error
+/// that names where it came from.
+fn parsed<T: std::str::FromStr<Err = Invalid>>(
+    setting: Setting<String>,
+) -> Result<Setting<T>, Error> {
+    match setting.value.parse::<T>() {
+        Ok(value) => Ok(Setting {
+            value,
+            source: setting.source,
+        }),
+        Err(Invalid { what, shape }) => Err(Error::Usage(Usage::Invalid {
+            what: what.to_owned(),
+            value: setting.value,
+            source: setting.source.to_string(),
+            shape: shape.to_owned(),
+        })),
+    }
+}
+
 impl<'a> Resolver<'a> {
     /// The first value found for one setting, borrowed, and where it was found.
     fn locate(
@@ -36,7 +55,7 @@ impl<'a> Resolver<'a> {
         Lookup(flag, env, long_term_keys, config_keys): Lookup<'a>,
     ) -> Option<(&'a str, Origin<'a>)> {
         if let Some(v) = flag.1 {
-            return Some((v.as_str(), Origin::Flag(flag.0)));
+            return Some((v, Origin::Flag(flag.0)));
         }
         for var in env {
             if let Some(v) = self.env.get(var) {
@@ -77,7 +96,10 @@ impl<'a> Resolver<'a> {
     /// Where the MFA device is looked for.
     fn device_lookup(&self) -> Lookup<'a> {
         Lookup(
-            ("--device", self.flags.device.as_ref()),
+            (
+                "--device",
+                self.flags.device.as_ref().map(MfaSerial::as_str),
+            ),
             &["MFA_DEVICE"],
             &[keys::MFA_DEVICE, keys::MFA_SERIAL],
             &[keys::MFA_SERIAL],
@@ -87,7 +109,10 @@ impl<'a> Resolver<'a> {
     /// Where the role to assume is looked for (`role_arn` is accepted as `assume_role`).
     fn role_lookup(&self) -> Lookup<'a> {
         Lookup(
-            ("--assume-role", self.flags.assume_role.as_ref()),
+            (
+                "--assume-role",
+                self.flags.assume_role.as_ref().map(RoleArn::as_str),
+            ),
             &["MFA_ASSUME_ROLE"],
             &[keys::ASSUME_ROLE, keys::ROLE_ARN],
             &[],
@@ -165,9 +190,9 @@ impl<'a> Resolver<'a> {
         let f = self.flags;
         let source_profile = self.source_profile();
         let chained = source_profile.is_some();
-        let device = self.device();
+        let device = self.device().map(parsed::<MfaSerial>).transpose()?;
         match &device {
-            Some(d) => check(d, "MFA device", is_mfa_serial, MFA_SERIAL_SHAPE)?,
+            Some(_) => {}
             None if chained => {}
             None => {
                 return Err(Error::NoDevice {
@@ -176,10 +201,7 @@ impl<'a> Resolver<'a> {
                 });
             }
         }
-        let role = self.role();
-        if let Some(role) = &role {
-            check(role, "role ARN", is_role_arn, ROLE_ARN_SHAPE)?;
-        }
+        let role = self.role().map(parsed::<RoleArn>).transpose()?;
         let kind = SessionKind::of(chained, role.is_some());
         let duration = match self.duration() {
             Some(d) => {
@@ -195,7 +217,7 @@ impl<'a> Resolver<'a> {
         check_duration(&duration, kind)?;
         let session_name = self
             .find(Lookup(
-                ("--role-session-name", f.role_session_name.as_ref()),
+                ("--role-session-name", f.role_session_name.as_deref()),
                 &[],
                 &["role_session_name"],
                 &["role_session_name"],
@@ -211,7 +233,7 @@ impl<'a> Resolver<'a> {
             SESSION_NAME_SHAPE,
         )?;
         let external_id = self.find(Lookup(
-            ("--external-id", f.external_id.as_ref()),
+            ("--external-id", f.external_id.as_deref()),
             &[],
             &["external_id"],
             &["external_id"],
@@ -221,7 +243,7 @@ impl<'a> Resolver<'a> {
         }
         let region = self
             .find(Lookup(
-                ("--region", f.region.as_ref()),
+                ("--region", f.region.as_ref().map(Region::as_str)),
                 &["AWS_REGION", "AWS_DEFAULT_REGION"],
                 &["region"],
                 &["region"],
@@ -230,9 +252,9 @@ impl<'a> Resolver<'a> {
                 value: "us-east-1".into(),
                 source: Source::Default,
             });
-        check(&region, "region", is_region, REGION_SHAPE)?;
+        let region = parsed::<Region>(region)?;
         let endpoint = self.find(Lookup(
-            ("--endpoint-url", f.endpoint_url.as_ref()),
+            ("--endpoint-url", f.endpoint_url.as_deref()),
             &["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"],
             &[],
             &["endpoint_url"],
@@ -242,7 +264,7 @@ impl<'a> Resolver<'a> {
         }
         let network = self.network()?;
         let token_command = self.find(Lookup(
-            ("--token-command", f.token_command.as_ref()),
+            ("--token-command", f.token_command.as_deref()),
             &[],
             &["mfa_process"],
             &["mfa_process"],
@@ -281,7 +303,7 @@ impl<'a> Resolver<'a> {
             }
         };
         let ca_bundle = self.find(Lookup(
-            ("--ca-bundle", self.flags.ca_bundle.as_ref()),
+            ("--ca-bundle", self.flags.ca_bundle.as_deref()),
             &["AWS_CA_BUNDLE"],
             &[],
             &["ca_bundle"],
