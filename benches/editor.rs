@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use stsmfa::ini::{Document, FileKind};
+use stsmfa::ini::{Document, DocumentMut, FileKind, Read as _};
 
 const CRED: FileKind = FileKind::Credentials;
 
@@ -37,8 +37,8 @@ const SESSION: &[(&str, &str)] = &[
 
 fn editor(c: &mut Criterion) {
     let text = generate(10_000);
-    // Parsing is lazy: what a read costs is the check (one scan of every line) and the
-    // section index; building every line is what the first edit costs.
+    // Reading is lazy: what a read costs is the check (one scan of every line) and the
+    // section index; building every line is what the form that edits costs.
     c.bench_function("parse + check + index 10k profiles", |b| {
         b.iter(|| {
             let doc = Document::parse(black_box(&text));
@@ -47,7 +47,7 @@ fn editor(c: &mut Criterion) {
         })
     });
     c.bench_function("parse + every line 10k profiles", |b| {
-        b.iter(|| Document::parse(black_box(&text)).lines().len())
+        b.iter(|| DocumentMut::parse(black_box(&text)).lines().len())
     });
     let doc = Document::parse(&text);
     c.bench_function("view 10k profiles", |b| {
@@ -55,7 +55,7 @@ fn editor(c: &mut Criterion) {
     });
     c.bench_function("parse + set + render 10k profiles", |b| {
         b.iter(|| {
-            let mut doc = Document::parse(black_box(&text));
+            let mut doc = DocumentMut::parse(black_box(&text));
             let _ = doc.set(CRED, "p05000", SESSION);
             doc.render()
         })
@@ -66,7 +66,7 @@ fn editor(c: &mut Criterion) {
             let Ok(before) = original.view(CRED) else {
                 return String::new();
             };
-            let mut doc = original.clone();
+            let mut doc = original.clone().into_mut();
             let _ = doc.set(CRED, "p05000", SESSION);
             let rendered = doc.render();
             let _ = doc.verify(CRED, &before, &rendered);

@@ -349,7 +349,7 @@ pub(crate) fn push_decimal(out: &mut String, n: u64, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ini::{Document, FileKind};
+    use crate::ini::{Document, FileKind, Read as _};
     use std::time::Duration;
 
     fn state(text: &str, role: Option<&str>, now: &str) -> State {

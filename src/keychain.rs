@@ -7,6 +7,7 @@
 //! it, so the still-valid path never connects to the keychain.
 
 use crate::error::Error;
+use crate::ini::Read as _;
 use crate::ini::{Document, Properties};
 use crate::keys;
 use crate::secret::{Secret, mask};

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use stsmfa::ini::{Document, EditError, FileKind};
+use stsmfa::ini::{Document, DocumentMut, EditError, FileKind, Read as _};
 use stsmfa::store::{self, Baseline};
 use stsmfa::timeouts::Timeouts;
 
@@ -67,7 +67,7 @@ fn home_with(name: &str) -> Test {
 /// Applies `edit` to the fixture through the store and returns the file written.
 fn through_store(
     name: &str,
-    mut edit: impl FnMut(&mut Document) -> Result<(), EditError>,
+    mut edit: impl FnMut(&mut DocumentMut) -> Result<(), EditError>,
 ) -> (Test, Vec<u8>) {
     let t = home_with(name);
     let path = t.credentials();
@@ -179,12 +179,12 @@ fn clear_leaves_empty_missing_and_foreign_files_alone() {
 
 // ----- focused cases -----
 
-fn edited(before: &str, edit: impl FnOnce(&mut Document) -> Result<(), EditError>) -> String {
+fn edited(before: &str, edit: impl FnOnce(&mut DocumentMut) -> Result<(), EditError>) -> String {
     let original = Document::parse(before);
     let view = original
         .view(CRED)
         .unwrap_or_else(|e| panic!("fixture does not parse: {e:?}"));
-    let mut doc = original.clone();
+    let mut doc = original.clone().into_mut();
     edit(&mut doc).unwrap_or_else(|e| panic!("edit failed: {e:?}"));
     let out = doc.render();
     doc.verify(CRED, &view, &out)
@@ -195,7 +195,7 @@ fn edited(before: &str, edit: impl FnOnce(&mut Document) -> Result<(), EditError
 fn set_one(
     key: &'static str,
     value: &'static str,
-) -> impl FnOnce(&mut Document) -> Result<(), EditError> {
+) -> impl FnOnce(&mut DocumentMut) -> Result<(), EditError> {
     move |d| d.set(CRED, "dev", &[(key, value)])
 }
 
@@ -236,7 +236,7 @@ fn removed_keys_leave_their_comments_in_place() {
 #[test]
 fn a_header_with_blanks_inside_the_brackets_is_not_edited() {
     for text in ["[ dev ]\nk = v\n", "[dev\t]\nk = v\n", "[x]\n[ dev]\n"] {
-        let mut doc = Document::parse(text);
+        let mut doc = DocumentMut::parse(text);
         let line = if text.starts_with("[x]") { 2 } else { 1 };
         let refused = Err(EditError::SpacedHeader {
             profile: "dev".into(),
@@ -339,11 +339,11 @@ fn adding_a_section_and_removing_it_gives_the_file_back() {
 #[test]
 fn a_comment_that_a_blank_line_parts_from_the_next_header_keeps_its_section() {
     let text = "[dev]\naws_session_token = t\n# mine\n\n# about b\n[b]\nk = v\n";
-    let mut doc = Document::parse(text);
+    let mut doc = DocumentMut::parse(text);
     assert!(doc.remove_keys(CRED, "dev", &["aws_session_token"]).is_ok());
     assert_eq!(doc.is_bare(CRED, "dev"), Ok(false));
     let text = "[dev]\naws_session_token = t\n\n# about b\n[b]\nk = v\n";
-    let mut doc = Document::parse(text);
+    let mut doc = DocumentMut::parse(text);
     assert!(doc.remove_keys(CRED, "dev", &["aws_session_token"]).is_ok());
     assert_eq!(doc.is_bare(CRED, "dev"), Ok(true));
     assert!(doc.remove_section(CRED, "dev").is_ok());
@@ -371,7 +371,7 @@ fn file_without_final_newline_keeps_lacking_one() {
 #[test]
 fn setting_then_removing_a_section_restores_the_file() {
     let before = "# top\n[a]\nx = 1\n";
-    let mut doc = Document::parse(before);
+    let mut doc = DocumentMut::parse(before);
     assert!(doc.set(CRED, "dev", SESSION).is_ok());
     assert_eq!(doc.remove_section(CRED, "dev"), Ok(true));
     assert_eq!(doc.render(), before);
@@ -387,17 +387,17 @@ fn removing_a_key_removes_every_occurrence() {
 
 #[test]
 fn section_with_header_comment_or_own_comment_is_not_bare() {
-    let doc = Document::parse("[dev] # mine\n\n[b]\n");
+    let doc = DocumentMut::parse("[dev] # mine\n\n[b]\n");
     assert_eq!(doc.is_bare(CRED, "dev"), Ok(false));
-    let doc = Document::parse("[dev]\n# mine\nregion = x\n");
+    let doc = DocumentMut::parse("[dev]\n# mine\nregion = x\n");
     assert_eq!(doc.is_bare(CRED, "dev"), Ok(false));
-    let doc = Document::parse("[dev]\n\n# about b\n[b]\n");
+    let doc = DocumentMut::parse("[dev]\n\n# about b\n[b]\n");
     assert_eq!(doc.is_bare(CRED, "dev"), Ok(true));
 }
 
 #[test]
 fn duplicate_section_is_an_error_naming_both_lines() {
-    let mut doc = Document::parse("[dev]\na = 1\n\n[ dev ]\nb = 2\n");
+    let mut doc = DocumentMut::parse("[dev]\na = 1\n\n[ dev ]\nb = 2\n");
     assert_eq!(
         doc.set(CRED, "dev", SESSION),
         Err(EditError::Duplicate {
@@ -413,7 +413,7 @@ fn values_that_would_read_back_differently_are_refused() {
     for value in [
         "a\nb", " lead", "trail\t", "a #b", "a\t;b", "#x", ";x", "a\rb",
     ] {
-        let mut doc = Document::parse("[dev]\n");
+        let mut doc = DocumentMut::parse("[dev]\n");
         let result = doc.set(CRED, "dev", &[("k", value)]);
         assert!(
             matches!(result, Err(EditError::BadValue { .. })),
@@ -421,13 +421,13 @@ fn values_that_would_read_back_differently_are_refused() {
         );
         assert_eq!(doc.render(), "[dev]\n", "{value:?} changed the document");
     }
-    let mut doc = Document::parse("[dev]\n");
+    let mut doc = DocumentMut::parse("[dev]\n");
     assert!(doc.set(CRED, "dev", &[("k", "a#b;c==")]).is_ok());
 }
 
 #[test]
 fn bad_keys_and_names_are_refused() {
-    let mut doc = Document::parse("");
+    let mut doc = DocumentMut::parse("");
     assert!(matches!(
         doc.set(CRED, "in valid", SESSION),
         Err(EditError::BadName { .. })
@@ -440,7 +440,7 @@ fn bad_keys_and_names_are_refused() {
 
 #[test]
 fn a_malformed_document_refuses_edits_naming_the_line() {
-    let mut doc = Document::parse("[dev]\nok = 1\nnot a property\n");
+    let mut doc = DocumentMut::parse("[dev]\nok = 1\nnot a property\n");
     match doc.set(CRED, "dev", SESSION) {
         Err(EditError::Parse(e)) => {
             assert_eq!(e.line, 3);
@@ -452,7 +452,7 @@ fn a_malformed_document_refuses_edits_naming_the_line() {
 
 #[test]
 fn moving_a_multi_line_value_is_refused() {
-    let mut doc = Document::parse("[default]\naws_access_key_id = a\n  b\n");
+    let mut doc = DocumentMut::parse("[default]\naws_access_key_id = a\n  b\n");
     assert!(matches!(
         doc.move_keys(CRED, "default", "default-long-term", &["aws_access_key_id"]),
         Err(EditError::MultiLine { .. })
@@ -461,7 +461,7 @@ fn moving_a_multi_line_value_is_refused() {
 
 #[test]
 fn config_files_get_profile_prefixed_sections() {
-    let mut doc = Document::parse("[default]\nregion = x\n");
+    let mut doc = DocumentMut::parse("[default]\nregion = x\n");
     assert!(doc.set(FileKind::Config, "dev", &[("region", "y")]).is_ok());
     assert!(
         doc.set(FileKind::Config, "default", &[("output", "json")])
@@ -478,7 +478,7 @@ fn verification_catches_an_edit_that_changed_another_profile() {
     let before = Document::parse("[a]\nx = 1\n");
     let view = before.view(CRED).unwrap_or_default();
     // An edit made on a different document than the one verified against.
-    let mut doc = Document::parse("[a]\nx = 2\n");
+    let mut doc = DocumentMut::parse("[a]\nx = 2\n");
     assert!(doc.set(CRED, "dev", &[("k", "v")]).is_ok());
     assert_eq!(
         doc.verify(CRED, &view, &doc.render()),
@@ -549,8 +549,7 @@ proptest! {
             let one_pass = Document::parse(&text).view(kind);
             let scanned = Document::parse(&text);
             let _ = scanned.check();
-            let built = Document::parse(&text);
-            built.lines();
+            let built = DocumentMut::parse(&text);
             prop_assert_eq!(&one_pass, &scanned.view(kind));
             prop_assert_eq!(&one_pass, &built.view(kind));
         }
@@ -568,7 +567,7 @@ proptest! {
     fn setting_a_session_reads_back_and_keeps_other_sections(text in any_document()) {
         let original = Document::parse(&text);
         let Ok(view) = original.view(CRED) else { return Ok(()); };
-        let mut doc = original.clone();
+        let mut doc = original.clone().into_mut();
         match doc.set(CRED, "dev", SESSION) {
             Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
             Err(EditError::Duplicate { .. } | EditError::SpacedHeader { .. }) => {
@@ -587,13 +586,13 @@ proptest! {
         let view = original.view(CRED);
         prop_assert!(view.is_ok(), "seed {}: {:?}\n{}", seed, view, text);
         let view = view.unwrap_or_default();
-        let mut doc = original.clone();
+        let mut doc = original.clone().into_mut();
         prop_assert_eq!(doc.set(CRED, "dev", SESSION), Ok(()), "seed {}", seed);
         let rendered = doc.render();
         prop_assert_eq!(doc.verify(CRED, &view, &rendered), Ok(()), "seed {}", seed);
         let set = Document::parse(&rendered);
         let view = set.view(CRED).unwrap_or_default();
-        let mut doc = set.clone();
+        let mut doc = set.clone().into_mut();
         let keys: Vec<&str> = SESSION.iter().map(|(k, _)| *k).collect();
         prop_assert!(doc.remove_keys(CRED, "dev", &keys).is_ok());
         if doc.is_bare(CRED, "dev") == Ok(true) {
@@ -617,7 +616,7 @@ proptest! {
             let view = original.view(CRED);
             prop_assert!(view.is_ok(), "seed {}: {:?}\n{}", seed, view, text);
             let view = view.unwrap_or_default();
-            let mut doc = original.clone();
+            let mut doc = original.clone().into_mut();
             prop_assert_eq!(
                 doc.replace_key(CRED, "dev-long-term", old, new, value),
                 Ok(()),
@@ -634,7 +633,7 @@ proptest! {
     fn replacing_a_key_reads_back_and_keeps_other_sections(text in any_document()) {
         let original = Document::parse(&text);
         let Ok(view) = original.view(CRED) else { return Ok(()); };
-        let mut doc = original.clone();
+        let mut doc = original.clone().into_mut();
         match doc.replace_key(CRED, "dev", "k", "secret_access_key", "keychain") {
             Ok(()) => prop_assert_eq!(doc.verify(CRED, &view, &doc.render()), Ok(())),
             Err(EditError::Duplicate { .. } | EditError::SpacedHeader { .. }) => {
@@ -648,7 +647,7 @@ proptest! {
     fn clearing_reads_back_and_keeps_other_sections(text in any_document()) {
         let original = Document::parse(&text);
         let Ok(view) = original.view(CRED) else { return Ok(()); };
-        let mut doc = original.clone();
+        let mut doc = original.clone().into_mut();
         let result = doc
             .remove_keys(CRED, "dev", &["aws_session_token", "k", "a"])
             .and_then(|_| doc.is_bare(CRED, "dev"))
@@ -675,7 +674,7 @@ fn replace(
     old: &'static str,
     new: &'static str,
     value: &'static str,
-) -> impl FnOnce(&mut Document) -> Result<(), EditError> {
+) -> impl FnOnce(&mut DocumentMut) -> Result<(), EditError> {
     move |d| d.replace_key(CRED, "dev", old, new, value)
 }
 

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stsmfa::ini::{Document, FileKind};
+use stsmfa::ini::{Document, FileKind, Read as _};
 
 use crate::common::{Plain, Test, fixtures, run_all_at_once, sdk_profiles};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use stsmfa::ini::{Document, FileKind};
+use stsmfa::ini::{Document, FileKind, Read as _};
 use stsmfa::store::{self, Baseline, Outcome};
 use stsmfa::timeouts::Timeouts;
 

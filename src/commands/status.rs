@@ -3,7 +3,7 @@
 //! when every profile shown is valid, 1 otherwise.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt as _;
 
@@ -14,10 +14,8 @@ use crate::credentials::{self, State};
 use crate::error::Error;
 use crate::keychain::Place;
 use crate::keys;
-use crate::profile::Naming;
 
 use super::Context;
-use crate::hash::Fnv;
 use crate::session::{self, Files, Texts};
 
 /// One profile's line.
@@ -50,7 +48,7 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     };
     warn_if_readable_by_others(ctx);
     let names: Vec<&str> = if args.profiles.is_empty() {
-        managed_profiles(&files, &ctx.naming)
+        files.managed_profiles(&ctx.naming)
     } else {
         args.profiles.iter().map(String::as_str).collect()
     };
@@ -81,29 +79,6 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     } else {
         1
     })
-}
-
-/// Profiles with a long-term section or a session section, in file order.
-fn managed_profiles<'f>(files: &'f Files<'_>, naming: &Naming) -> Vec<&'f str> {
-    let doc = &files.credentials;
-    let mut out = Vec::new();
-    let mut seen: HashSet<&str, Fnv> = HashSet::default();
-    for (name, section) in files.plain_sections() {
-        // A session section counts only when it holds a session; its lines are read only for
-        // a profile not already listed.
-        let profile = match naming.profile_of_long_term(name) {
-            Some(p) => Some(p),
-            None => naming.profile_of_short_term(name).filter(|p| {
-                !seen.contains(p) && doc.section_has_key(*section, keys::SESSION_TOKEN)
-            }),
-        };
-        if let Some(p) = profile
-            && seen.insert(p)
-        {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f>, Error> {

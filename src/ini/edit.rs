@@ -24,11 +24,11 @@
 
 use std::borrow::Cow;
 
+use super::document_mut::{Change, DocumentMut};
 use super::error::EditError;
-use super::model::{Change, Document};
 use super::names::FileKind;
-use super::names::Section;
 use super::parse::{self, Kind, WHITESPACE};
+use super::read::Read;
 use super::view::ProfileSet;
 
 /// Keys whose value would be cut or changed by the SDK parser, and why.
@@ -51,53 +51,7 @@ fn value_problem(value: &str) -> Option<&'static str> {
     }
 }
 
-impl<'a> Document<'a> {
-    /// The one section holding `profile`; an error when it appears more than once.
-    pub fn find(&self, kind: FileKind, profile: &str) -> Result<Option<Section>, EditError> {
-        self.check().map_err(EditError::Parse)?;
-        let found = self.profile_sections(kind, profile);
-        match found.as_slice() {
-            [] => Ok(None),
-            [one] => {
-                let raw = self.lines()[one.header].header_name().unwrap_or_default();
-                if parse::trim(raw) != raw {
-                    return Err(EditError::SpacedHeader {
-                        profile: profile.to_owned(),
-                        line: one.header + 1,
-                    });
-                }
-                Ok(Some(*one))
-            }
-            many => Err(EditError::Duplicate {
-                profile: profile.to_owned(),
-                lines: many.iter().map(|s| s.header + 1).collect(),
-            }),
-        }
-    }
-
-    /// The bytes of `profile`'s sections from the header to the last property line (trailing
-    /// comments and blank lines left out: they may belong to what follows), every section of
-    /// that name in file order; `None` when there is none. Two texts that give the same bytes
-    /// here hold the same properties, spelled the same way.
-    pub fn section_text(&self, kind: FileKind, profile: &str) -> Option<String> {
-        let sections = self.profile_sections(kind, profile);
-        if sections.is_empty() {
-            return None;
-        }
-        let mut out = String::new();
-        for section in sections {
-            let last = (section.header..section.end)
-                .rev()
-                .find(|&i| !matches!(self.lines()[i].kind, Kind::Blank | Kind::Comment))
-                .unwrap_or(section.header);
-            for line in &self.lines()[section.header..=last] {
-                out.push_str(&line.text);
-                out.push_str(line.eol.as_str());
-            }
-        }
-        Some(out)
-    }
-
+impl<'a> DocumentMut<'a> {
     /// Sets each key of `pairs` in `profile`'s section, creating the section when missing.
     pub fn set(
         &mut self,
@@ -145,7 +99,7 @@ impl<'a> Document<'a> {
     /// Puts `new = value` where `old`'s line is in `profile`'s section (its last occurrence),
     /// keeping the line's indentation and spacing; earlier `old` lines, the old value's
     /// continuation lines and any `new` line elsewhere in the section go, comments stay as with
-    /// [`Document::set`]. Without an `old` line this is [`Document::set`]. Swapping two keys
+    /// [`DocumentMut::set`]. Without an `old` line this is [`DocumentMut::set`]. Swapping two keys
     /// back and forth gives the file back byte for byte.
     pub fn replace_key(
         &mut self,
@@ -311,7 +265,7 @@ impl<'a> Document<'a> {
         self.remove_keys(kind, from, &moved)
     }
 
-    /// Checks that `rendered` (this document's [`Document::render`]) reads back as `before`
+    /// Checks that `rendered` (this document's [`DocumentMut::render`]) reads back as `before`
     /// with every edit made since parsing applied, and nothing else changed.
     pub fn verify(
         &self,

@@ -18,32 +18,40 @@
 //!   an empty value it is a sub-property and must hold `=`.
 //! - Sections with the same name merge; credentials override config.
 //!
+//! Two forms, as in toml_edit: [`Document`] reads (its text and one scan that notes where the
+//! sections are; a section's lines are parsed only when asked for), [`DocumentMut`] edits (every
+//! line with its text and terminator). Both answer the same questions through [`Read`], each
+//! from its own representation; `Document::into_mut` turns one into the other.
+//!
 //! Decisions of our own, for editing:
 //! - A leading UTF-8 BOM is kept when writing and skipped when reading (the SDK would reject the
 //!   file otherwise).
 //! - Every line keeps its own terminator; an unedited document renders to the input bytes.
 //! - A line the SDK rejects is kept as it is and makes the document refuse edits
-//!   ([`Document::check`] names it).
+//!   ([`Read::check`] names it).
 //! - Edits and their placement rules are in [`edit`]; every edit is recorded, and
-//!   [`Document::verify`] re-reads the rendered result and compares it with the old view plus
+//!   [`DocumentMut::verify`] re-reads the rendered result and compares it with the old view plus
 //!   the recorded edits.
 
+mod document;
+mod document_mut;
 mod edit;
 mod error;
-mod index;
-mod model;
 mod names;
 mod parse;
 mod placement;
 mod properties;
+mod read;
 mod table;
 mod verify;
 mod view;
 
+pub use document::Document;
+pub use document_mut::{Change, DocumentMut};
 pub use error::{EditError, ParseError};
-pub use model::{Change, Document};
 pub use names::{FileKind, Section, SectionName};
 pub use parse::{Eol, Kind, Line, is_identifier};
 pub use properties::Properties;
+pub use read::{Read, SectionLines};
 pub use verify::verify;
 pub use view::ProfileSet;

@@ -17,6 +17,17 @@ pub(super) const WHITESPACE: &[char] = &[' ', '\t'];
 
 use std::borrow::Cow;
 
+/// The UTF-8 byte order mark, kept when writing and skipped when reading.
+pub(super) const BOM: char = '\u{feff}';
+
+/// `text` without its BOM, and whether it had one.
+pub(super) fn split_bom(text: &str) -> (bool, &str) {
+    match text.strip_prefix(BOM) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    }
+}
+
 /// How a line ends. Kept per line so that rendering returns the input bytes exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Eol {

@@ -4,12 +4,12 @@
 
 use std::borrow::Cow;
 
-use super::model::Document;
+use super::document_mut::DocumentMut;
 use super::names::FileKind;
 use super::names::Section;
 use super::parse::{self, Eol, Kind, Line, State, WHITESPACE};
 
-impl<'a> Document<'a> {
+impl<'a> DocumentMut<'a> {
     /// Index after the last line `section` owns (see the module doc).
     pub(super) fn own_end(&self, section: Section) -> usize {
         let mut end = section.end;
@@ -52,7 +52,7 @@ impl<'a> Document<'a> {
 
     /// Adds an empty section for `profile` after the file's last line that is not blank
     /// (trailing blank lines stay at the end), one blank line after it, and returns it.
-    /// Removing it again with that blank line ([`Document::remove_section`]) gives the file
+    /// Removing it again with that blank line ([`DocumentMut::remove_section`]) gives the file
     /// back byte for byte.
     pub(super) fn append_section(&mut self, kind: FileKind, profile: &str) -> Section {
         let header = match kind {
@@ -101,7 +101,7 @@ impl<'a> Document<'a> {
 
     /// Replaces the value on line `at`, keeping key spelling and spacing, and drops the old
     /// value's continuation lines. Comments that were part of the old line go on their own
-    /// lines above it (see [`Document::detach_comments`]). Returns how many lines the section
+    /// lines above it (see [`DocumentMut::detach_comments`]). Returns how many lines the section
     /// grew by (negative: shrank).
     pub(super) fn rewrite_value(&mut self, at: usize, value: &str) -> isize {
         let line = &self.lines()[at];

@@ -3,10 +3,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use super::document::Document;
+use super::document_mut::Change;
 use super::error::EditError;
-use super::model::{Change, Document};
 use super::names::FileKind;
 use super::properties::Properties;
+use super::read::Read;
 use super::view::ProfileSet;
 
 /// Checks that `rendered` reads back as `before` with `changes` applied, and nothing else

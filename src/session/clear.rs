@@ -3,7 +3,7 @@
 use super::context::Context;
 use super::write::{Cleared, clear_session};
 use crate::error::Error;
-use crate::ini::Document;
+use crate::ini::Read;
 use crate::profile::Naming;
 use crate::store;
 
@@ -39,7 +39,7 @@ pub(crate) fn clear(
 }
 
 /// Profiles that have a long-term section, in file order.
-pub(crate) fn long_term_profiles(doc: &Document, naming: &Naming) -> Vec<String> {
+pub(crate) fn long_term_profiles<'a>(doc: &impl Read<'a>, naming: &Naming) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for section in doc.sections() {

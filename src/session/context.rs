@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::ini::{Document, FileKind};
+use crate::ini::{DocumentMut, FileKind};
 use crate::output::Output;
 use crate::profile::Naming;
 use crate::settings::{self, Flags};
@@ -122,7 +122,7 @@ impl<'a> Context<'a> {
         &self,
         first: Option<&str>,
         relied: &[&str],
-        edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
+        edit: impl FnMut(&mut DocumentMut<'_>) -> Result<T, Error>,
     ) -> Result<store::Updated<T>, Error> {
         let baseline = store::Baseline::new(first, FileKind::Credentials, relied);
         let updated = store::update(

@@ -1,11 +1,16 @@
 //! Both files, read once without a lock and parsed: what every command looks profiles up in.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::context::Context;
 use crate::error::Error;
+use crate::hash::Fnv;
+use crate::ini::Read as _;
 use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
+use crate::keys;
+use crate::profile::Naming;
 use crate::store;
 
 /// The text of both files, read once without a lock (a write re-reads under the lock).
@@ -74,6 +79,29 @@ impl<'t> Files<'t> {
             config,
             profile_default,
         })
+    }
+
+    /// Profiles with a long-term section or a session section, in file order.
+    pub(crate) fn managed_profiles(&self, naming: &Naming) -> Vec<&str> {
+        let doc = &self.credentials;
+        let mut out = Vec::new();
+        let mut seen: HashSet<&str, Fnv> = HashSet::default();
+        for (name, section) in self.plain_sections() {
+            // A session section counts only when it holds a session; its lines are read only for
+            // a profile not already listed.
+            let profile = match naming.profile_of_long_term(name) {
+                Some(p) => Some(p),
+                None => naming.profile_of_short_term(name).filter(|p| {
+                    !seen.contains(p) && doc.section_has_key(*section, keys::SESSION_TOKEN)
+                }),
+            };
+            if let Some(p) = profile
+                && seen.insert(p)
+            {
+                out.push(p);
+            }
+        }
+        out
     }
 
     /// Every `[name]` section of the credentials file in file order.

@@ -14,6 +14,7 @@ use crate::aws::Signer;
 use crate::aws::iam::Aws;
 use crate::credentials::LongTerm;
 use crate::error::{Error, Usage};
+use crate::ini::Read as _;
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::mask;

@@ -14,6 +14,7 @@ use super::write::{Made, write_session};
 use crate::aws::{Signer, sts};
 use crate::credentials::{self, LongTerm, Session, State};
 use crate::error::Error;
+use crate::ini::Read as _;
 use crate::ini::{FileKind, Properties};
 use crate::keys;
 use crate::secret::Secret;

@@ -7,7 +7,8 @@ use std::path::Path;
 use super::context::Context;
 use crate::credentials::{self, Session};
 use crate::error::Error;
-use crate::ini::{Document, FileKind};
+use crate::ini::Read as _;
+use crate::ini::{Document, DocumentMut, FileKind};
 use crate::keys;
 use crate::profile::SESSION_KEYS;
 use crate::store;
@@ -23,7 +24,7 @@ pub(super) struct Made {
 /// Writes one session into its short-term section, checking again that the section does not
 /// hold long-term keys. Only session keys are written: never `role_arn` or `source_profile`,
 /// which would make the AWS CLI assume the role itself.
-pub(super) fn write_session(doc: &mut Document<'_>, m: &Made, path: &Path) -> Result<(), Error> {
+pub(super) fn write_session(doc: &mut DocumentMut<'_>, m: &Made, path: &Path) -> Result<(), Error> {
     let edit = |e| store::edit_error(path, e);
     let section = &m.short_term_section;
     let current = doc
@@ -64,7 +65,7 @@ pub(crate) enum Cleared {
 /// already clear (not an error); a section holding long-term keys is refused unless `lenient`
 /// (`--all`, which skips it).
 pub(super) fn clear_session(
-    doc: &mut Document,
+    doc: &mut DocumentMut,
     profile: &str,
     ctx: &Context<'_>,
     lenient: bool,

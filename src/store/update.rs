@@ -12,7 +12,8 @@ use super::read::{self, Snapshot, Stamp};
 use super::replace::{self, NotPlaced, Sweep};
 use super::{LATE_WRITER_WATCH, lock, platform};
 use crate::error::Error;
-use crate::ini::{self, Document, FileKind};
+use crate::ini::Read as _;
+use crate::ini::{self, Document, DocumentMut, FileKind};
 use crate::timeouts::Timeouts;
 
 /// How many times a change is made again after catching a writer in the act.
@@ -108,14 +109,14 @@ pub fn update<T>(
     kind: FileKind,
     timeouts: &Timeouts,
     baseline: &Baseline<'_>,
-    mut edit: impl FnMut(&mut Document<'_>) -> Result<T, Error>,
+    mut edit: impl FnMut(&mut DocumentMut<'_>) -> Result<T, Error>,
 ) -> Result<Updated<T>, Error> {
     let target = resolve_for_writing(path)?;
     check_replaceable(path, &target)?;
     let dir = parent(&target);
     if !exists(&dir)? {
         // Nothing to lock or read yet: create the directory only if the edit changes something.
-        let mut empty = Document::parse("");
+        let mut empty = DocumentMut::parse("");
         let value = edit(&mut empty)?;
         if empty.render().is_empty() {
             return Ok(Updated {
@@ -145,13 +146,14 @@ pub fn update<T>(
     // built again until the deadline.
     let mut late_rounds = 0;
     while late_rounds <= MERGE_ROUNDS {
-        let mut doc = Document::parse(&base.text);
-        check_line_ends(path, &doc)?;
-        let before = doc.view(kind).map_err(|e| Error::Parse {
+        let read = Document::parse(&base.text);
+        check_line_ends(path, &read)?;
+        let before = read.view(kind).map_err(|e| Error::Parse {
             path: path.to_path_buf(),
             line: e.line,
             message: e.message,
         })?;
+        let mut doc = read.into_mut();
         let value = edit(&mut doc)?;
         let rendered = doc.render();
         if base.is_at_path && rendered == base.text {

@@ -313,6 +313,7 @@ pub fn plain(
 /// not parse (or cannot be read).
 pub fn sdk_profiles(path: &Path) -> Option<Plain> {
     let text = fs::read_to_string(path).ok()?;
+    use stsmfa::ini::Read as _;
     let doc = stsmfa::ini::Document::parse(&text);
     let view = doc.view(stsmfa::ini::FileKind::Credentials).ok()?;
     Some(plain(&view.profiles))
