@@ -594,8 +594,55 @@ fn completions_offer_profile_names_from_the_files() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // What zsh's completion system offers, driven on a pseudo-terminal.
+        let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/zsh-complete.zsh");
+        let offered = |line: &str| {
+            let list = home.join(format!("offered-{}", line.replace(' ', "_")));
+            let _ = Command::new("zsh")
+                .arg("-f")
+                .arg(&driver)
+                .arg(&list)
+                .arg(home.join("script.zsh"))
+                .arg(line)
+                .env_clear()
+                .env("HOME", &home)
+                .env("PATH", &path_var)
+                .output()
+                .unwrap_or_else(|e| panic!("zsh: {e}"));
+            let text = std::fs::read_to_string(&list).unwrap_or_default();
+            text.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Each line in a zsh of its own, all at once (each waits a second for zsh).
+        let lines = [
+            "stsmfa -p ",
+            "stsmfa --profile ",
+            "stsmfa status p",
+            "stsmfa d",
+            "stsmfa ",
+            "stsmfa clear --t",
+            "stsmfa env --shell f",
+        ];
+        let got: Vec<String> = std::thread::scope(|s| {
+            let offered = &offered;
+            let running: Vec<_> = lines.iter().map(|l| s.spawn(move || offered(l))).collect();
+            running.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(got[0], "dev prod other");
+        assert_eq!(got[1], "dev prod other");
+        assert_eq!(got[2], "prod");
+        assert_eq!(got[3], "dev");
+        assert!(
+            got[4].contains("status") && got[4].ends_with("dev prod other"),
+            "{}",
+            got[4]
+        );
+        assert_eq!(got[5], "", "clear takes no --token");
+        assert_eq!(got[6], "fish", "a command's own arguments complete");
     } else {
-        println!("skipped the zsh syntax check: zsh is not installed");
+        println!("skipped the zsh part: zsh is not installed (scripts/test installs it)");
     }
 }
 

@@ -104,8 +104,12 @@ fn with_profiles(shell: Shell, script: &str) -> String {
             let function = format!(
                 "(( $+functions[_stsmfa_profiles] )) ||\n_stsmfa_profiles() {{\n    \
                  local -a profiles\n    profiles=(${{(f)\"$({LIST})\"}})\n    \
-                 compadd -a profiles\n}}\n\n"
+                 compadd -a profiles\n}}\n\n\
+                 (( $+functions[_stsmfa_commands_or_profiles] )) ||\n\
+                 _stsmfa_commands_or_profiles() {{\n    _stsmfa_commands\n    \
+                 _stsmfa_profiles\n}}\n\n"
             );
+            let script = zsh_first_word(script);
             let body = script
                 .lines()
                 .map(|l| {
@@ -134,4 +138,34 @@ fn with_profiles(shell: Shell, script: &str) -> String {
         ),
         _ => script.to_owned(),
     }
+}
+
+/// The zsh script with its first word completed as a command or a profile (`stsmfa status`,
+/// `stsmfa dev`). As generated, the top level's optional PROFILE arguments come before the
+/// command, so zsh takes a command's name for a profile and never completes the command's
+/// own arguments.
+fn zsh_first_word(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + 64);
+    let (mut dropped, mut commands, mut dispatch) = (false, false, 0);
+    for line in script.lines() {
+        if !dropped && line.starts_with("'::profiles -- ") {
+            dropped = true;
+            continue;
+        }
+        if dropped && !commands && line == "\":: :_stsmfa_commands\" \\" {
+            commands = true;
+            out.push_str("\":: :_stsmfa_commands_or_profiles\" \\\n");
+            continue;
+        }
+        // The top level's dispatch: the command is now the first word on the line.
+        if commands && dispatch < 3 && line.contains("$line[2]") {
+            dispatch += 1;
+            out.push_str(&line.replace("$line[2]", "$line[1]"));
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
