@@ -2,7 +2,6 @@
 //! or region when given), asking only for what is missing. Long-term keys found in `[NAME]`
 //! are moved to `[NAME-long-term]` in the same atomic write, after confirmation or `--yes`.
 
-use std::borrow::Cow;
 use std::io::Read as _;
 
 use crate::cli::SetupArgs;
@@ -10,20 +9,18 @@ use crate::error::{Error, Usage};
 use crate::keychain::{self, Place};
 use crate::keys;
 use crate::secret::{Secret, mask};
-use crate::settings::{self, MfaSerial};
+use crate::settings::MfaSerial;
 use crate::token::Prompt;
 
 use super::Context;
-use crate::session::{self, Files, LongTermKeys, Properties, Texts};
+use crate::session::setup::{self, Fix};
+use crate::session::{Files, Properties, Texts};
 
 pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if args.secret_access_key.is_some() {
         return Err(Error::Usage(Usage::SecretOnCommandLine));
     }
     let profile = ctx.profile_or_default(args.profile.as_ref());
-    let long_section = ctx.naming.long_term(&profile);
-    let short_section = ctx.naming.short_term(&profile);
-    let path = ctx.files.credentials.as_path();
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
     // Before anything is asked: what is typed in must be writable.
@@ -31,132 +28,39 @@ pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     if let Some(base) = &args.source_profile {
         return chained(&profile, base, ctx, &files);
     }
-    let existing = files.section(&long_section, path)?.unwrap_or_default();
-    let short = files.section(&short_section, path)?;
-    let in_short = short
-        .as_ref()
-        .filter(|p| crate::credentials::holds_long_term_keys(Some(p)));
-    let kept = Place::of(&existing);
-    let old_id = existing.get(keys::ACCESS_KEY_ID);
+    let found = setup::find(ctx, &files, &profile)?;
+    let (long_section, short_section) = (&found.long_section, &found.short_section);
     let about = keychain::About {
         profile: &profile,
-        section: &long_section,
+        section: long_section,
     };
-    let from_keychain = |id: &str| -> Result<Secret, Error> {
-        keychain::read(id).map_err(|f| f.error(keychain::Doing::Read, about, id))
-    };
-    // Long-term keys in [NAME] are moved to [NAME-long-term]; when that section has keys
-    // already, [NAME]'s are either a copy (removed) or other keys (which replace them).
-    let fix = match in_short {
-        None => None,
-        Some(p) => {
-            let same_id = p.get(keys::ACCESS_KEY_ID) == old_id;
-            let copy = same_id
-                && match (kept, p.get(keys::SECRET_ACCESS_KEY)) {
-                    (Place::Keychain, Some(theirs)) => old_id
-                        .is_some_and(|id| from_keychain(id).is_ok_and(|s| s.expose() == theirs)),
-                    _ => p.get(keys::SECRET_ACCESS_KEY) == existing.get(keys::SECRET_ACCESS_KEY),
-                };
-            let fix = match (old_id.is_some(), copy) {
-                (true, true) => Fix::RemoveCopy,
-                (true, false) => Fix::Replace,
-                (false, _) => Fix::Move,
-            };
-            confirm(args, ctx, fix, &short_section, &long_section)?;
-            Some((fix, p))
-        }
-    };
-    let from = match fix {
-        Some((Fix::Move | Fix::Replace, p)) => Some(p),
-        _ => Some(&existing),
-    };
-    let key_id = access_key_id(args, ctx, from)?;
-    // The secret stays where it is unless a flag moves it.
-    let place = if args.keychain || (kept == Place::Keychain && !args.no_keychain) {
-        Place::Keychain
-    } else {
-        Place::File
-    };
-    let kept_here =
-        (kept == Place::Keychain && old_id == Some(key_id.as_str())).then_some(key_id.as_str());
-    // A secret that stays in the keychain under the same key is not read at all: changing the
-    // device or the duration of such a profile needs no keychain.
-    let stays = place == Place::Keychain
-        && kept_here.is_some()
-        && !args.secret_access_key_stdin
-        && matches!(fix, None | Some((Fix::RemoveCopy, _)));
-    let secret = if stays {
+    if let Some((fix, _)) = &found.fix {
+        confirm(args, ctx, *fix, short_section, long_section)?;
+    }
+    let key_id = access_key_id(args, ctx, Some(found.source()))?;
+    let place = found.place(args.keychain, args.no_keychain);
+    let secret = if found.secret_stays(place, &key_id, args.secret_access_key_stdin) {
         None
     } else {
+        let from_keychain = found.kept_in_keychain(&key_id).map(|id| {
+            move || keychain::read(id).map_err(|f| f.error(keychain::Doing::Read, about, id))
+        });
         Some(secret_access_key(
             args,
             ctx,
-            from,
-            kept_here.map(|id| || from_keychain(id)),
+            Some(found.source()),
+            from_keychain,
         )?)
     };
-    let device = device(ctx, &existing)?;
-    // The keychain first: the file says `keychain` only once the keychain has given the
-    // secret back.
-    let created_entry = match (&secret, place) {
-        (Some(secret), Place::Keychain) => {
-            let store_error =
-                |f: keychain::Failure| f.error(keychain::Doing::Store, about, &key_id);
-            let had = keychain::holds(&key_id).map_err(store_error)?;
-            keychain::store(&key_id, secret).map_err(store_error)?;
-            !had
-        }
-        _ => false,
+    let device = device(ctx, &found.existing)?;
+    let keys = setup::Keys {
+        key_id: &key_id,
+        secret: secret.as_ref(),
+        place,
+        device: (device.0, &device.1),
     };
-    // The secret is borrowed from its `Secret`, never copied.
-    let (secret_key, secret_value, other_key) = match (place, &secret) {
-        (Place::File, Some(secret)) => {
-            (keys::SECRET_ACCESS_KEY, secret.expose(), keys::SECRET_PLACE)
-        }
-        _ => (
-            keys::SECRET_PLACE,
-            keychain::MARKER,
-            keys::SECRET_ACCESS_KEY,
-        ),
-    };
-    let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
-        (keys::ACCESS_KEY_ID, Cow::Owned(key_id.clone())),
-        (secret_key, Cow::Borrowed(secret_value)),
-        (device.0, Cow::Owned(device.1)),
-    ];
-    if let Some(seconds) = ctx.flags.duration {
-        settings::check_duration(&duration_flag(seconds), settings::SessionKind::Session)?;
-        pairs.push((keys::DURATION_SECONDS, Cow::Owned(seconds.to_string())));
-    }
-    if let Some(r) = &ctx.flags.region {
-        pairs.push((keys::REGION, Cow::Borrowed(r.as_str())));
-    }
-    let clearing = fix.is_some();
-    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_ref())).collect();
-    let updated = session::write_long_term(
-        ctx,
-        files.credentials_text,
-        &LongTermKeys {
-            section: &long_section,
-            clear_short: clearing.then_some(short_section.as_str()),
-            pairs: &borrowed,
-            secret: (secret_key, secret_value),
-            replacing: other_key,
-            another_key: old_id != Some(key_id.as_str()),
-        },
-    );
-    let updated = match updated {
-        Ok(u) => u,
-        Err(e) => {
-            if created_entry {
-                // Best effort: the file does not point at the entry made for it.
-                let _ = keychain::delete(&key_id);
-            }
-            return Err(e);
-        }
-    };
-    let changed = updated;
-    match fix.map(|(f, _)| f) {
+    let changed = setup::save(ctx, &files, &found, about, &keys)?;
+    match found.fix.as_ref().map(|(f, _)| f) {
         Some(Fix::Move) => ctx.out.done(
             &profile,
             &format!("moved the long-term keys of [{short_section}] to [{long_section}]"),
@@ -174,18 +78,12 @@ pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ),
         None => {}
     }
-    // The entry the section used until now, when nothing uses it any more.
-    if kept == Place::Keychain
-        && let Some(id) = old_id
-    {
-        crate::session::forget_entry(ctx, about, id);
-    }
     let next = format!("run `stsmfa -p {profile}` to start a session");
-    let moved = match (kept, place) {
+    let moved = match (found.kept, place) {
         (Place::Keychain, Place::File) => {
             " (the secret access key is in the file again, out of the OS keychain)".to_owned()
         }
-        (_, Place::Keychain) if kept != Place::Keychain || changed => format!(
+        (_, Place::Keychain) if found.kept != Place::Keychain || changed => format!(
             " (its secret access key is in the OS keychain, service {}, account {}; not in the \
              file)",
             keychain::SERVICE,
@@ -203,17 +101,6 @@ pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             .done(&profile, &format!("saved [{long_section}]{moved}; {next}"));
     }
     Ok(0)
-}
-
-/// What is done about long-term keys found in `[NAME]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fix {
-    /// `[NAME-long-term]` has no keys: they move there.
-    Move,
-    /// `[NAME-long-term]` has the same keys: `[NAME]`'s copy goes.
-    RemoveCopy,
-    /// `[NAME-long-term]` has other keys: `[NAME]`'s replace them.
-    Replace,
 }
 
 fn interactive(ctx: &Context<'_>) -> bool {
@@ -428,72 +315,14 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
 /// `setup NAME --source-profile BASE --assume-role ARN`: a chained role's long-term section,
 /// which holds no keys: its sessions are assumed with BASE's MFA session.
 fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> Result<u8, Error> {
-    let path = ctx.files.credentials.as_path();
-    let section = ctx.naming.long_term(profile);
-    let role = ctx.flags.assume_role.clone().ok_or_else(|| {
+    let role = ctx.flags.assume_role.as_ref().ok_or_else(|| {
         Error::Usage(Usage::NoRoleToAssume {
             profile: profile.to_owned(),
             base: base.to_owned(),
         })
     })?;
-    let base_section = ctx.naming.long_term(base);
-    let chain = |message: String| Error::Chain {
-        path: path.to_path_buf(),
-        section: section.clone(),
-        message,
-    };
-    if base == profile {
-        return Err(chain(format!(
-            "its source_profile would be {profile} itself"
-        )));
-    }
-    match files.section(&base_section, path)? {
-        None => {
-            return Err(chain(format!(
-                "there is no [{base_section}] to chain to; run `stsmfa setup {base}` first"
-            )));
-        }
-        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => {
-            return Err(chain(format!(
-                "{base} is a chained role itself; a chain is one level deep: give the profile \
-                 with the long-term keys"
-            )));
-        }
-        Some(_) => {}
-    }
-    if files
-        .section(&section, path)?
-        .is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID))
-    {
-        return Err(chain(
-            "it holds long-term keys; a chained role has none (move them elsewhere first)".into(),
-        ));
-    }
-    let mut pairs: Vec<(&str, String)> = vec![
-        (keys::SOURCE_PROFILE, base.to_owned()),
-        (keys::ASSUME_ROLE, role.to_string()),
-    ];
-    if let Some(seconds) = ctx.flags.duration {
-        settings::check_duration(&duration_flag(seconds), settings::SessionKind::Chained)?;
-        pairs.push((keys::DURATION_SECONDS, seconds.to_string()));
-    }
-    if let Some(r) = &ctx.flags.region {
-        pairs.push((keys::REGION, r.to_string()));
-    }
-    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let changed = session::write_section(
-        ctx,
-        Some(files.credentials_text),
-        &[&base_section],
-        &section,
-        &borrowed,
-    )?;
-    if !changed {
-        ctx.out.done(
-            profile,
-            &format!("[{section}] already says this; nothing to change"),
-        );
-    } else {
+    let section = ctx.naming.long_term(profile);
+    if setup::save_chained(ctx, files, profile, base, role)? {
         ctx.out.done(
             profile,
             &format!(
@@ -501,16 +330,13 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
                  (no code needed while {base}'s session is valid)"
             ),
         );
+    } else {
+        ctx.out.done(
+            profile,
+            &format!("[{section}] already says this; nothing to change"),
+        );
     }
     Ok(0)
-}
-
-/// `--duration` as a setting, for the checks settings make.
-fn duration_flag(seconds: u32) -> settings::Setting<u32> {
-    settings::Setting {
-        value: seconds,
-        source: settings::Source::Flag("--duration"),
-    }
 }
 
 /// A prompt that could not be shown or answered.

@@ -11,6 +11,7 @@ mod profile;
 mod reach;
 mod rotate;
 mod run;
+pub(crate) mod setup;
 mod write;
 
 pub(crate) use crate::ini::Properties;
@@ -20,4 +21,4 @@ pub(crate) use files::{Files, Texts};
 pub(crate) use profile::{load, with_resolver};
 pub(crate) use rotate::rotate;
 pub(crate) use run::{Current, Run, session_for};
-pub(crate) use write::{Cleared, LongTermKeys, forget_entry, write_long_term, write_section};
+pub(crate) use write::{Cleared, forget_entry, write_section};
