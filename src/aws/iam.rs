@@ -51,7 +51,10 @@ impl<'a> Aws<'a> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|source| Error::Stdio {
+                action: "start the async runtime",
+                source,
+            })?;
         Ok(Aws {
             network,
             sts_url,

@@ -59,9 +59,10 @@ pub(crate) fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> 
             return reqs
                 .iter()
                 .map(|_| {
-                    Err(Error::Internal(format!(
-                        "cannot start the async runtime: {e}"
-                    )))
+                    Err(Error::Stdio {
+                        action: "start the async runtime",
+                        source: std::io::Error::new(e.kind(), e.to_string()),
+                    })
                 })
                 .collect();
         }
