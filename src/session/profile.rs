@@ -164,13 +164,14 @@ fn check_chain(
         section: section.to_owned(),
         message,
     };
-    if long_term.is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID)) {
+    let broken = chain_rule(profile, base, long_term, ctx, files)?;
+    if let Some(Broken::OwnKeys) = broken {
         return Err(chain(format!(
             "it has source_profile = {base} and keys of its own; a chained role is signed with \
              {base}'s session, so remove either"
         )));
     }
-    if base == profile {
+    if let Some(Broken::Itself) = broken {
         return Err(chain(format!("its source_profile is {profile} itself")));
     }
     if settings_role(long_term).is_none() && ctx.flags.assume_role.is_none() {
@@ -178,19 +179,62 @@ fn check_chain(
             "it has source_profile = {base} but no role to assume (assume_role = ARN)"
         )));
     }
-    let base_section = ctx.naming.long_term(base);
-    match files.section(&base_section, path)? {
-        None => Err(chain(format!(
+    match broken {
+        Some(Broken::NoBase { base_section }) => Err(chain(format!(
             "its source_profile is {base}, but there is no [{base_section}]"
         ))),
-        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => Err(chain(format!(
-            "its source_profile {base} is chained too (source_profile = {} in \
+        Some(Broken::BaseChained {
+            base_section,
+            base_source,
+        }) => Err(chain(format!(
+            "its source_profile {base} is chained too (source_profile = {base_source} in \
              [{base_section}]); a chain is one level deep: point {profile} at the profile with \
-             the long-term keys",
-            p.get(keys::SOURCE_PROFILE).unwrap_or_default()
+             the long-term keys"
         ))),
-        Some(_) => Ok(()),
+        _ => Ok(()),
     }
+}
+
+/// How a chain breaks the rule.
+pub(super) enum Broken {
+    /// The chained role's section has keys of its own.
+    OwnKeys,
+    /// The role is its own base.
+    Itself,
+    /// The base has no long-term section.
+    NoBase { base_section: String },
+    /// The base is a chained role itself (its own `source_profile` given).
+    BaseChained {
+        base_section: String,
+        base_source: String,
+    },
+}
+
+/// The one chain rule: a chained role (`own` is its long-term section) has no keys of its
+/// own, and its base is another profile whose long-term section exists and is not chained.
+pub(super) fn chain_rule(
+    profile: &str,
+    base: &str,
+    own: Option<&Properties<'_>>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<Option<Broken>, Error> {
+    if own.is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID)) {
+        return Ok(Some(Broken::OwnKeys));
+    }
+    if base == profile {
+        return Ok(Some(Broken::Itself));
+    }
+    let base_section = ctx.naming.long_term(base);
+    Ok(
+        match files.section(&base_section, ctx.files.credentials.as_path())? {
+            None => Some(Broken::NoBase { base_section }),
+            Some(p) => p.get(keys::SOURCE_PROFILE).map(|s| Broken::BaseChained {
+                base_section,
+                base_source: s.to_owned(),
+            }),
+        },
+    )
 }
 
 fn settings_role<'p>(long_term: Option<&'p Properties<'_>>) -> Option<&'p str> {

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use super::context::Context;
 use super::files::Files;
+use super::profile::{Broken, chain_rule};
 use super::write::{LongTermKeys, forget_entry, write_long_term, write_section};
 use crate::error::Error;
 use crate::ini::Properties;
@@ -225,32 +226,31 @@ pub(crate) fn save_chained(
         section: section.clone(),
         message,
     };
-    if base == profile {
-        return Err(chain(format!(
-            "its source_profile would be {profile} itself"
-        )));
-    }
-    match files.section(&base_section, path)? {
-        None => {
+    let own = files.section(&section, path)?;
+    match chain_rule(profile, base, own.as_ref(), ctx, files)? {
+        Some(Broken::Itself) => {
+            return Err(chain(format!(
+                "its source_profile would be {profile} itself"
+            )));
+        }
+        Some(Broken::NoBase { .. }) => {
             return Err(chain(format!(
                 "there is no [{base_section}] to chain to; run `stsmfa setup {base}` first"
             )));
         }
-        Some(p) if p.contains_key(keys::SOURCE_PROFILE) => {
+        Some(Broken::BaseChained { .. }) => {
             return Err(chain(format!(
                 "{base} is a chained role itself; a chain is one level deep: give the profile \
                  with the long-term keys"
             )));
         }
-        Some(_) => {}
-    }
-    if files
-        .section(&section, path)?
-        .is_some_and(|p| p.contains_key(keys::ACCESS_KEY_ID))
-    {
-        return Err(chain(
-            "it holds long-term keys; a chained role has none (move them elsewhere first)".into(),
-        ));
+        Some(Broken::OwnKeys) => {
+            return Err(chain(
+                "it holds long-term keys; a chained role has none (move them elsewhere first)"
+                    .into(),
+            ));
+        }
+        None => {}
     }
     let mut pairs: Vec<(&str, String)> = vec![
         (keys::SOURCE_PROFILE, base.to_owned()),
