@@ -11,7 +11,7 @@ use super::reach::Reach;
 use super::write::put_key_back;
 use super::{Files, Run, Texts, forget_entry, load, write_section};
 use crate::aws::Signer;
-use crate::aws::iam::Aws;
+use crate::aws::iam::{Aws, Key};
 use crate::credentials::LongTerm;
 use crate::error::{Error, Usage};
 use crate::ini::Read as _;
@@ -42,36 +42,7 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     }
     let path = ctx.files.credentials.as_path();
     let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;
-    // Another section holding the same key would be left with a deleted one: say which,
-    // before a code is spent.
-    let sharing: Vec<String> = files
-        .plain_sections()
-        .iter()
-        .filter(|(other, _)| *other != section)
-        .filter(|(_, s)| {
-            files
-                .credentials
-                .section_properties(*s)
-                .get(keys::ACCESS_KEY_ID)
-                == Some(old.access_key_id.as_str())
-        })
-        .map(|(other, _)| format!("[{other}]"))
-        .collect();
-    if !sharing.is_empty() {
-        return Err(Error::Protected {
-            message: format!(
-                "the key {} of [{section}] is also in {}, which rotating it here would leave \
-                 with a deleted key; nothing was changed",
-                mask(&old.access_key_id),
-                sharing.join(", ")
-            ),
-            hint: format!(
-                "keep one copy: remove the key from {} (or make those profiles use {name}), \
-                 then rotate again",
-                sharing.join(", ")
-            ),
-        });
-    }
+    refuse_a_shared_key(&files, &name, &section, &old)?;
     // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
     let mut run = Run::new(ctx, &files);
     let current = run
@@ -109,30 +80,7 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     ctx.out
         .detail(&format!("{name}: the key belongs to the IAM user {user}"));
     let keys = aws.keys(&session, &user)?;
-    if keys.len() >= 2 {
-        let others: Vec<String> = keys
-            .iter()
-            .filter(|k| k.id != old.access_key_id)
-            .map(|k| {
-                format!(
-                    "{} ({})",
-                    mask(&k.id),
-                    if k.active { "active" } else { "inactive" }
-                )
-            })
-            .collect();
-        return Err(Error::Aws {
-            message: format!(
-                "{user} has two access keys already (the limit): {} in [{section}], and {}",
-                mask(&old.access_key_id),
-                others.join(", ")
-            ),
-            hint: format!(
-                "delete the one [{section}] does not hold (aws iam delete-access-key \
-                 --user-name {user} --access-key-id ...), then rotate again"
-            ),
-        });
-    }
+    refuse_a_third_key(&keys, &user, &section, &old)?;
     let new = aws.create(&session, &user)?;
     let in_keychain = old.place == Place::Keychain;
     let about = keychain::About {
@@ -270,6 +218,80 @@ fn file_holds(
         p.get(keys::ACCESS_KEY_ID) == Some(id)
             && secret.is_none_or(|s| p.get(keys::SECRET_ACCESS_KEY) == Some(s.expose()))
     }))
+}
+
+/// Another section holding the same key would be left with a deleted one: refused, naming
+/// them, before a code is spent.
+fn refuse_a_shared_key(
+    files: &Files<'_>,
+    name: &str,
+    section: &str,
+    old: &LongTerm,
+) -> Result<(), Error> {
+    let sharing: Vec<String> = files
+        .plain_sections()
+        .iter()
+        .filter(|(other, _)| *other != section)
+        .filter(|(_, s)| {
+            files
+                .credentials
+                .section_properties(*s)
+                .get(keys::ACCESS_KEY_ID)
+                == Some(old.access_key_id.as_str())
+        })
+        .map(|(other, _)| format!("[{other}]"))
+        .collect();
+    if !sharing.is_empty() {
+        return Err(Error::Protected {
+            message: format!(
+                "the key {} of [{section}] is also in {}, which rotating it here would leave \
+                 with a deleted key; nothing was changed",
+                mask(&old.access_key_id),
+                sharing.join(", ")
+            ),
+            hint: format!(
+                "keep one copy: remove the key from {} (or make those profiles use {name}), \
+                 then rotate again",
+                sharing.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// IAM allows a user two access keys: with two already, a new one cannot be made; refused,
+/// naming both.
+fn refuse_a_third_key(
+    keys: &[Key],
+    user: &str,
+    section: &str,
+    old: &LongTerm,
+) -> Result<(), Error> {
+    if keys.len() >= 2 {
+        let others: Vec<String> = keys
+            .iter()
+            .filter(|k| k.id != old.access_key_id)
+            .map(|k| {
+                format!(
+                    "{} ({})",
+                    mask(&k.id),
+                    if k.active { "active" } else { "inactive" }
+                )
+            })
+            .collect();
+        return Err(Error::Aws {
+            message: format!(
+                "{user} has two access keys already (the limit): {} in [{section}], and {}",
+                mask(&old.access_key_id),
+                others.join(", ")
+            ),
+            hint: format!(
+                "delete the one [{section}] does not hold (aws iam delete-access-key \
+                 --user-name {user} --access-key-id ...), then rotate again"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The new key never worked, or the file would not keep it (`why`): the old key (which still
