@@ -171,29 +171,27 @@ fn read_sections<'a, D: Read<'a> + ?Sized>(
     doc: &D,
     kind: FileKind,
 ) -> Vec<(Target<'a>, Properties<'a>)> {
-    {
-        let sections = doc.named_sections();
-        let skip_plain_default = kind == FileKind::Config
-            && sections.iter().any(|(_, raw)| {
-                let n = SectionName::parse(raw);
-                n.prefix == Some("profile") && n.name == "default"
-            });
-        let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
-        for (section, raw) in sections {
-            let name = SectionName::parse(&raw);
-            if skip_plain_default && name.prefix.is_none() && name.name == "default" {
-                continue;
-            }
-            let kept = match &raw {
-                Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
-                Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
-            };
-            if let Some(t) = kept {
-                out.push((t, doc.section_properties(section)));
-            }
+    let sections = doc.named_sections();
+    let skip_plain_default = kind == FileKind::Config
+        && sections.iter().any(|(_, raw)| {
+            let n = SectionName::parse(raw);
+            n.prefix == Some("profile") && n.name == "default"
+        });
+    let mut out: Vec<(Target<'a>, Properties<'a>)> = Vec::new();
+    for (section, raw) in sections {
+        let name = SectionName::parse(&raw);
+        if skip_plain_default && name.prefix.is_none() && name.name == "default" {
+            continue;
         }
-        out
+        let kept = match &raw {
+            Cow::Borrowed(r) => target(kind, SectionName::parse(r)),
+            Cow::Owned(o) => target(kind, SectionName::parse(o)).map(Target::into_owned),
+        };
+        if let Some(t) = kept {
+            out.push((t, doc.section_properties(section)));
+        }
     }
+    out
 }
 
 impl<'a> ProfileSet<'a> {
