@@ -360,6 +360,15 @@ pub(crate) fn command() -> clap::Command {
     })
 }
 
+/// The names of the commands a user can type.
+pub(crate) fn command_names() -> Vec<String> {
+    command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_owned())
+        .collect()
+}
+
 /// The command line for completion scripts: the settings flags only where they are used
 /// (completion generators list hidden flags too, so they are left out, not hidden).
 pub(crate) fn completion_command() -> clap::Command {

@@ -951,3 +951,30 @@ fn a_timeout_that_is_not_whole_seconds_is_a_usage_error_before_anything_is_sent(
         );
     assert!(stub.requests().is_empty());
 }
+
+/// Issue 19: `stsmfa sttaus dev` refreshed dev, then failed on a profile named `sttaus`.
+#[test]
+fn a_mistyped_command_is_a_usage_error_before_anything_is_done() {
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["sttaus", "dev", "--token", "123456"])
+        .run()
+        .code(2)
+        .stderr(
+            "error: unknown command 'sttaus'; did you mean 'status'?\n  \
+             hint: no profile is named sttaus either; `stsmfa --help` lists the commands\n",
+        )
+        .expect_credentials(long_term());
+    assert!(stub.requests().is_empty());
+}
+
+/// A profile whose name is one typo away from a command is still a profile.
+#[test]
+fn a_profile_named_like_a_command_is_refreshed() {
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    let file = long_term().replace("[dev-long-term]", "[statu-long-term]");
+    t.credentials_file(&file)
+        .args(&["statu", "--token", "123456"])
+        .run()
+        .success();
+    assert_eq!(stub.requests().len(), 1);
+}

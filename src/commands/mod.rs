@@ -41,7 +41,7 @@ pub(crate) fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
     };
     let ctx = Context::new(&options, env, out)?;
     match &cli.command {
-        None => refresh::run(&cli.refresh, &ctx),
+        None => refresh::run_default(&cli.refresh, &ctx),
         Some(Command::Refresh(args)) => refresh::run(args, &ctx),
         Some(Command::Clear(args)) => clear::run(args, &ctx),
         Some(Command::Status(args)) => status::run(args, &ctx),

@@ -3,18 +3,30 @@
 //! and STS calls with no lock held, then one locked write of every session the run made.
 
 use crate::cli::RefreshArgs;
-use crate::error::Error;
+use crate::error::{Error, Usage};
 use crate::session::{Files, Run, Texts};
 
 use super::Context;
 
 pub(super) fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    refresh(args, ctx, false)
+}
+
+/// `stsmfa PROFILE...`, where the first word may also be a mistyped command.
+pub(super) fn run_default(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
+    refresh(args, ctx, true)
+}
+
+fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
     let files = if args.all {
         Files::parse_all(&texts, ctx)?
     } else {
         Files::parse(&texts, ctx)?
     };
+    if top_level && let Some(first) = args.profiles.first() {
+        mistyped_command(first, &files, ctx)?;
+    }
     let profiles = if args.all {
         let found = crate::session::long_term_profiles(&files.credentials, &ctx.naming);
         if found.is_empty() {
@@ -42,4 +54,27 @@ pub(super) fn run(args: &RefreshArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         worst = worst.max(e.exit_code());
     }
     Ok(worst)
+}
+
+/// `stsmfa sttaus dev`: a first word that no section of either file names, one typo away from
+/// a command, is a mistyped command, refused before anything is done (a profile of that name
+/// would be refreshed).
+fn mistyped_command(first: &str, files: &Files<'_>, ctx: &Context<'_>) -> Result<(), Error> {
+    let path = ctx.files.credentials.as_path();
+    let known = files.section(&ctx.naming.long_term(first), path)?.is_some()
+        || files
+            .section(&ctx.naming.short_term(first), path)?
+            .is_some()
+        || files.config.profiles.contains_key(first);
+    if known {
+        return Ok(());
+    }
+    let commands = crate::cli::command_names();
+    match crate::profile::closest(first, commands.iter().map(String::as_str)) {
+        Some(command) => Err(Error::Usage(Usage::UnknownCommand {
+            given: first.to_owned(),
+            suggestion: command.to_owned(),
+        })),
+        None => Ok(()),
+    }
 }

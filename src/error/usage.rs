@@ -49,6 +49,9 @@ pub enum Usage {
     NoCommand { profile: String },
     /// `man` of a command that does not exist.
     NoManualPage { name: String, choices: Vec<String> },
+    /// The first word of `stsmfa WORD ...` is no profile of the files but one typo away from
+    /// the command `suggestion`.
+    UnknownCommand { given: String, suggestion: String },
     /// `env` cannot write a value safely for the shell.
     UnsafeForShell {
         variable: &'static str,
@@ -125,6 +128,9 @@ impl fmt::Display for Usage {
             ),
             Usage::NoCommand { .. } => f.write_str("no command to run"),
             Usage::NoManualPage { name, .. } => write!(f, "there is no command {name:?}"),
+            Usage::UnknownCommand { given, suggestion } => {
+                write!(f, "unknown command '{given}'; did you mean '{suggestion}'?")
+            }
             Usage::UnsafeForShell {
                 variable, shell, ..
             } => write!(
@@ -178,6 +184,9 @@ impl Usage {
                 "rotate through a profile that holds the same keys without assume_role".into()
             }
             Usage::NoCommand { profile } => format!("stsmfa exec {profile} -- COMMAND [ARGS...]"),
+            Usage::UnknownCommand { given, .. } => {
+                format!("no profile is named {given} either; `stsmfa --help` lists the commands")
+            }
             Usage::NoManualPage { choices, .. } => {
                 format!("choose one of: {}", choices.join(", "))
             }
