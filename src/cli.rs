@@ -198,7 +198,7 @@ pub(crate) struct StatusArgs {
 #[derive(Debug, Args)]
 pub(crate) struct EnvArgs {
     /// Profile [default: --profile]
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 
     /// Shell to write for [default: from $SHELL, else sh]
@@ -210,7 +210,7 @@ pub(crate) struct EnvArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
     /// Profile [default: --profile]
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 
     /// The command and its arguments, after `--`
@@ -222,7 +222,7 @@ pub(crate) struct ExecArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CredentialProcessArgs {
     /// Profile [default: --profile]
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 }
 
@@ -230,7 +230,7 @@ pub(crate) struct CredentialProcessArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SetupArgs {
     /// Profile [default: --profile]
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 
     /// The long-term access key id (AKIA...)
@@ -267,7 +267,7 @@ pub(crate) struct SetupArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RotateArgs {
     /// Profile [default: --profile]
-    #[arg(value_name = "PROFILE")]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 
     /// Deactivate the old key instead of deleting it (delete it later in IAM)

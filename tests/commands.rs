@@ -844,3 +844,44 @@ fn rotate_puts_the_old_key_back_when_the_new_one_never_works() {
         Some("DeleteAccessKey")
     );
 }
+
+/// Issue 19: `-p` works after the command as before it (`env -p dev`, `exec -p dev -- ...`
+/// were exit 2), and `status -p dev` shows dev alone, with dev's exit code.
+#[test]
+fn the_profile_option_works_after_the_command() {
+    let run = valid_session_home("devSECRET")
+        .args(&["env", "-p", "dev", "--shell", "sh"])
+        .run()
+        .success();
+    assert!(
+        run.stdout_text()
+            .contains("export AWS_SECRET_ACCESS_KEY='devSECRET'\n"),
+        "{}",
+        run.stdout_text()
+    );
+    let run = valid_session_home("devSECRET")
+        .args(&[
+            "exec",
+            "-p",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$AWS_SECRET_ACCESS_KEY\"",
+        ])
+        .run()
+        .success();
+    assert_eq!(run.stdout_text(), "devSECRET");
+    for args in [&["status", "-p", "dev"][..], &["-p", "dev", "status"][..]] {
+        let run = Test::new()
+            .credentials_file(status_file())
+            .args(args)
+            .run()
+            .success();
+        let text = run.stderr_text() + &run.stdout_text();
+        assert!(
+            text.contains("dev ") && !text.contains("soon"),
+            "{args:?}: {text}"
+        );
+    }
+}

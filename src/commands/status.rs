@@ -40,17 +40,22 @@ const OLD_KEY_DAYS: i64 = 90;
 
 pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let texts = Texts::read(ctx)?;
+    // `status -p dev` is `status dev`.
+    let named: Vec<&str> = match (&args.profiles[..], &ctx.profile_flag) {
+        ([], Some(p)) => vec![p.as_str()],
+        (named, _) => named.iter().map(String::as_str).collect(),
+    };
     // A few named profiles are looked up; for more, every section is read in one pass.
-    let files = if args.profiles.is_empty() || args.profiles.len() > 4 {
+    let files = if named.is_empty() || named.len() > 4 {
         Files::parse_all(&texts, ctx)?
     } else {
         Files::parse(&texts, ctx)?
     };
     warn_if_readable_by_others(ctx);
-    let names: Vec<&str> = if args.profiles.is_empty() {
+    let names: Vec<&str> = if named.is_empty() {
         files.managed_profiles(&ctx.naming)
     } else {
-        args.profiles.iter().map(String::as_str).collect()
+        named
     };
     let rows = names
         .iter()

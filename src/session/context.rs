@@ -25,6 +25,8 @@ pub(crate) struct Context<'a> {
     pub naming: Naming,
     /// The profile a command works on when it names none: `--profile`, `AWS_PROFILE`, `default`.
     pub default_profile: String,
+    /// `--profile`, when it was given.
+    pub profile_flag: Option<String>,
     /// How long waits for other processes may last.
     pub timeouts: Timeouts,
     /// Flags that feed the settings of SPEC §2.
@@ -84,6 +86,7 @@ impl<'a> Context<'a> {
             out,
             files: store::locate(o.credentials_file, o.config_file, env, Platform::Unix)?,
             naming: Naming::new(o.long_term_suffix, o.short_term_suffix)?,
+            profile_flag: o.profile.map(str::to_owned),
             default_profile: o
                 .profile
                 .unwrap_or_else(|| env.default_profile())
