@@ -598,7 +598,7 @@ fn completions_offer_profile_names_from_the_files() {
         let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/zsh-complete.zsh");
         let offered = |line: &str| {
             let list = home.join(format!("offered-{}", line.replace(' ', "_")));
-            let _ = Command::new("zsh")
+            let done = Command::new("zsh")
                 .arg("-f")
                 .arg(&driver)
                 .arg(&list)
@@ -609,13 +609,18 @@ fn completions_offer_profile_names_from_the_files() {
                 .env("PATH", &path_var)
                 .output()
                 .unwrap_or_else(|e| panic!("zsh: {e}"));
+            assert!(
+                done.status.success(),
+                "{line:?}: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
             let text = std::fs::read_to_string(&list).unwrap_or_default();
             text.split_whitespace()
                 .map(str::to_owned)
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        // Each line in a zsh of its own, all at once (each waits a second for zsh).
+        // Each line in a zsh of its own, all at once.
         let lines = [
             "stsmfa -p ",
             "stsmfa --profile ",
