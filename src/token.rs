@@ -25,24 +25,14 @@ pub(crate) fn validate(raw: &str, from: &str) -> Result<String, Error> {
     })
 }
 
-/// The first run of exactly six digits in `output` (not part of a longer number).
-pub(crate) fn first_code(output: &str) -> Option<String> {
-    let bytes = output.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i - start == 6 {
-                return Some(output[start..i].to_owned());
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
+/// The code in a token command's output (SPEC §4): the last blank-separated field of exactly
+/// six digits, so that `LABEL 123456` gives 123456 and never digits inside the label.
+pub(crate) fn code_in_output(output: &str) -> Option<String> {
+    output
+        .split_whitespace()
+        .filter(|f| f.len() == 6 && f.bytes().all(|b| b.is_ascii_digit()))
+        .last()
+        .map(str::to_owned)
 }
 
 /// Reads one line from standard input and checks it.
@@ -118,7 +108,7 @@ pub(crate) fn run_command(
         );
         return Err(fail(how));
     }
-    first_code(&String::from_utf8_lossy(&out))
+    code_in_output(&String::from_utf8_lossy(&out))
         .ok_or_else(|| fail("it printed no 6-digit code".into()))
 }
 
@@ -323,14 +313,18 @@ mod tests {
     }
 
     #[test]
-    fn first_code_skips_longer_numbers() {
-        assert_eq!(first_code("aws  123456\n"), Some("123456".into()));
+    fn the_code_is_the_last_six_digit_field() {
+        assert_eq!(code_in_output("aws  123456\n"), Some("123456".into()));
         assert_eq!(
-            first_code("Account 123456789012: 654321"),
+            code_in_output("Account 123456789012: 654321"),
             Some("654321".into())
         );
-        assert_eq!(first_code("no code"), None);
-        assert_eq!(first_code("12345"), None);
+        assert_eq!(code_in_output("no code"), None);
+        assert_eq!(code_in_output("12345"), None);
+        // Issue 19: digits inside a label are not the code.
+        assert_eq!(code_in_output("acct123456 654321\n"), Some("654321".into()));
+        assert_eq!(code_in_output("user100200:  042042"), Some("042042".into()));
+        assert_eq!(code_in_output("x123456y"), None);
     }
 
     /// The default token command timeout.
