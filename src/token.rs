@@ -30,8 +30,7 @@ pub(crate) fn validate(raw: &str, from: &str) -> Result<String, Error> {
 pub(crate) fn code_in_output(output: &str) -> Option<String> {
     output
         .split_whitespace()
-        .filter(|f| f.len() == 6 && f.bytes().all(|b| b.is_ascii_digit()))
-        .last()
+        .rfind(|f| f.len() == 6 && f.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_owned)
 }
 
