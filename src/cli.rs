@@ -62,7 +62,7 @@ pub(crate) struct SettingFlags {
     #[arg(long, global = true, help_heading = "Session")]
     pub force: bool,
 
-    /// How long to wait for STS to answer [default: 30s]
+    /// How long to wait for STS to answer, retries included [default: 30s]
     #[arg(long, global = true, value_name = "DURATION", help_heading = "Session",
           value_parser = settings::duration_arg)]
     pub timeout: Option<Duration>,

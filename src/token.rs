@@ -163,6 +163,14 @@ impl Codes {
         Ok(code)
     }
 
+    /// Forgets that `code` was used for `device`: the request carrying it never reached STS
+    /// (SPEC §7), so the next profile of the device may send it.
+    pub(crate) fn unspent(&mut self, device: &str, code: &str) {
+        if self.used.get(device).is_some_and(|c| c == code) {
+            self.used.remove(device);
+        }
+    }
+
     /// Prompts until the code is not the one this device just used.
     fn prompt_fresh(&self, ask: &Ask<'_>, previous: Option<&str>) -> Result<String, Error> {
         let note = previous.map(|_| {

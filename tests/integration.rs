@@ -18,6 +18,7 @@ mod prompt;
 mod readme;
 mod refresh;
 mod safety;
+mod sends;
 mod setup;
 mod store;
 mod writers;

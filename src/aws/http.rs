@@ -11,6 +11,11 @@ use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnectorSettings, SharedHttpConnector,
 };
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority, RetryReason,
+};
+use aws_smithy_types::retry::ErrorKind;
 
 use super::Network;
 use crate::error::{Error, Usage};
@@ -142,13 +147,67 @@ pub(super) fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Err
     }))
 }
 
-/// Connect and read timeouts (SPEC §7), for every AWS client.
+/// Connect and read timeouts (SPEC §7), for every AWS client: `timeout` bounds the whole wait
+/// for an answer, every attempt included.
 pub(super) fn timeouts(timeout: Duration) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT.min(timeout))
         .read_timeout(timeout)
-        .operation_attempt_timeout(timeout + CONNECT_TIMEOUT)
+        .operation_timeout(timeout)
         .build()
+}
+
+/// The retry rule of a call that carries an MFA code (SPEC §7): STS takes a code once, so such
+/// a call is sent again only when the attempt never reached STS (a failure to connect) or STS
+/// asked to slow down (throttling, which it answers before looking at the code). Runs after
+/// the SDK's own classifiers and forbids every other retry they ask for.
+#[derive(Debug)]
+pub(super) struct OneSend;
+
+impl ClassifyRetry for OneSend {
+    fn classify_retry(&self, _: &InterceptorContext) -> RetryAction {
+        RetryAction::NoActionIndicated
+    }
+
+    fn classify_retry_v2(&self, ctx: &InterceptorContext, previous: &RetryAction) -> RetryAction {
+        let RetryAction::RetryIndicated(RetryReason::RetryableError { kind, .. }) = previous else {
+            return RetryAction::NoActionIndicated;
+        };
+        let never_sent = match ctx.output_or_error() {
+            Some(Err(e)) => e.as_connector_error().is_some_and(|c| failed_to_connect(c)),
+            _ => false,
+        };
+        if never_sent || (*kind == ErrorKind::ThrottlingError && ctx.response().is_some()) {
+            RetryAction::NoActionIndicated
+        } else {
+            RetryAction::RetryForbidden
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "one send per MFA code"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        // After the transient-error classifier, the last of the SDK's.
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// Whether an HTTP failure happened before the request went out: the connection (name lookup,
+/// TCP, a proxy's tunnel, TLS) could not be made, or timed out being made.
+pub(super) fn failed_to_connect(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if err
+            .downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
+        {
+            return true;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// The SDK's retry strategy as set up (SPEC §2), for every AWS client.

@@ -234,6 +234,7 @@ impl<'a> Aws<'a> {
                     self.iam_url.clone().unwrap_or_else(|| "IAM".into())
                 },
                 cause: root_cause(&e),
+                code_sent: false,
             },
         }
     }

@@ -6,7 +6,7 @@ use aws_sdk_sts::config::{BehaviorVersion, Region, SharedHttpClient};
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 
-use super::http::{http_client, retries, root_cause, timeouts};
+use super::http::{OneSend, failed_to_connect, http_client, retries, root_cause, timeouts};
 use super::{Network, Signer, Trust};
 use crate::credentials::Session;
 use crate::error::{Error, Refusal, Refused};
@@ -108,6 +108,9 @@ fn client(req: &Request<'_>, http: SharedHttpClient) -> Result<aws_sdk_sts::Clie
     if req.forced {
         config = config.endpoint_url(req.url);
     }
+    if req.mfa.is_some() {
+        config = config.retry_classifier(OneSend);
+    }
     Ok(aws_sdk_sts::Client::from_conf(config.build()))
 }
 
@@ -190,6 +193,7 @@ fn not_sts(req: &Request<'_>, what: &str) -> Error {
     Error::Unreachable {
         url: req.url.to_owned(),
         cause: format!("the answer was not what STS sends ({what})"),
+        code_sent: req.mfa.is_some(),
     }
 }
 
@@ -198,12 +202,15 @@ fn translate<E>(e: SdkError<E, HttpResponse>, req: &Request<'_>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    // Whether the request went out: a failure to connect sends nothing, so its code is unspent.
+    let code_sent = req.mfa.is_some() && !failed_to_connect(&e);
     let unreachable = |cause: String| Error::Unreachable {
         url: req.url.to_owned(),
         cause: match proxy_for(req.url) {
             Some(proxy) => format!("through the proxy {proxy}: {cause}"),
             None => cause,
         },
+        code_sent,
     };
     let answered = |status: u16, code: String, message: String| {
         if code.is_empty() && !(400..500).contains(&status) {
@@ -222,6 +229,7 @@ where
             status,
             code,
             message,
+            code_sent,
         }))
     };
     match &e {

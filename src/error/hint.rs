@@ -116,11 +116,15 @@ impl Error {
             ),
             Error::TokenSource { .. } => None,
             Error::Refused(r) => Some(refused_hint(r)),
-            Error::Unreachable { .. } => Some(
-                "check your network connection, --region and --endpoint-url (or \
-                 AWS_ENDPOINT_URL_STS), then try again"
-                    .into(),
-            ),
+            Error::Unreachable { code_sent, .. } => Some(format!(
+                "{}check your network connection, --region and --endpoint-url (or \
+                 AWS_ENDPOINT_URL_STS), then try again",
+                if *code_sent {
+                    "wait for the next MFA code; "
+                } else {
+                    ""
+                }
+            )),
             Error::Stdio { action, .. } if action.starts_with("ask") => Some(
                 "run it in a terminal, or give everything it asks for as options (--no-input says \
                  which)"
@@ -172,6 +176,9 @@ fn refusal_hint(refusal: &Refusal) -> String {
 /// status says.
 fn refused_hint(r: &Refused) -> String {
     match (&r.refusal, r.status) {
+        (Refusal::Other, 500..) if r.code_sent => "STS failed on its side; the MFA code may be \
+             spent: wait for the next MFA code, then try again"
+            .into(),
         (Refusal::Other, 500..) => {
             "STS failed on its side after every retry; try again in a few minutes".into()
         }

@@ -196,8 +196,16 @@ impl fmt::Display for Error {
                 write!(f, "could not get an MFA code from {source_name}: {cause}")
             }
             Error::Refused(r) => write!(f, "{}", refusal_message(r)),
-            Error::Unreachable { url, cause } => {
-                write!(f, "could not reach STS at {url}: {cause}")
+            Error::Unreachable {
+                url,
+                cause,
+                code_sent,
+            } => {
+                write!(f, "could not reach STS at {url}: {cause}")?;
+                if *code_sent {
+                    write!(f, "; the MFA code went out and may be spent")?;
+                }
+                Ok(())
             }
             Error::Exec { command, source } => {
                 write!(f, "cannot run {command}: {}", plain(source))

@@ -143,8 +143,13 @@ pub enum Error {
     TokenSource { source_name: String, cause: String },
     /// STS refused the request.
     Refused(Box<Refused>),
-    /// STS could not be reached, or did not answer like STS.
-    Unreachable { url: String, cause: String },
+    /// STS could not be reached, or did not answer like STS. `code_sent`: a request that
+    /// carried an MFA code went out, so the code may be spent (SPEC §7).
+    Unreachable {
+        url: String,
+        cause: String,
+        code_sent: bool,
+    },
     /// What a program consumes could not be written to stdout.
     Stdout(io::Error),
     /// `exec` could not start the command.
@@ -170,6 +175,8 @@ pub struct Refused {
     pub status: u16,
     pub code: String,
     pub message: String,
+    /// The request carried an MFA code (which STS takes once).
+    pub code_sent: bool,
 }
 
 /// Why STS refused a request (SPEC §7).

@@ -365,7 +365,14 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             reach,
         );
         let label = format!("asking STS at {} for {}", reach.url, profile.name);
-        ctx.out.spin(&label, || sts::get_session(&request))
+        let result = ctx.out.spin(&label, || sts::get_session(&request));
+        if let Err(Error::Unreachable {
+            code_sent: false, ..
+        }) = &result
+        {
+            self.codes.unspent(device, &code);
+        }
+        result
     }
 
     /// Keeps a new session for the run's write and returns it.

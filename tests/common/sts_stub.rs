@@ -184,6 +184,23 @@ impl Stub {
         })
     }
 
+    /// Starts an STS that reads every request, records it at once and never answers (the
+    /// connection stays open until the stub is dropped): a request that reached STS and got
+    /// no answer.
+    pub fn silent() -> Stub {
+        let held = Arc::new(Mutex::new(Vec::new()));
+        Stub::listen(move |stream, requests| {
+            if let Some(req) = read_request(&stream) {
+                if let Ok(mut r) = requests.lock() {
+                    r.push(req);
+                }
+                if let Ok(mut h) = held.lock() {
+                    h.push(stream);
+                }
+            }
+        })
+    }
+
     /// Starts a stub that gives `answers` in turn (the last one again when they run out).
     pub fn start(answers: Vec<Answer>) -> Stub {
         let mut served = 0;
