@@ -97,7 +97,7 @@ pub(crate) struct Global {
     #[arg(long, alias = "short-suffix", global = true, value_name = "SUFFIX")]
     pub short_term_suffix: Option<String>,
 
-    /// Say nothing on success; errors and warnings still go to stderr
+    /// Say nothing but errors: no notes, no warnings, no status table
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 

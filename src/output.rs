@@ -107,18 +107,21 @@ impl Output {
         }
     }
 
-    /// Notes too long to make in memory first (the `status` table of thousands of profiles):
-    /// `write` writes them to stderr through a buffer. Dropped with `-q`; like every note, a
-    /// failure to write them is not an error.
-    pub(crate) fn info_stream(
+    /// A listing for people (the `status` table, of thousands of profiles maybe): `write`
+    /// writes it to stdout through a buffer, where `grep` and `less` find it. Dropped with `-q`.
+    /// A reader that stops early (`| head`) is no error; another failure to write is.
+    pub(crate) fn list(
         &self,
         write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) {
+    ) -> Result<(), Error> {
         if self.quiet {
-            return;
+            return Ok(());
         }
-        let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
-        let _ = write(&mut err).and_then(|()| err.flush());
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        match write(&mut out).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+            _ => Ok(()),
+        }
     }
 
     /// Detail shown only with `-v`.
@@ -128,9 +131,11 @@ impl Output {
         }
     }
 
-    /// Something the user should know even with `-q`.
+    /// Something the user should know about, though it is no error; silent with `-q`.
     pub(crate) fn warn(&self, text: &str) {
-        self.line(&format!("{} {text}", self.paint(YELLOW, "warning:")));
+        if !self.quiet {
+            self.line(&format!("{} {text}", self.paint(YELLOW, "warning:")));
+        }
     }
 
     /// Runs `work` while a spinner with `label` turns on stderr (only on a terminal, and not

@@ -269,7 +269,7 @@ fn status_shows_where_a_chained_role_comes_from() {
         .args(&["status", "admin"])
         .run()
         .success()
-        .stderr_contains("arn:aws:iam::210987654321:role/admin via dev");
+        .stdout_contains("arn:aws:iam::210987654321:role/admin via dev");
 }
 
 #[test]

@@ -66,8 +66,9 @@ fn status_shows_every_managed_profile_and_exits_1_when_one_is_not_valid() {
         .args(&["status"])
         .run()
         .code(1)
-        .stdout("");
-    let err = run.stderr_text();
+        .stderr("");
+    // The table is on stdout, where `stsmfa status | grep prod` finds it.
+    let err = run.stdout_text();
     // Columns are separated by at least two spaces and aligned.
     let rows: Vec<Vec<&str>> = err
         .lines()
@@ -143,7 +144,41 @@ fn status_of_named_valid_profiles_exits_0_and_quiet_prints_nothing() {
         .args(&["status", "default"])
         .run()
         .code(1)
-        .stderr_contains("default  session  -        -     not managed");
+        .stdout_contains("default  session  -        -     not managed");
+}
+
+#[test]
+fn quiet_status_says_nothing_about_an_old_key_or_an_open_file_and_the_table_is_on_stdout() {
+    // The README's prompt segment runs `stsmfa -q status NAME` at every prompt.
+    let file = status_file().replace(
+        "[dev-long-term]\n",
+        "[dev-long-term]\naws_access_key_created = 2020-01-01T00:00:00Z\n",
+    );
+    let t = Test::new().credentials_file(&file);
+    let path = t.credentials();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let run = t
+        .args(&["-q", "status", "dev"])
+        .run()
+        .success()
+        .stdout("")
+        .stderr("");
+    // Without -q: the warnings on stderr, the table on stdout.
+    let run = run
+        .test
+        .again()
+        .args(&["status", "dev"])
+        .run()
+        .success()
+        .stderr_contains("warning: dev: the long-term key is ")
+        .stderr_contains("can be read by its group and others (mode 644)")
+        .stderr_lacks("PROFILE");
+    let table = run.stdout_text();
+    assert!(table.starts_with("PROFILE  KIND"), "{table}");
+    assert!(
+        table.lines().nth(1).is_some_and(|l| l.starts_with("dev ")),
+        "{table}"
+    );
 }
 
 #[test]

@@ -419,7 +419,7 @@ fn status_shows_where_each_secret_lives_without_a_keychain() {
         .args(&["status"])
         .run()
         .code(1)
-        .stderr_text();
+        .stdout_text();
     assert!(
         table
             .lines()

@@ -1,6 +1,7 @@
 //! `stsmfa status`: one row per managed profile (kind, expiry, time left, state, where the
-//! long-term secret lives, device), never a secret. The table goes to stderr; `--json` prints a stable array on stdout. Exit 0
-//! when every profile shown is valid, 1 otherwise.
+//! long-term secret lives, device), never a secret. The table goes to stdout (dropped with `-q`);
+//! `--json` prints a stable array there. Notes and warnings go to stderr. Exit 0 when every
+//! profile shown is valid, 1 otherwise.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -77,7 +78,7 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             ctx.files.credentials.display()
         ));
     } else {
-        ctx.out.info_stream(|out| table(&rows, ctx, out));
+        ctx.out.list(|out| table(&rows, ctx, out))?;
     }
     Ok(if rows.iter().all(|r| r.state == "valid") {
         0
