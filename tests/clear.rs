@@ -149,13 +149,30 @@ fn section_without_session_token_is_left_alone() {
 
 #[test]
 fn a_missing_section_is_already_clear() {
+    // qa is a profile of the config file, with no session in the credentials file.
     Test::new()
         .credentials_file(file())
+        .file(".aws/config", "[profile qa]\nregion = eu-west-1\n")
         .args(&["clear", "qa"])
         .run()
         .success()
         .stderr_starts_with("qa: there is no [qa] in ")
         .stderr_contains("; already clear")
+        .expect_credentials(file());
+}
+
+#[test]
+fn a_profile_in_neither_file_is_an_error_with_the_closest_name_and_nothing_is_cleared() {
+    let t = Test::new().credentials_file(file());
+    let config = t.home().join(".aws/config").display().to_string();
+    let credentials = t.credentials().display().to_string();
+    t.args(&["clear", "dev", "prdo"])
+        .run()
+        .code(1)
+        .stderr(&format!(
+            "error: there is no profile prdo in {credentials} or {config}\n  \
+             hint: did you mean prod? (stsmfa status lists the profiles)\n"
+        ))
         .expect_credentials(file());
 }
 
@@ -292,9 +309,11 @@ fn help_and_version_exit_0_and_usage_errors_exit_2() {
         .stdout(&format!("stsmfa {}\n", env!("CARGO_PKG_VERSION")));
     Test::new().args(&["--bogus"]).run().code(2);
     Test::new().args(&["clear", "--all", "dev"]).run().code(2);
-    // No command is `refresh`, which needs the long-term section.
+    // No command is `refresh` of the default profile, which does not exist yet.
     Test::new()
         .run()
         .code(1)
-        .stderr_contains("there is no [default-long-term] in ");
+        .stderr_contains("error: there is no profile default: ")
+        .stderr_contains("credentials does not exist")
+        .stderr_contains("hint: stsmfa setup default writes it");
 }

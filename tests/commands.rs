@@ -182,6 +182,29 @@ fn quiet_status_says_nothing_about_an_old_key_or_an_open_file_and_the_table_is_o
 }
 
 #[test]
+fn status_of_a_name_in_neither_file_or_of_a_missing_file_is_an_error() {
+    Test::new()
+        .credentials_file(status_file())
+        .args(&["status", "dev", "admni"])
+        .run()
+        .code(1)
+        .stdout("")
+        .stderr_contains("error: there is no profile admni in ")
+        .stderr_contains("hint: did you mean admin?");
+    let t = Test::new();
+    let missing = t.home().join("nowhere/credentials");
+    let shown = missing.display().to_string();
+    t.args(&["status", "--credentials-file", &shown])
+        .run()
+        .code(1)
+        .stdout("")
+        .stderr(&format!(
+            "error: {shown} does not exist\n  hint: stsmfa setup NAME writes it; \
+             --credentials-file or AWS_SHARED_CREDENTIALS_FILE names another file\n"
+        ));
+}
+
+#[test]
 fn status_json_is_a_stable_array_on_stdout() {
     let run = Test::new()
         .credentials_file(status_file())
@@ -525,7 +548,7 @@ fn unknown_profile_is_named() {
         .run()
         .code(1)
         .stdout("")
-        .stderr_contains("there is no [qa-long-term]");
+        .stderr_contains("error: there is no profile qa in ");
 }
 
 #[test]

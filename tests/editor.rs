@@ -160,12 +160,12 @@ fn move_default_keys_to_a_long_term_section() {
 #[test]
 fn clear_leaves_empty_missing_and_foreign_files_alone() {
     for name in ["empty", "missing", "missing-dir"] {
-        // Nothing to clear is already clear.
+        // No profile to clear is an error, and nothing is written.
         let run = home_with(name)
             .args(&["clear", "dev"])
             .run()
-            .success()
-            .stderr_contains("already clear");
+            .code(1)
+            .stderr_contains("error: there is no profile dev");
         let after = fs::read(run.test.credentials()).ok();
         assert_eq!(after, input(name), "{name} changed");
         if name == "missing-dir" {

@@ -502,12 +502,30 @@ fn missing_device_says_where_to_set_it() {
 
 #[test]
 fn missing_long_term_section_is_named() {
+    bad_input("", &["--token", "123456"], 1, "there is no profile dev in ");
     bad_input(
-        "",
+        "[dev]\nregion = eu-west-1\n",
         &["--token", "123456"],
         1,
         "there is no [dev-long-term] in ",
     );
+}
+
+#[test]
+fn every_profile_name_is_checked_before_a_code_is_asked_for() {
+    // prdo is in neither file: nothing is refreshed, no code is asked for or sent.
+    let stub = Stub::start(vec![sts_stub::session_answer()]);
+    Test::new()
+        .credentials_file(two_profiles_one_device())
+        .env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .args(&["dev", "prdo", "--token", "123456"])
+        .run()
+        .code(1)
+        .stderr_lacks("refreshed")
+        .stderr_contains("error: there is no profile prdo in ")
+        .stderr_contains("hint: did you mean prod?")
+        .expect_credentials(two_profiles_one_device());
+    assert!(stub.requests().is_empty());
 }
 
 #[test]
@@ -718,6 +736,7 @@ fn one_failing_profile_does_not_stop_the_others() {
     let stub = Stub::start(vec![sts_stub::session_answer()]);
     Test::new()
         .credentials_file(two_profiles_one_device())
+        .file(".aws/config", "[profile qa]\nregion = eu-west-1\n")
         .env("AWS_ENDPOINT_URL_STS", &stub.url)
         .args(&["refresh", "qa", "prod", "--token", "123456"])
         .run()
@@ -867,19 +886,26 @@ fn a_misspelled_profile_gets_a_suggestion() {
     t.args(&["-p", "dve", "--token", "123456"])
         .run()
         .code(1)
-        .stderr_contains("error: there is no [dve-long-term] in ")
-        .stderr_contains("hint: did you mean dev? Otherwise put the long-term access key")
+        .stderr_contains("error: there is no profile dve in ")
+        .stderr_contains("hint: did you mean dev? (stsmfa status lists the profiles)")
         .expect_credentials(long_term());
     assert!(stub.requests().is_empty());
-    // Nothing close: the plain hint.
+    // Nothing close: how to make it.
     let (t, _stub) = with_stub(vec![sts_stub::session_answer()]);
     t.args(&["-p", "production", "--token", "123456"])
         .run()
         .code(1)
         .stderr_lacks("did you mean")
-        .stderr_contains(
-            "hint: put your long-term access key and secret in [production-long-term]",
-        );
+        .stderr_contains("hint: stsmfa setup production sets it up");
+    // A profile of the config file without a long-term section: what the section needs,
+    // with the closest profile that has one.
+    let (t, _stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.file(".aws/config", "[profile dve]\nregion = eu-west-1\n")
+        .args(&["-p", "dve", "--token", "123456"])
+        .run()
+        .code(1)
+        .stderr_contains("error: there is no [dve-long-term] in ")
+        .stderr_contains("hint: did you mean dev? Otherwise put the long-term access key");
 }
 
 #[test]

@@ -37,7 +37,9 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
         }
         found
     } else {
-        ctx.profiles_or_default(&args.profiles)
+        let named = ctx.profiles_or_default(&args.profiles);
+        files.check_named(&named, ctx)?;
+        named
     };
     let several = profiles.len() > 1;
     let mut run = Run::new(ctx, &files);

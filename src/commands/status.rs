@@ -52,6 +52,12 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     } else {
         Files::parse(&texts, ctx)?
     };
+    if !files.credentials_exist && named.is_empty() {
+        return Err(Error::NoCredentialsFile {
+            path: ctx.files.credentials.clone(),
+        });
+    }
+    files.check_named(&named, ctx)?;
     warn_if_readable_by_others(ctx);
     let names: Vec<&str> = if named.is_empty() {
         files.managed_profiles(&ctx.naming)

@@ -76,6 +76,28 @@ impl Error {
                 "set aws_mfa_device in [{section}] (stsmfa setup {profile}), mfa_serial in \
                  [profile {profile}] of the config file, MFA_DEVICE, or --device ARN"
             )),
+            Error::NoCredentialsFile { .. } => Some(
+                "stsmfa setup NAME writes it; --credentials-file or AWS_SHARED_CREDENTIALS_FILE \
+                 names another file"
+                    .into(),
+            ),
+            Error::UnknownProfile {
+                similar: Some(similar),
+                ..
+            } => Some(format!(
+                "did you mean {similar}? (stsmfa status lists the profiles)"
+            )),
+            Error::UnknownProfile {
+                name,
+                no_file: true,
+                ..
+            } => Some(format!(
+                "stsmfa setup {name} writes it; --credentials-file or \
+                 AWS_SHARED_CREDENTIALS_FILE names another file"
+            )),
+            Error::UnknownProfile { name, .. } => Some(format!(
+                "stsmfa setup {name} sets it up; stsmfa status lists the profiles"
+            )),
             Error::NoLongTermKeys {
                 similar: Some(similar),
                 section,

@@ -137,6 +137,30 @@ impl fmt::Display for Error {
             Error::NoDevice { profile, .. } => {
                 write!(f, "no MFA device is set for {profile}")
             }
+            Error::NoCredentialsFile { path } => {
+                write!(f, "{} does not exist", path.display())
+            }
+            Error::UnknownProfile {
+                name,
+                credentials,
+                no_file: true,
+                ..
+            } => write!(
+                f,
+                "there is no profile {name}: {} does not exist",
+                credentials.display()
+            ),
+            Error::UnknownProfile {
+                name,
+                credentials,
+                config,
+                ..
+            } => write!(
+                f,
+                "there is no profile {name} in {} or {}",
+                credentials.display(),
+                config.display()
+            ),
             Error::NoLongTermKeys {
                 path,
                 section,

@@ -106,6 +106,18 @@ pub enum Error {
     /// No MFA device is set for the profile.
     NoDevice { profile: String, section: String },
     /// The long-term section or one of its keys is missing.
+    /// The credentials file a command reads does not exist.
+    NoCredentialsFile { path: PathBuf },
+    /// A profile named on the command line is in neither file (SPEC §3).
+    UnknownProfile {
+        name: String,
+        credentials: PathBuf,
+        config: PathBuf,
+        /// The credentials file does not exist.
+        no_file: bool,
+        /// The profile of either file whose name is closest to it.
+        similar: Option<String>,
+    },
     NoLongTermKeys {
         path: PathBuf,
         section: String,
@@ -228,6 +240,8 @@ impl Error {
             Error::NoDevice { .. }
             | Error::Chain { .. }
             | Error::NoLongTermKeys { .. }
+            | Error::UnknownProfile { .. }
+            | Error::NoCredentialsFile { .. }
             | Error::TokenSource { .. }
             | Error::Stdout(_)
             | Error::Stdio { .. }

@@ -1,6 +1,7 @@
 //! Clearing sessions, and the profiles a run over "all" means.
 
 use super::context::Context;
+use super::files::{Files, Texts};
 use super::write::{Cleared, clear_session};
 use crate::error::Error;
 use crate::ini::Read;
@@ -21,6 +22,10 @@ pub(crate) fn clear(
     let first = store::read(path, ctx.timeouts.settle)?;
     if first.is_some() {
         ctx.check_writable()?;
+    }
+    if let Some(names) = named {
+        let texts = Texts::read(ctx)?;
+        Files::parse(&texts, ctx)?.check_named(names, ctx)?;
     }
     let updated = ctx.update_credentials(first.as_deref(), &[], |doc| {
         let profiles = match named {

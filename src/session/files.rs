@@ -17,13 +17,16 @@ use crate::store;
 pub(crate) struct Texts {
     credentials: String,
     config: String,
+    /// Whether the credentials file exists.
+    credentials_exist: bool,
 }
 
 impl Texts {
     pub(crate) fn read(ctx: &Context<'_>) -> Result<Texts, Error> {
+        let credentials = store::read(&ctx.files.credentials, ctx.timeouts.settle)?;
         Ok(Texts {
-            credentials: store::read(&ctx.files.credentials, ctx.timeouts.settle)?
-                .unwrap_or_default(),
+            credentials_exist: credentials.is_some(),
+            credentials: credentials.unwrap_or_default(),
             config: store::read(&ctx.files.config, ctx.timeouts.settle)?.unwrap_or_default(),
         })
     }
@@ -39,6 +42,8 @@ pub(crate) struct Files<'t> {
     /// Whether the config file's default profile is `[profile default]` (which the SDKs read
     /// instead of `[default]`), for naming it.
     pub profile_default: bool,
+    /// Whether the credentials file exists.
+    pub credentials_exist: bool,
 }
 
 impl<'t> Files<'t> {
@@ -78,7 +83,48 @@ impl<'t> Files<'t> {
             credentials,
             config,
             profile_default,
+            credentials_exist: texts.credentials_exist,
         })
+    }
+
+    /// Whether `name` is a profile of either file: the credentials file has its long-term
+    /// section, its session section or `[name]`, or the config file has the profile.
+    pub(crate) fn knows(&self, name: &str, naming: &Naming) -> bool {
+        let has = |section: &str| !self.credentials.plain_sections_named(section).is_empty();
+        has(&naming.long_term(name))
+            || has(&naming.short_term(name))
+            || has(name)
+            || self.config.profiles.contains_key(name)
+    }
+
+    /// Checks every profile named for a run before anything is done (SPEC §3): a name that
+    /// neither file knows is an error naming the closest one that exists.
+    pub(crate) fn check_named(
+        &self,
+        names: &[impl AsRef<str>],
+        ctx: &Context<'_>,
+    ) -> Result<(), Error> {
+        let Some(unknown) = names
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|n| !self.knows(n, &ctx.naming))
+        else {
+            return Ok(());
+        };
+        Err(self.unknown(unknown, ctx))
+    }
+
+    /// The error for a profile that neither file knows.
+    pub(crate) fn unknown(&self, name: &str, ctx: &Context<'_>) -> Error {
+        let mut candidates = self.managed_profiles(&ctx.naming);
+        candidates.extend(self.config.profiles.keys().map(AsRef::as_ref));
+        Error::UnknownProfile {
+            name: name.to_owned(),
+            credentials: ctx.files.credentials.clone(),
+            config: ctx.files.config.clone(),
+            no_file: !self.credentials_exist,
+            similar: crate::profile::closest(name, candidates).map(str::to_owned),
+        }
     }
 
     /// Profiles with a long-term section or a session section, in file order.
