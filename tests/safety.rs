@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use crate::common::sts_stub::{
     self, Answer, EXPIRATION, SESSION_KEY, SESSION_SECRET, SESSION_TOKEN, Stub,
 };
-use crate::common::{BIN, Test, assert_file, clear_under_strace, mode, sdk_profiles, temp_files};
+use crate::common::{
+    BIN, Test, assert_file, clear_under_strace, mode, sdk_profiles, temp_files, under_strace,
+};
 
 const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
 
@@ -769,4 +771,35 @@ fn an_incomplete_or_stale_sts_answer_writes_nothing() {
             .expect_credentials(original());
         assert!(!run.stderr_text().contains(SESSION_SECRET));
     }
+}
+
+#[test]
+fn a_file_that_cannot_be_read_gets_a_hint_about_reading() {
+    // Tests may run as root, whom a mode does not stop: the open is refused by strace instead.
+    let t =
+        Test::new().credentials_file("[dev-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n");
+    let path = t.credentials();
+    let out = under_strace(
+        &t,
+        &[
+            "-P",
+            &path.display().to_string(),
+            "-e",
+            "inject=openat:error=EACCES",
+        ],
+        &["status"],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("strace is needed for this test: {e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(err.contains("Permission denied"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "hint: check that you may read {} and enter its directory",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("may write"), "{err}");
 }

@@ -52,7 +52,11 @@ impl Error {
             Error::Unsendable { section, key, .. } => Some(format!(
                 "retype {key} in [{section}] (a key or token is letters, digits and + / = only)"
             )),
-            Error::Io { path, source, .. } => io_hint(path, source),
+            Error::Io {
+                path,
+                source,
+                action,
+            } => io_hint(path, action, source),
             Error::LockTimeout { .. } => Some(
                 "another stsmfa is changing the file; wait for it to finish and try again".into(),
             ),
@@ -158,8 +162,13 @@ impl Error {
     }
 }
 
-fn io_hint(path: &std::path::Path, e: &io::Error) -> Option<String> {
+fn io_hint(path: &std::path::Path, action: &str, e: &io::Error) -> Option<String> {
+    let reading = action == "read" || action == "look at" || action == "read the symlink";
     match e.kind() {
+        io::ErrorKind::PermissionDenied if reading => Some(format!(
+            "check that you may read {} and enter its directory (ls -l shows who may)",
+            path.display()
+        )),
         io::ErrorKind::PermissionDenied => Some(format!(
             "check that you own {} and its directory and may write to them",
             path.display()
