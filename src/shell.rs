@@ -29,14 +29,27 @@ enum Syntax {
 }
 
 impl Shell {
-    /// The shell from `$SHELL` (by its file name), else sh.
-    pub(crate) fn from_env(env: &Env) -> Shell {
+    /// The shell from `$SHELL` (by its file name), else sh. Another shell of the POSIX family
+    /// (mksh, ash, yash, busybox) reads sh's lines; any other (tcsh, nu, elvish) is `Err`
+    /// with its name: lines in sh's syntax would not set its variables.
+    pub(crate) fn from_env(env: &Env) -> Result<Shell, String> {
         let name = env
             .get("SHELL")
+            .filter(|s| !s.is_empty())
             .and_then(|s| s.rsplit('/').next())
             .unwrap_or("sh");
         let name = name.strip_suffix(".exe").unwrap_or(name);
-        Shell::from_str(name, true).unwrap_or(Shell::Sh)
+        if let Ok(shell) = Shell::from_str(name, true) {
+            return Ok(shell);
+        }
+        const POSIX: [&str; 9] = [
+            "ash", "mksh", "oksh", "pdksh", "loksh", "lksh", "yash", "posh", "busybox",
+        ];
+        if POSIX.contains(&name) {
+            Ok(Shell::Sh)
+        } else {
+            Err(name.to_owned())
+        }
     }
 
     /// The syntax this shell reads.
@@ -142,14 +155,16 @@ mod tests {
     #[test]
     fn shell_from_its_path() {
         let env = |s: &str| Env::from_pairs([("SHELL", s)]);
-        assert_eq!(Shell::from_env(&env("/usr/bin/fish")), Shell::Fish);
-        assert_eq!(Shell::from_env(&env("/bin/zsh")), Shell::Zsh);
-        assert_eq!(Shell::from_env(&env("/bin/mksh")), Shell::Sh);
-        assert_eq!(Shell::from_env(&env("/usr/bin/pwsh")), Shell::Pwsh);
+        assert_eq!(Shell::from_env(&env("/usr/bin/fish")), Ok(Shell::Fish));
+        assert_eq!(Shell::from_env(&env("/bin/zsh")), Ok(Shell::Zsh));
+        assert_eq!(Shell::from_env(&env("/bin/mksh")), Ok(Shell::Sh));
+        assert_eq!(Shell::from_env(&env("/usr/bin/pwsh")), Ok(Shell::Pwsh));
+        assert_eq!(Shell::from_env(&env("/bin/tcsh")), Err("tcsh".into()));
+        assert_eq!(Shell::from_env(&env("")), Ok(Shell::Sh));
         assert_eq!(
             Shell::from_env(&env("C:/x/powershell.exe")),
-            Shell::Powershell
+            Ok(Shell::Powershell)
         );
-        assert_eq!(Shell::from_env(&Env::default()), Shell::Sh);
+        assert_eq!(Shell::from_env(&Env::default()), Ok(Shell::Sh));
     }
 }

@@ -404,6 +404,31 @@ fn env_output_sets_exact_values_in_fish() {
 }
 
 #[test]
+fn env_refuses_a_shell_whose_syntax_it_does_not_write_and_points_to_shell() {
+    valid_session_home("plainSECRET")
+        .env("SHELL", "/bin/tcsh")
+        .args(&["env", "dev"])
+        .run()
+        .code(2)
+        .stdout("")
+        .stderr_contains("error: $SHELL is tcsh, whose syntax stsmfa env does not write")
+        .stderr_contains("hint: name the shell whose lines you want with --shell");
+    valid_session_home("plainSECRET")
+        .env("SHELL", "/bin/tcsh")
+        .args(&["env", "dev", "--shell", "sh"])
+        .run()
+        .success()
+        .stdout_contains("export AWS_SECRET_ACCESS_KEY='plainSECRET'\n");
+    // Shells of the POSIX family read sh's lines.
+    valid_session_home("plainSECRET")
+        .env("SHELL", "/bin/mksh")
+        .args(&["env", "dev"])
+        .run()
+        .success()
+        .stdout_contains("export AWS_SECRET_ACCESS_KEY='plainSECRET'\n");
+}
+
+#[test]
 fn env_follows_shell_variable_and_refuses_what_cmd_cannot_hold() {
     valid_session_home("plainSECRET")
         .env("SHELL", "/usr/bin/fish")

@@ -30,6 +30,34 @@ fn scratch() -> tempfile::TempDir {
 }
 
 #[test]
+fn a_socks_proxy_is_a_configuration_error_before_a_code_is_asked_for() {
+    let stub = Stub::start(vec![sts_stub::session_answer()]);
+    for (var, value) in [
+        ("ALL_PROXY", "socks5://alice:pw@127.0.0.1:1080"),
+        ("https_proxy", "socks5h://127.0.0.1:1080"),
+    ] {
+        // No code on the command line and no terminal: were the proxy checked after the
+        // code, the error would be the missing code.
+        Test::new()
+            .credentials_file(long_term())
+            .args(&["-p", "dev", "--endpoint-url", "https://sts.example.test"])
+            .env(var, value)
+            .run()
+            .code(2)
+            .stderr_contains(&format!("error: {var} names the proxy socks5"))
+            .stderr_contains("://127.0.0.1:1080, which stsmfa cannot use")
+            .stderr_lacks("alice:pw")
+            .stderr_contains("hint: set ");
+    }
+    // NO_PROXY takes the STS host out of the proxy's reach: no error.
+    refresh(&stub.url)
+        .env("ALL_PROXY", "socks5://127.0.0.1:1080")
+        .env("NO_PROXY", "127.0.0.1")
+        .run()
+        .success();
+}
+
+#[test]
 fn the_http_proxy_of_the_environment_carries_the_call_and_no_proxy_bypasses_it() {
     for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
         let dir = scratch();

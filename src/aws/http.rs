@@ -120,6 +120,49 @@ impl HttpClient for Http {
     }
 }
 
+/// Checks that the proxy the environment names for `url`, if any, is one the HTTP client can
+/// use: an HTTP proxy (`http://`, or `https://` to reach it over TLS). A SOCKS proxy is a
+/// configuration error, said before any code is asked for (the client would fail to connect).
+pub(crate) fn check_proxy(url: &str) -> Result<(), Error> {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return Ok(());
+    };
+    let Some(intercept) = hyper_util::client::proxy::matcher::Matcher::from_env().intercept(&uri)
+    else {
+        return Ok(());
+    };
+    let scheme = intercept.uri().scheme_str().unwrap_or("http").to_owned();
+    if scheme == "http" || scheme == "https" {
+        return Ok(());
+    }
+    let variable = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .into_iter()
+    .find(|v| {
+        std::env::var(v).is_ok_and(|x| {
+            x.trim()
+                .to_ascii_lowercase()
+                .starts_with(&format!("{scheme}://"))
+        })
+    })
+    .unwrap_or("ALL_PROXY");
+    let host = intercept
+        .uri()
+        .authority()
+        .map_or("", |a| a.as_str().rsplit('@').next().unwrap_or(""))
+        .to_owned();
+    Err(Error::Usage(Usage::ProxyScheme {
+        variable,
+        proxy: format!("{scheme}://{host}"),
+    }))
+}
+
 /// Whether the environment names a proxy (the proxy layer is left out otherwise).
 fn proxy_in_env() -> bool {
     ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].iter().any(|v| {

@@ -18,7 +18,7 @@ use aws_sdk_sts::config::endpoint::{Params, ResolveEndpoint as _};
 
 use crate::error::{Error, Usage};
 use crate::secret::Secret;
-pub(crate) use http::Trust;
+pub(crate) use http::{Trust, check_proxy};
 
 /// How a profile's calls reach AWS (SPEC §2, §7).
 #[derive(Clone, Debug)]

@@ -8,7 +8,12 @@ use super::Context;
 use crate::session;
 
 pub(super) fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
-    let shell = args.shell.unwrap_or_else(|| Shell::from_env(ctx.env));
+    let shell = match args.shell {
+        Some(shell) => shell,
+        None => {
+            Shell::from_env(ctx.env).map_err(|name| Error::Usage(Usage::ShellUnknown { name }))?
+        }
+    };
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, ctx)?;
     let mut script = String::new();

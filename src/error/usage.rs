@@ -52,6 +52,13 @@ pub enum Usage {
     /// The first word of `stsmfa WORD ...` is no profile of the files but one typo away from
     /// the command `suggestion`.
     UnknownCommand { given: String, suggestion: String },
+    /// The proxy the environment names is not an HTTP proxy.
+    ProxyScheme {
+        variable: &'static str,
+        proxy: String,
+    },
+    /// `$SHELL` names a shell `env` cannot write for, and no `--shell` was given.
+    ShellUnknown { name: String },
     /// `env` cannot write a value safely for the shell.
     UnsafeForShell {
         variable: &'static str,
@@ -131,6 +138,15 @@ impl fmt::Display for Usage {
             Usage::UnknownCommand { given, suggestion } => {
                 write!(f, "unknown command '{given}'; did you mean '{suggestion}'?")
             }
+            Usage::ProxyScheme { variable, proxy } => write!(
+                f,
+                "{variable} names the proxy {proxy}, which stsmfa cannot use: the AWS SDK's \
+                 HTTP client speaks only to HTTP proxies"
+            ),
+            Usage::ShellUnknown { name } => write!(
+                f,
+                "$SHELL is {name}, whose syntax stsmfa env does not write"
+            ),
             Usage::UnsafeForShell {
                 variable, shell, ..
             } => write!(
@@ -187,6 +203,14 @@ impl Usage {
             Usage::UnknownCommand { given, .. } => {
                 format!("no profile is named {given} either; `stsmfa --help` lists the commands")
             }
+            Usage::ProxyScheme { variable, .. } => format!(
+                "set {variable} to an HTTP proxy (http://HOST:PORT), or add the STS host to \
+                 NO_PROXY"
+            ),
+            Usage::ShellUnknown { .. } => "name the shell whose lines you want with --shell \
+                 (sh, bash, zsh, ksh, dash, fish, powershell, pwsh, cmd), or run \
+                 stsmfa exec PROFILE -- COMMAND instead"
+                .into(),
             Usage::NoManualPage { choices, .. } => {
                 format!("choose one of: {}", choices.join(", "))
             }

@@ -38,8 +38,10 @@ impl Reach {
                 )?)),
             },
         };
+        let url = endpoint_url(s)?;
+        aws::check_proxy(&url)?;
         Ok(Reach {
-            url: endpoint_url(s)?,
+            url,
             given: s.endpoint.is_some(),
             network: network(s, timeout),
             trust,
