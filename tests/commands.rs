@@ -493,6 +493,35 @@ fn exec_passes_the_session_and_the_exit_code() {
 }
 
 #[test]
+fn exec_and_env_pass_the_profiles_region_and_name() {
+    let read = "printf '%s|%s|%s' \"${AWS_REGION-unset}\" \"${AWS_DEFAULT_REGION-unset}\" \
+                \"${STSMFA_PROFILE-unset}\"";
+    // A region in the profile reaches the command, which no longer reads the profile.
+    let run = valid_session_home("plainSECRET")
+        .file(".aws/config", "[profile dev]\nregion = eu-west-1\n")
+        .args(&["exec", "dev", "--", "sh", "-c", read])
+        .run()
+        .success();
+    assert_eq!(run.stdout_text(), "eu-west-1|eu-west-1|dev");
+    let run = run
+        .test
+        .again()
+        .args(&["env", "dev", "--shell", "sh"])
+        .run()
+        .success();
+    assert_eq!(
+        eval_in("sh", "-c", &run.stdout_text(), read),
+        "eu-west-1|eu-west-1|dev"
+    );
+    // No region set: none is made up (the command's own default applies).
+    let run = valid_session_home("plainSECRET")
+        .args(&["exec", "dev", "--", "sh", "-c", read])
+        .run()
+        .success();
+    assert_eq!(run.stdout_text(), "unset|unset|dev");
+}
+
+#[test]
 fn exec_reports_a_signal_as_128_plus_n() {
     valid_session_home("x")
         .args(&["exec", "dev", "--", "sh", "-c", "kill -TERM $$"])

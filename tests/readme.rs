@@ -148,19 +148,29 @@ fn the_cron_line_runs_under_crons_environment_and_mails_only_trouble() {
 #[test]
 fn the_prompt_segment_says_ok_or_expired() {
     let block = block_after(&readme(), "### A shell prompt segment", "sh");
-    for (valid, says) in [(true, "aws ok"), (false, "aws EXPIRED")] {
+    for (valid, says) in [(true, "aws:dev"), (false, "aws:dev EXPIRED")] {
         let t = installed_home(valid);
-        let out = sh(
-            t.home(),
-            &format!("{block}\naws_segment"),
-            &[("AWS_PROFILE", "dev")],
+        // An old key and a file others can read: still not a word at the prompt.
+        let path = t.credentials();
+        let text = std::fs::read_to_string(&path).unwrap_or_default().replace(
+            "[dev-long-term]\n",
+            "[dev-long-term]\naws_access_key_created = 2020-01-01T00:00:00Z\n",
         );
-        assert_eq!(String::from_utf8_lossy(&out.stdout), says);
-        assert!(
-            out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .unwrap();
+        for env in [
+            [("AWS_PROFILE", "dev"), ("STSMFA_PROFILE", "")],
+            [("AWS_PROFILE", "other"), ("STSMFA_PROFILE", "dev")],
+        ] {
+            let out = sh(t.home(), &format!("{block}\naws_segment"), &env);
+            assert_eq!(String::from_utf8_lossy(&out.stdout), says, "{env:?}");
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 

@@ -17,7 +17,7 @@ pub(super) fn run(args: &EnvArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, ctx)?;
     let mut script = String::new();
-    for (name, value) in super::variables(&current) {
+    for (name, value) in super::variables(&current, &profile) {
         let line = shell.set(name, &value).ok_or_else(|| {
             Error::Usage(Usage::UnsafeForShell {
                 variable: name,

@@ -32,7 +32,7 @@ pub(super) fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             Ok(())
         });
     }
-    for (name, value) in super::variables(&current) {
+    for (name, value) in super::variables(&current, &profile) {
         command.env(name, value.as_ref());
     }
     let mut signals =

@@ -55,9 +55,14 @@ pub(crate) fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
     }
 }
 
-/// The environment variables that carry a session; the secrets are borrowed, not copied.
-pub(crate) fn variables(current: &crate::session::Current) -> [(&'static str, Cow<'_, str>); 4] {
-    [
+/// The environment variables that carry a session (the secrets are borrowed, not copied),
+/// the profile's region when it has one, and `STSMFA_PROFILE`, the profile's name (a marker
+/// for prompts and scripts, as the AWS tools do not read it).
+pub(crate) fn variables<'a>(
+    current: &'a crate::session::Current,
+    profile: &'a str,
+) -> Vec<(&'static str, Cow<'a, str>)> {
+    let mut out = vec![
         (
             "AWS_ACCESS_KEY_ID",
             Cow::Borrowed(current.access_key_id.as_str()),
@@ -71,5 +76,11 @@ pub(crate) fn variables(current: &crate::session::Current) -> [(&'static str, Co
             "AWS_CREDENTIAL_EXPIRATION",
             Cow::Owned(crate::credentials::format_expiration(current.expiration)),
         ),
-    ]
+    ];
+    if let Some(region) = &current.region {
+        out.push(("AWS_REGION", Cow::Borrowed(region.as_str())));
+        out.push(("AWS_DEFAULT_REGION", Cow::Borrowed(region.as_str())));
+    }
+    out.push(("STSMFA_PROFILE", Cow::Borrowed(profile)));
+    out
 }

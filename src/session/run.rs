@@ -29,6 +29,9 @@ pub(crate) struct Current {
     pub secret: Secret,
     pub token: Secret,
     pub expiration: DateTime<Utc>,
+    /// The profile's region, when one is set (not the default): for the commands that hand
+    /// the session to a program, which no longer reads the profile.
+    pub region: Option<String>,
 }
 
 impl Current {
@@ -49,6 +52,7 @@ impl Current {
             secret: Secret::new(get(keys::SECRET_ACCESS_KEY)),
             token: Secret::new(sent(keys::SESSION_TOKEN)?),
             expiration,
+            region: None,
         })
     }
 
@@ -58,6 +62,7 @@ impl Current {
             secret: s.secret.clone(),
             token: s.token.clone(),
             expiration: s.expiration,
+            region: None,
         }
     }
 }
@@ -74,7 +79,12 @@ pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, E
         .map(|(_, r)| r)
         .unwrap_or_else(|| Err(Error::Internal("no result".into())));
     run.finish()?;
-    result
+    let mut current = result?;
+    current.region = load(profile, ctx, &files).ok().and_then(|p| {
+        let region = &p.settings.region;
+        (region.source != crate::settings::Source::Default).then(|| region.value.to_string())
+    });
+    Ok(current)
 }
 
 /// One run over one or more profiles: the files as read once, the codes used so far, and the
