@@ -1,5 +1,6 @@
 //! Generates one named test per case of the AWS SDK conformance suites in
-//! `fixtures/conformance/`, so that `cargo test` lists every case by name.
+//! `fixtures/conformance/`, so that `cargo test` lists every case by name, and records what
+//! `stsmfa --version -v` tells about the build: the commit, the target, the compiler.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,6 +30,41 @@ fn main() {
         }
     }
     let _ = std::fs::write(Path::new(&out).join("conformance_cases.rs"), code);
+    build_facts();
+}
+
+/// The commit (`unknown` outside a git checkout, `-dirty` with uncommitted changes), the
+/// target triple and the compiler's version, as `STSMFA_BUILD_*` variables of the crate.
+fn build_facts() {
+    for watched in [".git/HEAD", ".git/index"] {
+        if Path::new(watched).exists() {
+            println!("cargo::rerun-if-changed={watched}");
+        }
+    }
+    let run = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let commit = if Path::new(".git").exists() {
+        run("git", &["describe", "--always", "--dirty", "--abbrev=12"])
+    } else {
+        None
+    };
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let facts = [
+        ("COMMIT", commit.unwrap_or_else(|| "unknown".into())),
+        ("TARGET", std::env::var("TARGET").unwrap_or_default()),
+        ("RUSTC", run(&rustc, &["--version"]).unwrap_or_default()),
+        ("PROFILE", std::env::var("PROFILE").unwrap_or_default()),
+    ];
+    for (name, value) in facts {
+        println!("cargo::rustc-env=STSMFA_BUILD_{name}={value}");
+    }
 }
 
 fn slug(name: &str) -> String {

@@ -431,6 +431,33 @@ where
     Cli::from_arg_matches(&matches).map_err(Refused::Clap)
 }
 
+/// Whether the command line asks for detail (`-v`, `--verbose`, or `-v` among short flags),
+/// for `--version -v`, which clap answers before the rest of the line is read.
+pub(crate) fn asks_verbose() -> bool {
+    std::env::args().skip(1).take_while(|a| a != "--").any(|a| {
+        a == "--verbose"
+            || (a.starts_with('-')
+                && !a.starts_with("--")
+                && a[1..].chars().all(|c| c.is_ascii_alphabetic())
+                && a.contains('v'))
+    })
+}
+
+/// What `stsmfa --version -v` prints: the version, then the build: commit, target, compiler,
+/// and what is built in.
+pub(crate) fn long_version() -> String {
+    format!(
+        "stsmfa {}\ncommit: {}\ntarget: {}\ncompiler: {}\nbuild: {}\n\
+         built in: OS keychain (keyring 4: Secret Service, macOS Keychain, Windows Credential \
+         Manager), TLS (rustls with aws-lc), HTTP and HTTPS proxies, key rotation (IAM)\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("STSMFA_BUILD_COMMIT"),
+        env!("STSMFA_BUILD_TARGET"),
+        env!("STSMFA_BUILD_RUSTC"),
+        env!("STSMFA_BUILD_PROFILE"),
+    )
+}
+
 /// Why a command line was refused.
 #[derive(Debug)]
 pub(crate) enum Refused {

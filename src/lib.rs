@@ -36,7 +36,19 @@ pub fn main() -> ExitCode {
     let env = env::Env::capture();
     let cli = match cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(cli::Refused::Clap(e)) => e.exit(),
+        Err(cli::Refused::Clap(e)) => {
+            if e.kind() == clap::error::ErrorKind::DisplayVersion && cli::asks_verbose() {
+                let out = output::Output::new(false, false, output::ColorWhen::Auto, &env);
+                return match out.print(&cli::long_version()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        out.error(&e);
+                        ExitCode::from(e.exit_code())
+                    }
+                };
+            }
+            e.exit()
+        }
         Err(cli::Refused::Setting(e)) => {
             let out = output::Output::new(false, false, output::ColorWhen::Auto, &env);
             out.error(&e);

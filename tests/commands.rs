@@ -522,6 +522,40 @@ fn exec_and_env_pass_the_profiles_region_and_name() {
 }
 
 #[test]
+fn version_with_verbose_tells_the_build() {
+    for args in [
+        &["--version", "-v"][..],
+        &["-v", "--version"],
+        &["--verbose", "--version"],
+    ] {
+        let run = Test::new().args(args).run().success().stderr("");
+        let out = run.stdout_text();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("stsmfa {}", env!("CARGO_PKG_VERSION")),
+            "{out}"
+        );
+        assert!(
+            lines[1].starts_with("commit: ") && lines[1].len() > "commit: ".len(),
+            "{out}"
+        );
+        assert!(
+            lines[2].starts_with("target: ") && lines[2].contains(std::env::consts::ARCH),
+            "{out}"
+        );
+        assert!(lines[3].starts_with("compiler: rustc "), "{out}");
+        assert!(out.contains("built in: OS keychain"), "{out}");
+    }
+    // Without -v: the version alone, as scripts expect.
+    Test::new()
+        .args(&["--version"])
+        .run()
+        .success()
+        .stdout(&format!("stsmfa {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
 fn exec_reports_a_signal_as_128_plus_n() {
     valid_session_home("x")
         .args(&["exec", "dev", "--", "sh", "-c", "kill -TERM $$"])
