@@ -2,6 +2,7 @@
 //! a token command (`--token-command` or `mfa_process`), or a prompt on the terminal.
 
 use std::io::{BufRead as _, Read as _};
+use std::os::fd::AsFd as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -36,15 +37,30 @@ pub(crate) fn code_in_output(output: &str) -> Option<String> {
 
 /// Reads one line from standard input and checks it.
 pub(crate) fn read_stdin() -> Result<String, Error> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::TokenSource {
-            source_name: "standard input".into(),
-            cause: e.to_string(),
-        })?;
-    validate(&line, "standard input")
+    let line = read_one_line().map_err(|e| Error::TokenSource {
+        source_name: "standard input".into(),
+        cause: e.to_string(),
+    })?;
+    validate(&String::from_utf8_lossy(&line), "standard input")
+}
+
+/// Reads standard input up to the end of its first line and not a byte further (a byte at a
+/// time, with no buffer), so that the rest is left for the command `exec` runs. At most 256
+/// bytes: a code's line is short.
+fn read_one_line() -> std::io::Result<Vec<u8>> {
+    let mut stdin = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while line.len() < 256 {
+        match stdin.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(line)
 }
 
 /// Runs a token command with `sh -c`, stdin closed and `STSMFA_PROFILE` set, and takes the

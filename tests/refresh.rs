@@ -576,6 +576,19 @@ fn code_from_stdin() {
 }
 
 #[test]
+fn the_code_from_stdin_is_one_line_and_the_rest_is_the_commands() {
+    // exec --token -: the first line is the code (spaced as an authenticator shows it), every
+    // byte after it is the command's standard input.
+    let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
+    t.args(&["exec", "dev", "--token", "-", "--", "cat"])
+        .stdin("65 43 21\nthe command's input\nand more\n")
+        .run()
+        .success()
+        .stdout("the command's input\nand more\n");
+    assert_eq!(stub.only_request().param("TokenCode"), Some("654321"));
+}
+
+#[test]
 fn code_from_a_command_with_the_profile_in_its_environment() {
     let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
     let _home = t
