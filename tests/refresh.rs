@@ -512,6 +512,33 @@ fn missing_long_term_section_is_named() {
 }
 
 #[test]
+fn messages_come_in_the_order_the_profiles_were_named() {
+    // qa cannot be refreshed (no long-term section), prod needs a session, dev has one.
+    let stub = Stub::start(vec![sts_stub::session_answer()]);
+    let file = format!(
+        "{}\n{}",
+        two_profiles_one_device(),
+        written_session("assumed_role = False\n")
+    );
+    let run = Test::new()
+        .credentials_file(&file)
+        .file(".aws/config", "[profile qa]\nregion = eu-west-1\n")
+        .env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .args(&["qa", "prod", "dev", "--token", "123456"])
+        .run()
+        .code(1);
+    let said: Vec<String> = run
+        .stderr_text()
+        .lines()
+        .filter(|l| !l.starts_with("  hint:"))
+        .map(|l| l.split(':').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(said, ["qa", "prod", "dev"], "{}", run.stderr_text());
+    assert!(run.stderr_text().contains("dev: valid until"));
+    assert!(run.stderr_text().contains("prod: refreshed, valid until"));
+}
+
+#[test]
 fn every_profile_name_is_checked_before_a_code_is_asked_for() {
     // prdo is in neither file: nothing is refreshed, no code is asked for or sent.
     let stub = Stub::start(vec![sts_stub::session_answer()]);

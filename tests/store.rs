@@ -215,7 +215,7 @@ fn unreadable_file_is_exit_6_naming_the_file() {
     assert_eq!(out.status.code(), Some(6), "{stderr}");
     assert!(stderr.contains("cannot read"), "{stderr}");
     assert!(stderr.contains("Permission denied"), "{stderr}");
-    assert!(stderr.contains("hint: check that you own"), "{stderr}");
+    assert!(stderr.contains("hint: check that you may read"), "{stderr}");
     fs::set_permissions(t.credentials(), fs::Permissions::from_mode(0o600)).ok();
     assert_file(&t.credentials(), FILE.as_bytes());
 }

@@ -43,17 +43,41 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
     };
     let several = profiles.len() > 1;
     let mut run = Run::new(ctx, &files);
+    let results = run.ensure_all(&profiles);
     let mut worst = 0;
-    for (profile, result) in run.ensure_all(&profiles, true) {
-        if let Err(e) = result {
-            // In a run over several profiles, every message names its profile.
-            ctx.out.error_for(several.then_some(profile.as_str()), &e);
-            worst = worst.max(e.exit_code());
+    let mut made = match run.write() {
+        Ok(made) => made,
+        Err(e) => {
+            ctx.out.error(&e);
+            worst = e.exit_code();
+            Vec::new()
         }
+    };
+    // What each profile came to, in the order they were named; a base refreshed for a role
+    // that was named without it comes first.
+    for (profile, what) in made.extract_if(.., |(p, _)| !profiles.contains(p)) {
+        ctx.out.done(&profile, &what);
     }
-    if let Err(e) = run.finish() {
-        ctx.out.error(&e);
-        worst = worst.max(e.exit_code());
+    for (profile, result) in results {
+        match result {
+            Err(e) => {
+                // In a run over several profiles, every message names its profile.
+                ctx.out.error_for(several.then_some(profile.as_str()), &e);
+                worst = worst.max(e.exit_code());
+            }
+            // Still valid: said so, nothing asked.
+            Ok(current) if !current.made => {
+                let when = crate::credentials::describe_expiry(current.expiration, ctx.now);
+                ctx.out.done(&profile, &format!("valid until {when}"));
+            }
+            // Made now: what the write did (nothing when it failed, which was said).
+            Ok(_) => {
+                if let Some(i) = made.iter().position(|(p, _)| *p == profile) {
+                    let (profile, what) = made.remove(i);
+                    ctx.out.done(&profile, &what);
+                }
+            }
+        }
     }
     Ok(worst)
 }

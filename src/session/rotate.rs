@@ -46,7 +46,7 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
     let mut run = Run::new(ctx, &files);
     let current = run
-        .ensure_all(std::slice::from_ref(&name), false)
+        .ensure_all(std::slice::from_ref(&name))
         .pop()
         .map(|(_, r)| r)
         .unwrap_or_else(|| Err(Error::Internal("no session was made".into())))?;

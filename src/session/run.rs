@@ -29,6 +29,8 @@ pub(crate) struct Current {
     pub secret: Secret,
     pub token: Secret,
     pub expiration: DateTime<Utc>,
+    /// Whether this run made it (else it was in the file, still good).
+    pub made: bool,
     /// The profile's region, when one is set (not the default): for the commands that hand
     /// the session to a program, which no longer reads the profile.
     pub region: Option<String>,
@@ -52,6 +54,7 @@ impl Current {
             secret: Secret::new(get(keys::SECRET_ACCESS_KEY)),
             token: Secret::new(sent(keys::SESSION_TOKEN)?),
             expiration,
+            made: false,
             region: None,
         })
     }
@@ -62,6 +65,7 @@ impl Current {
             secret: s.secret.clone(),
             token: s.token.clone(),
             expiration: s.expiration,
+            made: true,
             region: None,
         }
     }
@@ -74,7 +78,7 @@ pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, E
     let files = Files::parse(&texts, ctx)?;
     let mut run = Run::new(ctx, &files);
     let result = run
-        .ensure_all(&[profile.to_owned()], false)
+        .ensure_all(&[profile.to_owned()])
         .pop()
         .map(|(_, r)| r)
         .unwrap_or_else(|| Err(Error::Internal("no result".into())));
@@ -119,25 +123,22 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     /// Makes sure every profile of `names` has a valid session (every one when `force`):
     /// profiles with keys of their own first, in order, a code each; then the chained roles,
     /// whose bases are refreshed first when needed and whose AssumeRole calls overlap. With
-    /// `announce`, a session that is still valid is reported. Results come in the order of
-    /// `names`; sessions made are written by [`Run::finish`].
-    pub(crate) fn ensure_all(
-        &mut self,
-        names: &[String],
-        announce: bool,
-    ) -> Vec<(String, Result<Current, Error>)> {
+    /// Nothing is said about a session that is still valid (the caller says what it needs, in
+    /// the order the profiles were named). Results come in the order of
+    /// `names`; sessions made are written by [`Run::finish`] or [`Run::write`].
+    pub(crate) fn ensure_all(&mut self, names: &[String]) -> Vec<(String, Result<Current, Error>)> {
         let mut results: Vec<Option<Result<Current, Error>>> = names.iter().map(|_| None).collect();
         let mut chained = Vec::new();
         for (i, name) in names.iter().enumerate() {
             match load(name, self.ctx, self.files) {
                 Err(e) => results[i] = Some(Err(e)),
                 Ok(p) if p.base().is_some() => chained.push((i, p)),
-                Ok(p) => results[i] = Some(self.ensure_direct(&p, announce, self.ctx.force)),
+                Ok(p) => results[i] = Some(self.ensure_direct(&p, self.ctx.force)),
             }
         }
         let mut calls: Vec<(usize, Profile<'t>, Current)> = Vec::new();
         for (i, profile) in chained {
-            match self.prepare_chained(&profile, announce) {
+            match self.prepare_chained(&profile) {
                 Ok(Ok(current)) => results[i] = Some(Ok(current)),
                 Ok(Err(base)) => calls.push((i, profile, base)),
                 Err(e) => results[i] = Some(Err(e)),
@@ -157,17 +158,12 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 
     /// The session of a profile with keys of its own: the one in its section when it is
     /// good, else a new one with a code.
-    fn ensure_direct(
-        &mut self,
-        profile: &Profile<'_>,
-        announce: bool,
-        force: bool,
-    ) -> Result<Current, Error> {
+    fn ensure_direct(&mut self, profile: &Profile<'_>, force: bool) -> Result<Current, Error> {
         if let Some(current) = self.made_for(&profile.name) {
             return Ok(current);
         }
         let result = self
-            .still_valid(profile, announce, force)
+            .still_valid(profile, force)
             .and_then(|valid| match valid {
                 Some(current) => Ok(current),
                 None => {
@@ -187,9 +183,8 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     fn prepare_chained(
         &mut self,
         profile: &Profile<'_>,
-        announce: bool,
     ) -> Result<Result<Current, Current>, Error> {
-        if let Some(current) = self.still_valid(profile, announce, self.ctx.force)? {
+        if let Some(current) = self.still_valid(profile, self.ctx.force)? {
             return Ok(Ok(current));
         }
         self.before_spending(profile)?;
@@ -206,7 +201,7 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
                 let base = load(&base_name, self.ctx, self.files)?;
                 // `--force` is for the roles asked for: a base that was not named keeps its
                 // valid session (a new one would cost a code).
-                self.ensure_direct(&base, false, false)?
+                self.ensure_direct(&base, false)?
             }
         };
         Ok(Err(base))
@@ -258,14 +253,9 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             .map(|m| Current::from_session(&m.session))
     }
 
-    /// The session in the profile's section when it is good (and not `--force`d), said so
-    /// with `announce`; an error when the section holds long-term keys.
-    fn still_valid(
-        &self,
-        profile: &Profile<'_>,
-        announce: bool,
-        force: bool,
-    ) -> Result<Option<Current>, Error> {
+    /// The session in the profile's section when it is good (and not `--force`d), or
+    /// an error when the section holds long-term keys.
+    fn still_valid(&self, profile: &Profile<'_>, force: bool) -> Result<Option<Current>, Error> {
         let ctx = self.ctx;
         let name = &profile.name;
         if ctx.out.is_verbose() {
@@ -283,19 +273,13 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             });
         }
         match (&state, force, &profile.short_term) {
-            (State::Valid { expires }, false, Some(props)) => {
-                if announce {
-                    let when = credentials::describe_expiry(*expires, ctx.now);
-                    ctx.out.done(name, &format!("valid until {when}"));
-                }
-                Current::from_section(
-                    props,
-                    *expires,
-                    &ctx.files.credentials,
-                    &profile.short_term_section,
-                )
-                .map(Some)
-            }
+            (State::Valid { expires }, false, Some(props)) => Current::from_section(
+                props,
+                *expires,
+                &ctx.files.credentials,
+                &profile.short_term_section,
+            )
+            .map(Some),
             _ => {
                 let why = match state {
                     State::Valid { .. } => "--force".to_owned(),
@@ -399,8 +383,19 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
 
     /// Writes every session this run made in one locked write, then says what was done.
     pub(crate) fn finish(self) -> Result<(), Error> {
+        let ctx = self.ctx;
+        for (profile, what) in self.write()? {
+            ctx.out.done(&profile, &what);
+        }
+        Ok(())
+    }
+
+    /// Writes every session this run made in one locked write and returns, for each profile
+    /// whose session it wrote, what to say about it (`refreshed, valid until 18:50 (...)`), in
+    /// the order they were made.
+    pub(crate) fn write(self) -> Result<Vec<(String, String)>, Error> {
         if self.made.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let ctx = self.ctx;
         let path = ctx.files.credentials.as_path();
@@ -416,15 +411,18 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
             }
             Ok(())
         })?;
-        for m in &self.made {
-            let when = credentials::describe_expiry(m.session.expiration, Utc::now());
-            let what = match &m.session.role_arn {
-                Some(role) => format!("refreshed as {role}, valid until {when}"),
-                None => format!("refreshed, valid until {when}"),
-            };
-            ctx.out.done(&m.profile, &what);
-        }
-        Ok(())
+        Ok(self
+            .made
+            .into_iter()
+            .map(|m| {
+                let when = credentials::describe_expiry(m.session.expiration, Utc::now());
+                let what = match &m.session.role_arn {
+                    Some(role) => format!("refreshed as {role}, valid until {when}"),
+                    None => format!("refreshed, valid until {when}"),
+                };
+                (m.profile, what)
+            })
+            .collect())
     }
 }
 
