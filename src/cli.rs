@@ -25,7 +25,14 @@ Profile: --profile, else AWS_PROFILE, else default.";
 /// Short-term AWS session credentials from long-term keys and an MFA code, kept in
 /// ~/.aws/credentials without losing a byte of it.
 #[derive(Debug, Parser)]
-#[command(name = "stsmfa", version, after_help = EXAMPLES)]
+#[command(
+    name = "stsmfa",
+    version,
+    after_help = EXAMPLES,
+    // The two forms that work: profiles to refresh, or a command (never profiles, then a
+    // command, which clap's own line suggests).
+    override_usage = "stsmfa [OPTIONS] [PROFILE]...\n       stsmfa [OPTIONS] <COMMAND> ..."
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub global: Global,

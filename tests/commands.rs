@@ -556,6 +556,35 @@ fn version_with_verbose_tells_the_build() {
 }
 
 #[test]
+fn the_usage_line_shows_only_forms_that_work() {
+    let forms = "Usage: stsmfa [OPTIONS] [PROFILE]...\n       stsmfa [OPTIONS] <COMMAND> ...\n";
+    Test::new()
+        .args(&["--help"])
+        .run()
+        .success()
+        .stdout_contains(forms);
+    // A usage error shows the same two forms (not `stsmfa <PROFILE>...`, not a command after
+    // profiles).
+    Test::new()
+        .args(&["--bogus"])
+        .run()
+        .code(2)
+        .stderr_contains(forms);
+    let page = Test::new().args(&["man"]).run().success().stdout_text();
+    let synopsis = page
+        .split(".SH SYNOPSIS\n")
+        .nth(1)
+        .and_then(|rest| rest.split(".SH ").next())
+        .unwrap_or_default();
+    assert!(
+        synopsis.contains("[OPTIONS] [PROFILE]...\n.br\n"),
+        "{synopsis}"
+    );
+    assert!(synopsis.contains("[OPTIONS] COMMAND ..."), "{synopsis}");
+    assert!(!synopsis.contains("subcommands"), "{synopsis}");
+}
+
+#[test]
 fn exec_reports_a_signal_as_128_plus_n() {
     valid_session_home("x")
         .args(&["exec", "dev", "--", "sh", "-c", "kill -TERM $$"])

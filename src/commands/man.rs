@@ -72,7 +72,19 @@ fn page(cmd: &clap::Command, main: bool) -> Result<String, Error> {
     };
     man.render_title(&mut out).map_err(fail)?;
     man.render_name_section(&mut out).map_err(fail)?;
-    man.render_synopsis_section(&mut out).map_err(fail)?;
+    if main {
+        // The two forms that work, as `--help` says them (clap_mangen's own synopsis would
+        // offer profiles followed by a command).
+        let mut synopsis = Roff::new();
+        synopsis.control("SH", ["SYNOPSIS"]);
+        synopsis
+            .text([bold("stsmfa"), roman(" [OPTIONS] [PROFILE]...")])
+            .control("br", [])
+            .text([bold("stsmfa"), roman(" [OPTIONS] COMMAND ...")]);
+        synopsis.to_writer(&mut out).map_err(fail)?;
+    } else {
+        man.render_synopsis_section(&mut out).map_err(fail)?;
+    }
     man.render_description_section(&mut out).map_err(fail)?;
     man.render_options_section(&mut out).map_err(fail)?;
     if main {
