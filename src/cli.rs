@@ -378,12 +378,33 @@ pub(crate) fn command_names() -> Vec<String> {
 
 /// The command line for completion scripts: the settings flags only where they are used
 /// (completion generators list hidden flags too, so they are left out, not hidden).
+/// `man`'s COMMAND completes as the names of the commands.
 pub(crate) fn completion_command() -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     for id in SETTINGS {
         cmd = cmd.mut_arg(id, |a| a.global(false));
     }
-    per_command(cmd, |used, arg| used.then_some(arg))
+    let names = command_names();
+    per_command(cmd, |used, arg| used.then_some(arg)).mut_subcommand("man", |man| {
+        man.mut_arg("command", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(names))
+        })
+    })
+}
+
+/// The long names of the options no completion offers (hidden: refused or for the scripts).
+pub(crate) fn hidden_options(cmd: &clap::Command) -> Vec<String> {
+    let mut out: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.is_hide_set())
+        .filter_map(|a| a.get_long().map(str::to_owned))
+        .collect();
+    for sub in cmd.get_subcommands() {
+        out.extend(hidden_options(sub));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `cmd` with, in each command, the copies `copy(used, flag)` makes of the settings flags.

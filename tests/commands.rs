@@ -691,6 +691,12 @@ fn completions_offer_profile_names_from_the_files() {
          [other]\nregion = x\n",
     );
     let home = t.home().to_path_buf();
+    // Another credentials file, named on the line being completed.
+    std::fs::write(
+        home.join("other-credentials"),
+        "[qa-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    )
+    .unwrap();
     let _run = t
         .args(&["completions", "--list-profiles"])
         .run()
@@ -740,17 +746,67 @@ fn completions_offer_profile_names_from_the_files() {
     assert_eq!(complete("stsmfa d", 1, "d", "stsmfa").trim(), "dev");
     let clear = complete("stsmfa clear --t", 2, "--t", "clear");
     assert!(!clear.contains("--token"), "clear offers {clear}");
+    assert_eq!(complete("stsmfa rotate p", 2, "p", "rotate").trim(), "prod");
+    assert_eq!(complete("stsmfa man st", 2, "st", "man").trim(), "status");
+    // Hidden options are never offered.
+    assert_eq!(
+        complete("stsmfa setup --secret", 2, "--secret", "setup").trim(),
+        "--secret-access-key-stdin"
+    );
+    assert_eq!(
+        complete("stsmfa completions --li", 2, "--li", "completions").trim(),
+        ""
+    );
+    // The profiles of a --credentials-file on the line (bash splits --opt=value in three).
+    let before = complete(
+        "stsmfa --credentials-file ~/other-credentials status ''",
+        4,
+        "",
+        "status",
+    );
+    assert!(
+        before.trim().ends_with(" qa") && !before.contains("dev"),
+        "{before}"
+    );
+    let after_equals = complete(
+        "stsmfa status --credentials-file = ~/other-credentials ''",
+        5,
+        "",
+        "~/other-credentials",
+    );
+    assert!(
+        after_equals.trim().ends_with(" qa") && !after_equals.contains("dev"),
+        "{after_equals}"
+    );
     if Command::new("fish").arg("--version").output().is_ok() {
         let fish = script("fish");
         let out = in_shell(
             "fish",
             format!(
-                "source {}; complete -C 'stsmfa -p '; complete -C 'stsmfa clear o'",
+                "source {}; complete -C 'stsmfa -p '; complete -C 'stsmfa clear o'; \
+                 complete -C 'stsmfa rotate p'; \
+                 complete -C 'stsmfa --credentials-file ~/other-credentials status '; \
+                 complete -C 'stsmfa setup --secret'",
                 fish.display()
             ),
         );
         // fish sorts what it offers.
-        assert_eq!(out, "dev\nother\nprod\nother\n");
+        let out: Vec<&str> = out
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or(l))
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "dev",
+                "other",
+                "prod",
+                "other",
+                "prod",
+                "qa",
+                "--secret-access-key-stdin"
+            ]
+        );
     } else {
         println!("skipped the fish part: fish is not installed (scripts/test installs it)");
     }
@@ -772,7 +828,7 @@ fn completions_offer_profile_names_from_the_files() {
         // What zsh's completion system offers, driven on a pseudo-terminal.
         let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/zsh-complete.zsh");
         let offered = |line: &str| {
-            let list = home.join(format!("offered-{}", line.replace(' ', "_")));
+            let list = home.join(format!("offered-{}", line.replace([' ', '/', '~'], "_")));
             let done = Command::new("zsh")
                 .arg("-f")
                 .arg(&driver)
@@ -804,6 +860,10 @@ fn completions_offer_profile_names_from_the_files() {
             "stsmfa ",
             "stsmfa clear --t",
             "stsmfa env --shell f",
+            "stsmfa rotate p",
+            "stsmfa man st",
+            "stsmfa setup --secret",
+            "stsmfa --credentials-file ~/other-credentials status ",
         ];
         let got: Vec<String> = std::thread::scope(|s| {
             let offered = &offered;
@@ -821,6 +881,10 @@ fn completions_offer_profile_names_from_the_files() {
         );
         assert_eq!(got[5], "", "clear takes no --token");
         assert_eq!(got[6], "fish", "a command's own arguments complete");
+        assert_eq!(got[7], "prod");
+        assert_eq!(got[8], "status");
+        assert_eq!(got[9], "--secret-access-key-stdin");
+        assert_eq!(got[10], "qa");
     } else {
         println!("skipped the zsh part: zsh is not installed (scripts/test installs it)");
     }

@@ -10,8 +10,12 @@ use crate::session::{Files, Texts};
 
 use super::Context;
 
-/// What the scripts run to learn the profile names.
-const LIST: &str = "stsmfa completions --list-profiles 2>/dev/null";
+/// What the scripts run to learn the profile names: a function each script defines, which
+/// passes on the options of the line being completed that say where the profiles are.
+const LIST: &str = "_stsmfa_list_profiles";
+
+/// The options that say where profiles are and how their sections are named.
+const WHERE: &str = "--credentials-file --config-file --long-term-suffix --short-term-suffix";
 
 pub(super) fn run(args: &CompletionsArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let Some(shell) = args.shell.filter(|_| !args.list_profiles) else {
@@ -21,6 +25,7 @@ pub(super) fn run(args: &CompletionsArgs, ctx: &Context<'_>) -> Result<u8, Error
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "stsmfa", &mut script);
     let script = String::from_utf8_lossy(&script);
+    let script = without_hidden(shell, &script, &crate::cli::hidden_options(&cmd));
     ctx.out.print(&with_profiles(shell, &script))?;
     Ok(0)
 }
@@ -62,8 +67,42 @@ fn takes_profiles(block: &str) -> bool {
             | "stsmfa__subcmd__exec"
             | "stsmfa__subcmd__credential__subcmd__process"
             | "stsmfa__subcmd__setup"
+            | "stsmfa__subcmd__rotate"
             | "stsmfa__subcmd__clear"
     )
+}
+
+/// The script without the hidden options (the generators list them like any other).
+fn without_hidden(shell: Shell, script: &str, hidden: &[String]) -> String {
+    let is_hidden = |word: &str| {
+        word.strip_prefix("--")
+            .is_some_and(|w| hidden.iter().any(|h| h == w))
+    };
+    let mut out = String::with_capacity(script.len());
+    for line in script.lines() {
+        let trimmed = line.trim_start();
+        let keep = match shell {
+            Shell::Zsh => !hidden.iter().any(|h| {
+                trimmed.starts_with(&format!("'--{h}=["))
+                    || trimmed.starts_with(&format!("'--{h}["))
+            }),
+            Shell::Fish => !hidden.iter().any(|h| {
+                line.contains(&format!(" -l {h} ")) || line.ends_with(&format!(" -l {h}"))
+            }),
+            _ => true,
+        };
+        if !keep {
+            continue;
+        }
+        if shell == Shell::Bash && trimmed.starts_with("opts=\"") {
+            let kept: Vec<&str> = line.split(' ').filter(|w| !is_hidden(w)).collect();
+            out.push_str(&kept.join(" "));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The script with profile names completed where a profile is asked for.
@@ -71,6 +110,17 @@ fn with_profiles(shell: Shell, script: &str) -> String {
     match shell {
         Shell::Bash => {
             let mut out = String::with_capacity(script.len() + 1024);
+            out.push_str(&format!(
+                "{LIST}() {{\n    local i w args=()\n    \
+                 for ((i = 1; i < ${{#COMP_WORDS[@]}}; i++)); do\n        \
+                 w=\"${{COMP_WORDS[i]}}\"\n        \
+                 case \" {WHERE} \" in\n            *\" $w \"*)\n                \
+                 # bash splits --opt=value into three words.\n                \
+                 if [[ \"${{COMP_WORDS[i+1]}}\" == \"=\" ]]; then ((i++)); fi\n                \
+                 args+=(\"$w\" \"${{COMP_WORDS[i+1]}}\"); ((i++)) ;;\n        \
+                 esac\n    done\n    \
+                 stsmfa \"${{args[@]}}\" completions --list-profiles 2>/dev/null\n}}\n\n"
+            ));
             let mut after_profile_flag = false;
             let mut block = "";
             for line in script.lines() {
@@ -102,7 +152,16 @@ fn with_profiles(shell: Shell, script: &str) -> String {
         }
         Shell::Zsh => {
             let function = format!(
-                "(( $+functions[_stsmfa_profiles] )) ||\n_stsmfa_profiles() {{\n    \
+                "(( $+functions[{LIST}] )) ||\n{LIST}() {{\n    \
+                 local i w\n    local -a args line\n    \
+                 # The whole line: inside a command's arguments, $words starts at the command.\n    \
+                 line=(${{(z)BUFFER}})\n    \
+                 for ((i = 2; i <= $#line; i++)); do\n        w=$line[i]\n        \
+                 if [[ \" {WHERE} \" == *\" ${{w%%=*}} \"* ]]; then\n            \
+                 if [[ $w == *=* ]]; then args+=(\"$w\")\n            \
+                 else args+=(\"$w\" \"$line[i+1]\"); ((i++)); fi\n        fi\n    done\n    \
+                 stsmfa \"${{args[@]}}\" completions --list-profiles 2>/dev/null\n}}\n\n\
+                 (( $+functions[_stsmfa_profiles] )) ||\n_stsmfa_profiles() {{\n    \
                  local -a profiles\n    profiles=(${{(f)\"$({LIST})\"}})\n    \
                  compadd -a profiles\n}}\n\n\
                  (( $+functions[_stsmfa_commands_or_profiles] )) ||\n\
@@ -132,9 +191,18 @@ fn with_profiles(shell: Shell, script: &str) -> String {
         // The generated rules apply only where the script's own argument parsing succeeds,
         // which it does not while an option waits for its value: these apply everywhere.
         Shell::Fish => format!(
-            "{script}complete -c stsmfa -s p -l profile -r -f -a \"({LIST})\"\n\
+            "{script}function {LIST}\n    set -l words (commandline -opc)\n    set -l args\n    \
+             set -l i 2\n    while test $i -le (count $words)\n        \
+             set -l w $words[$i]\n        set -l name (string split -m1 = -- $w)[1]\n        \
+             if contains -- $name {WHERE}\n            \
+             if string match -q -- '*=*' $w\n                set -a args $w\n            \
+             else\n                set -a args $w $words[(math $i + 1)]\n                \
+             set i (math $i + 1)\n            end\n        end\n        \
+             set i (math $i + 1)\n    end\n    \
+             stsmfa $args completions --list-profiles 2>/dev/null\nend\n\
+             complete -c stsmfa -s p -l profile -r -f -a \"({LIST})\"\n\
              complete -c stsmfa -n \"__fish_seen_subcommand_from refresh status env exec \
-             credential-process setup clear\" -f -a \"({LIST})\"\n"
+             credential-process setup rotate clear\" -f -a \"({LIST})\"\n"
         ),
         _ => script.to_owned(),
     }
