@@ -21,6 +21,7 @@ pub const SESSION_KEYS: &[&str] = &[
     keys::EXPIRATION,
     keys::ASSUMED_ROLE,
     "assumed_role_arn",
+    keys::SESSION_SECONDS,
 ];
 
 /// The keys without which a session is incomplete.
@@ -119,6 +120,8 @@ pub(crate) struct Session {
     pub expiration: DateTime<Utc>,
     /// The role assumed, for AssumeRole sessions.
     pub role_arn: Option<String>,
+    /// How long it was made for.
+    pub seconds: u32,
 }
 
 impl Session {
@@ -163,6 +166,7 @@ impl Session {
         if let Some(arn) = &self.role_arn {
             keys.push(("assumed_role_arn", Cow::Borrowed(arn.as_str())));
         }
+        keys.push((keys::SESSION_SECONDS, Cow::Owned(self.seconds.to_string())));
         keys
     }
 }
@@ -253,6 +257,24 @@ pub(crate) fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
 }
 
 /// Decides the state of a short-term section.
+/// The refresh margin of the session in `props` (SPEC §2): `min_remaining`, but never more than
+/// a quarter of the session's length, which the section records (`session_duration_seconds`);
+/// `configured` (from the profile's duration) for a session made without it.
+pub(crate) fn margin(
+    props: Option<&Properties<'_>>,
+    min_remaining: std::time::Duration,
+    configured: std::time::Duration,
+) -> std::time::Duration {
+    match props
+        .and_then(|p| p.get(keys::SESSION_SECONDS))
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+    {
+        Some(seconds) => min_remaining.min(std::time::Duration::from_secs(seconds / 4)),
+        None => configured,
+    }
+}
+
 pub(crate) fn session_state(
     props: Option<&Properties<'_>>,
     role: Option<&str>,

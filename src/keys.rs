@@ -26,6 +26,10 @@ pub(crate) const ASSUME_ROLE: &str = "assume_role";
 pub(crate) const ROLE_ARN: &str = "role_arn";
 /// How long sessions last.
 pub(crate) const DURATION_SECONDS: &str = "duration_seconds";
+/// How long a session was made for, in seconds, beside it in `[NAME]` (stsmfa's own key, which
+/// the AWS tools ignore): its refresh margin is a quarter of it at most, however it was asked
+/// for.
+pub(crate) const SESSION_SECONDS: &str = "session_duration_seconds";
 /// The region.
 pub(crate) const REGION: &str = "region";
 /// When the long-term key in the file was made (written by `rotate`, read by `status`).

@@ -42,7 +42,8 @@ fn morning() -> String {
 fn dev_session(expiration: &str) -> String {
     format!(
         "[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
-         aws_session_token = {SESSION_TOKEN}\nexpiration = {expiration}\nassumed_role = False\n"
+         aws_session_token = {SESSION_TOKEN}\nexpiration = {expiration}\nassumed_role = False\n\
+         session_duration_seconds = 43200\n"
     )
 }
 
@@ -50,7 +51,7 @@ fn role_session(name: &str, role: &str, expiration: &str) -> String {
     format!(
         "[{name}]\naws_access_key_id = {ROLE_KEY}\naws_secret_access_key = {ROLE_SECRET}\n\
          aws_session_token = {ROLE_TOKEN}\nexpiration = {expiration}\nassumed_role = True\n\
-         assumed_role_arn = {role}\n"
+         assumed_role_arn = {role}\nsession_duration_seconds = 3600\n"
     )
 }
 
@@ -332,7 +333,7 @@ fn a_short_session_is_not_expiring_the_moment_it_is_made() {
     let file = format!(
         "{}duration_seconds = 900\n\n{}",
         base(),
-        dev_session(&in_14m)
+        dev_session(&in_14m).replace("43200", "900")
     );
     let (t, stub) = with_sts(&file);
     t.args(&["-p", "dev", "--no-input"])
@@ -340,6 +341,76 @@ fn a_short_session_is_not_expiring_the_moment_it_is_made() {
         .success()
         .stderr_contains("dev: valid until");
     assert!(stub.requests().is_empty());
+}
+
+#[test]
+fn a_short_session_asked_for_once_is_not_expiring_however_it_was_asked_for() {
+    // Made with --duration 15m on the command line (nothing saved): the section records its
+    // length, so neither status nor the next refresh takes it for "expiring" with 14 min left.
+    let in_14m = (chrono::Utc::now() + chrono::Duration::minutes(14))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let file = format!(
+        "{}\n{}",
+        base(),
+        dev_session(&in_14m).replace("43200", "900")
+    );
+    let (t, stub) = with_sts(&file);
+    let run = t
+        .args(&["status", "dev"])
+        .run()
+        .success()
+        .stdout_contains(" valid ");
+    run.test
+        .again()
+        .args(&["-p", "dev", "--no-input"])
+        .run()
+        .success()
+        .stderr_contains("dev: valid until");
+    assert!(stub.requests().is_empty());
+    // What a refresh with --duration writes is what is read.
+    let (t, _stub) = with_sts(&base());
+    let run = t
+        .args(&["-p", "dev", "--token", "123456", "--duration", "15m"])
+        .run()
+        .success();
+    let written = std::fs::read_to_string(run.test.credentials()).unwrap_or_default();
+    assert!(
+        written.contains("\nsession_duration_seconds = 900\n"),
+        "{written}"
+    );
+}
+
+#[test]
+fn status_flags_a_role_session_made_for_another_role() {
+    // admin is set up for the admin role; its section holds a session of the ops role (made
+    // before the profile was changed): the next refresh assumes admin again, and status says so.
+    let file = format!(
+        "{}\n{}\n{}",
+        morning(),
+        dev_session(&EXPIRATION),
+        role_session("admin", ROLES[1].1, &ROLE_EXPIRATION)
+    );
+    let run = Test::new()
+        .credentials_file(&file)
+        .args(&["status", "admin"])
+        .run()
+        .code(1);
+    let table = run.stdout_text();
+    let row = table.lines().nth(1).unwrap_or_default();
+    assert!(row.contains(" other role "), "{table}");
+    assert!(row.contains(ROLES[1].1), "{table}");
+    let run = run
+        .test
+        .again()
+        .args(&["status", "--json", "admin"])
+        .run()
+        .code(1);
+    assert!(
+        run.stdout_text().contains("\"state\":\"other role\""),
+        "{}",
+        run.stdout_text()
+    );
 }
 
 #[test]

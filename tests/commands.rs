@@ -48,7 +48,7 @@ fn status_file() -> String {
         long_term("old"),
         session("old", "2020-01-01 00:00:00", "oldSECRET", ""),
         long_term("new"),
-        long_term("admin"),
+        format!("{}assume_role = {ROLE}\n", long_term("admin")),
         session(
             "admin",
             "2099-06-01T12:30:00Z",

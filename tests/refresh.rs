@@ -48,7 +48,7 @@ fn refresh_writes_a_session_and_sends_what_sts_needs() {
         .expect_credentials(format!(
             "{}\n{}",
             long_term(),
-            written_session("assumed_role = False\n")
+            written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
         ));
     let req = stub.only_request();
     assert_eq!(req.param("Action"), Some("GetSessionToken"));
@@ -70,7 +70,7 @@ fn a_valid_session_asks_nothing_and_calls_nobody() {
     let file = format!(
         "{}\n{}",
         long_term(),
-        written_session("assumed_role = False\n")
+        written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
     );
     t.credentials_file(&file)
         .args(&["-p", "dev", "--no-input"])
@@ -87,7 +87,8 @@ fn a_valid_session_asks_nothing_and_calls_nobody() {
 #[test]
 fn force_refreshes_a_valid_session() {
     let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
-    let old = written_session("assumed_role = False\n").replace(SESSION_TOKEN, "oldTOKEN");
+    let old = written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
+        .replace(SESSION_TOKEN, "oldTOKEN");
     t.credentials_file(format!("{}\n{old}", long_term()))
         .args(&["refresh", "dev", "--force", "--token", "123456"])
         .run()
@@ -95,7 +96,7 @@ fn force_refreshes_a_valid_session() {
         .expect_credentials(format!(
             "{}\n{}",
             long_term(),
-            written_session("assumed_role = False\n")
+            written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
         ));
     assert_eq!(stub.requests().len(), 1);
 }
@@ -145,7 +146,9 @@ fn assume_role_sends_the_role_and_records_it() {
     .expect_credentials(format!(
         "{}\n{}",
         long_term(),
-        written_session(&format!("assumed_role = True\nassumed_role_arn = {ROLE}\n"))
+        written_session(&format!(
+            "assumed_role = True\nassumed_role_arn = {ROLE}\nsession_duration_seconds = 3600\n"
+        ))
     ));
     let req = stub.only_request();
     assert_eq!(req.param("Action"), Some("AssumeRole"));
@@ -163,7 +166,9 @@ fn a_session_made_for_another_role_is_refreshed() {
     let file = format!(
         "{}\n{}",
         long_term(),
-        written_session(&format!("assumed_role = True\nassumed_role_arn = {ROLE}\n"))
+        written_session(&format!(
+            "assumed_role = True\nassumed_role_arn = {ROLE}\nsession_duration_seconds = 3600\n"
+        ))
     );
     t.credentials_file(&file)
         .args(&["-p", "dev", "--token", "123456"])
@@ -172,7 +177,7 @@ fn a_session_made_for_another_role_is_refreshed() {
         .expect_credentials(format!(
             "{}\n{}",
             long_term(),
-            written_session("assumed_role = False\n")
+            written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
         ));
     assert_eq!(stub.requests().len(), 1);
 }
@@ -518,7 +523,7 @@ fn messages_come_in_the_order_the_profiles_were_named() {
     let file = format!(
         "{}\n{}",
         two_profiles_one_device(),
-        written_session("assumed_role = False\n")
+        written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
     );
     let run = Test::new()
         .credentials_file(&file)
@@ -727,7 +732,8 @@ fn a_section_keeps_the_format_it_has() {
         .expect_credentials(format!(
             "{}\n[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
              aws_session_token = {SESSION_TOKEN}\naws_security_token = {SESSION_TOKEN}\n\
-             expiration = {}\nregion = eu-west-1\nassumed_role = False\n",
+             expiration = {}\nregion = eu-west-1\nassumed_role = False\n\
+             session_duration_seconds = 43200\n",
             long_term(),
             EXPIRATION.replace('T', " ").trim_end_matches('Z')
         ));
@@ -796,7 +802,7 @@ fn no_secret_ever_reaches_the_output() {
     let valid = format!(
         "{}\n{}",
         long_term(),
-        written_session("assumed_role = False\n")
+        written_session("assumed_role = False\nsession_duration_seconds = 43200\n")
     );
     let runs: Vec<(String, Vec<&str>, sts_stub::Answer)> = vec![
         (

@@ -33,7 +33,8 @@ pub(crate) fn original() -> String {
 pub(crate) fn session() -> String {
     format!(
         "[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
-         aws_session_token = {SESSION_TOKEN}\nexpiration = {exp}\nassumed_role = False\n",
+         aws_session_token = {SESSION_TOKEN}\nexpiration = {exp}\nassumed_role = False\n\
+         session_duration_seconds = 43200\n",
         exp = *EXPIRATION
     )
 }
@@ -313,7 +314,8 @@ fn aws_configure_set_next_to_refreshes_loses_nothing() {
                         // check below then shows the keys are all there); a loss is not.
                         let err = text(&out.stderr);
                         let empty_at_first = out.status.code() == Some(1)
-                            && err.contains("there is no [dev-long-term]");
+                            && (err.contains("there is no [dev-long-term]")
+                                || err.contains("there is no profile dev"));
                         assert!(
                             matches!(out.status.code(), Some(0 | 6)) || empty_at_first,
                             "round {round}: {}\nnow:\n{}",

@@ -182,6 +182,7 @@ async fn call(
         token: Secret::new(creds.session_token),
         expiration,
         role_arn,
+        seconds: req.duration,
     })
 }
 

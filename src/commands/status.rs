@@ -145,20 +145,21 @@ fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f
         .as_ref()
         .and_then(credentials::session_role)
         .map(str::to_owned);
+    // As the next refresh decides it: the role the profile is set up for, the margin of the
+    // session in the file.
     let state = credentials::session_state(
         short_term.as_ref(),
-        session_role.as_deref(),
+        configured_role.as_deref(),
         ctx.now,
-        margin,
+        credentials::margin(short_term.as_ref(), ctx.min_remaining, margin),
     );
     let (state, expires) = match state {
         State::Valid { expires } => ("valid", Some(expires)),
         State::Expiring { expires } => ("expiring", Some(expires)),
         State::Expired { expires } => ("expired", Some(expires)),
         State::LongTermKeys => ("not managed", None),
-        State::Missing | State::Incomplete { .. } | State::Unparsable | State::OtherRole => {
-            ("missing", None)
-        }
+        State::OtherRole => ("other role", None),
+        State::Missing | State::Incomplete { .. } | State::Unparsable => ("missing", None),
     };
     let role_arn = if has_session {
         session_role
