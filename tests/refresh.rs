@@ -517,6 +517,21 @@ fn missing_long_term_section_is_named() {
 }
 
 #[test]
+fn plain_stsmfa_on_what_aws_configure_left_points_to_setup_default() {
+    let file = "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+                aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+                region = eu-west-1\n";
+    Test::new()
+        .credentials_file(file)
+        .run()
+        .code(6)
+        .stderr_contains("error: [default] in ")
+        .stderr_contains(" holds long-term keys; a refresh would overwrite them")
+        .stderr_contains("hint: move them to [default-long-term] with `stsmfa setup default`")
+        .expect_credentials(file);
+}
+
+#[test]
 fn messages_come_in_the_order_the_profiles_were_named() {
     // qa cannot be refreshed (no long-term section), prod needs a session, dev has one.
     let stub = Stub::start(vec![sts_stub::session_answer()]);

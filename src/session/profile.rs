@@ -57,6 +57,15 @@ pub(crate) fn load<'t>(
         return Err(files.unknown(profile, ctx));
     }
     if long_term.is_none() {
+        // Keys where the session goes (`aws configure` leaves them in [default]): setup moves them.
+        let short_term = files.section(&short_term_section, path)?;
+        if credentials::holds_long_term_keys(short_term.as_ref()) {
+            return Err(Error::ShortTermHoldsLongTerm {
+                path: path.to_path_buf(),
+                section: short_term_section,
+                profile: profile.to_owned(),
+            });
+        }
         // Nothing can be done without the long-term keys; say so before anything else.
         let managed = files
             .plain_sections()
