@@ -7,6 +7,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod ask;
 mod aws;
 mod cli;
 mod commands;

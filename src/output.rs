@@ -145,6 +145,7 @@ impl Output {
             return work();
         }
         let done = AtomicBool::new(false);
+        let _clear = crate::ask::ClearOnSignal::new();
         std::thread::scope(|s| {
             s.spawn(|| {
                 let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

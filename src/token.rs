@@ -1,11 +1,12 @@
 //! Where the MFA code comes from (SPEC §4): `--token CODE`, `--token -` (one line of stdin),
 //! a token command (`--token-command` or `mfa_process`), or a prompt on the terminal.
 
-use std::io::{BufRead as _, Read as _};
+use std::io::Read as _;
 use std::os::fd::AsFd as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::ask::{Failure, Terminal};
 use crate::error::{Error, Usage};
 
 /// What a prompt says after a typo.
@@ -252,65 +253,36 @@ pub(crate) enum Prompt {
     Tty,
 }
 
-/// Asks for the code, re-asking on a typo. `note` explains why a new code is needed when one
-/// was just used.
+/// Asks for the code, re-asking on a typo (blanks inside are fine: `12 34 56`). `note`
+/// explains why a new code is needed when one was just used. Ctrl-D cancels the run.
 pub(crate) fn prompt(
     profile: &str,
     device: &str,
     note: Option<&str>,
     on: Prompt,
 ) -> Result<String, Error> {
-    if on == Prompt::Tty {
-        return prompt_on_tty(profile, device, note);
-    }
-    let term = dialoguer::console::Term::stderr();
-    if let Some(note) = note {
-        let _ = term.write_line(note);
-    }
-    let answer: String = dialoguer::Input::new()
-        .with_prompt(format!("MFA code for {profile} ({device})"))
-        .validate_with(|input: &String| -> Result<(), &str> {
-            normalize(input).map(|_| ()).ok_or(RETRY)
-        })
-        .interact_text_on(&term)
-        .map_err(|e| Error::TokenSource {
-            source_name: "the terminal".into(),
-            cause: e.to_string(),
-        })?;
-    normalize(&answer).ok_or_else(|| Error::TokenSource {
-        source_name: "the terminal".into(),
-        cause: "no code was entered".into(),
-    })
-}
-
-/// The same prompt on `/dev/tty`, read a line at a time.
-fn prompt_on_tty(profile: &str, device: &str, note: Option<&str>) -> Result<String, Error> {
-    use std::io::Write as _;
+    let (terminal, name) = match on {
+        Prompt::Tty => (Terminal::tty(), "the terminal (/dev/tty)"),
+        _ => (Terminal::stdio(), "the terminal"),
+    };
     let fail = |e: std::io::Error| Error::TokenSource {
-        source_name: "the terminal (/dev/tty)".into(),
+        source_name: name.into(),
         cause: e.to_string(),
     };
-    let mut tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(fail)?;
-    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(fail)?);
+    let mut terminal = terminal.map_err(fail)?;
     if let Some(note) = note {
-        writeln!(tty, "{note}").map_err(fail)?;
+        terminal.say(note).map_err(fail)?;
     }
-    loop {
-        write!(tty, "MFA code for {profile} ({device}): ").map_err(fail)?;
-        tty.flush().map_err(fail)?;
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(fail)? == 0 {
-            return Err(fail(std::io::ErrorKind::UnexpectedEof.into()));
-        }
-        match normalize(&line) {
-            Some(code) => return Ok(code),
-            None => writeln!(tty, "{RETRY}").map_err(fail)?,
-        }
-    }
+    terminal
+        .ask(
+            &format!("MFA code for {profile} ({device})"),
+            false,
+            |answer| normalize(answer).ok_or_else(|| RETRY.to_owned()),
+        )
+        .map_err(|f| match f {
+            Failure::Cancelled => Error::Cancelled,
+            Failure::Io(e) => fail(e),
+        })
 }
 
 /// Whether `/dev/tty` can be opened (there is a controlling terminal).

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Modules of the base, which import nothing above them.
 const BASE: &[&str] = &[
-    "env", "error", "hash", "keys", "output", "secret", "shell", "timeouts",
+    "ask", "env", "error", "hash", "keys", "output", "secret", "shell", "timeouts",
 ];
 
 /// Each source file's module path (`store::read`, `store` for `store/mod.rs`, `` for the

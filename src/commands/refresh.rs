@@ -58,9 +58,13 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
     for (profile, what) in made.extract_if(.., |(p, _)| !profiles.contains(p)) {
         ctx.out.done(&profile, &what);
     }
+    let mut cancelled = false;
     for (profile, result) in results {
         match result {
+            // Said once: the run stopped there.
+            Err(Error::Cancelled) if cancelled => {}
             Err(e) => {
+                cancelled |= matches!(e, Error::Cancelled);
                 // In a run over several profiles, every message names its profile.
                 ctx.out.error_for(several.then_some(profile.as_str()), &e);
                 worst = worst.max(e.exit_code());

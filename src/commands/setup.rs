@@ -4,6 +4,7 @@
 
 use std::io::Read as _;
 
+use crate::ask::{Failure, Terminal};
 use crate::cli::SetupArgs;
 use crate::error::{Error, Usage};
 use crate::keychain::{self, Place};
@@ -35,7 +36,15 @@ pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         section: long_section,
     };
     if let Some((fix, _)) = &found.fix {
-        confirm(args, ctx, *fix, short_section, long_section)?;
+        let key = |p: &Properties<'_>| p.get(keys::ACCESS_KEY_ID).unwrap_or_default().to_owned();
+        let (short_key, long_key) = (key(found.source()), key(&found.existing));
+        confirm(
+            args,
+            ctx,
+            *fix,
+            (short_section, &short_key),
+            (long_section, &long_key),
+        )?;
     }
     let key_id = access_key_id(args, ctx, Some(found.source()))?;
     let place = found.place(args.keychain, args.no_keychain);
@@ -108,21 +117,24 @@ fn interactive(ctx: &Context<'_>) -> bool {
 }
 
 /// Asks before long-term keys are taken out of `[short]` (`--yes` answers). Without a
-/// terminal and without `--yes`, the section is protected: exit 6, nothing written.
+/// terminal and without `--yes`, the section is protected: exit 6, nothing written. A question
+/// whose yes destroys a key (`Replace`: the only copy of `[long]`'s secret goes) names the key
+/// that goes and defaults to no.
 fn confirm(
     args: &SetupArgs,
     ctx: &Context<'_>,
     fix: Fix,
-    short: &str,
-    long: &str,
+    (short, short_key): (&str, &str),
+    (long, long_key): (&str, &str),
 ) -> Result<(), Error> {
     if args.yes {
         return Ok(());
     }
-    let (problem, question) = match fix {
+    let (problem, question, default) = match fix {
         Fix::Move => (
             format!("[{short}] holds long-term keys, which a refresh would overwrite"),
             format!("Move them to [{long}]?"),
+            true,
         ),
         Fix::RemoveCopy => (
             format!(
@@ -130,13 +142,22 @@ fn confirm(
                  overwrite"
             ),
             format!("Remove the copy from [{short}]?"),
+            true,
         ),
         Fix::Replace => (
             format!(
-                "[{short}] holds other long-term keys than [{long}], which a refresh would \
-                 overwrite"
+                "[{short}] holds the key {} and [{long}] the key {}; a refresh would overwrite \
+                 [{short}]",
+                mask(short_key),
+                mask(long_key)
             ),
-            format!("Replace [{long}]'s keys with them (and remove them from [{short}])?"),
+            format!(
+                "Replace [{long}]'s key {} with {} (the secret of {} is deleted from the file)?",
+                mask(long_key),
+                mask(short_key),
+                mask(long_key)
+            ),
+            false,
         ),
     };
     if !interactive(ctx) {
@@ -145,12 +166,9 @@ fn confirm(
             hint: format!("run again with --yes to answer \"{question}\" with yes"),
         });
     }
-    let ok = dialoguer::Confirm::new()
-        .with_prompt(format!("{problem}. {question}"))
-        .default(true)
-        .interact_on(&dialoguer::console::Term::stderr())
-        .map_err(on_terminal)?;
-    if ok {
+    let mut terminal = Terminal::stdio().map_err(on_terminal)?;
+    terminal.say(&format!("{problem}.")).map_err(on_terminal)?;
+    if terminal.confirm(&question, default).map_err(asked)? {
         Ok(())
     } else {
         Err(Error::Protected {
@@ -204,17 +222,16 @@ fn access_key_id(
             how: "give --access-key-id AKIA...",
         }));
     }
-    let id: String = dialoguer::Input::new()
-        .with_prompt("AWS access key id")
-        .validate_with(|s: &String| -> Result<(), &str> {
-            if is_long_term_key_id(s.trim()) {
-                Ok(())
+    let id = Terminal::stdio()
+        .map_err(on_terminal)?
+        .ask("AWS access key id", false, |s| {
+            if is_long_term_key_id(s) {
+                Ok(s.to_owned())
             } else {
-                Err("AKIA followed by 16 capital letters and digits")
+                Err("AKIA followed by 16 capital letters and digits".into())
             }
         })
-        .interact_text_on(&dialoguer::console::Term::stderr())
-        .map_err(on_terminal)?;
+        .map_err(asked)?;
     check_key_id(&id, "the key id typed")
 }
 
@@ -256,10 +273,18 @@ fn secret_access_key(
             how: "pipe it to --secret-access-key-stdin",
         }));
     }
-    let secret = dialoguer::Password::new()
-        .with_prompt("AWS secret access key")
-        .interact_on(&dialoguer::console::Term::stderr())
-        .map_err(on_terminal)?;
+    // Pasted with blanks around it, it is taken (they are dropped); a secret that is not one
+    // is asked again.
+    let secret = Terminal::stdio()
+        .map_err(on_terminal)?
+        .ask("AWS secret access key", true, |s| {
+            if is_secret_access_key(s) {
+                Ok(s.to_owned())
+            } else {
+                Err("a secret access key is 40 letters, digits, + and /; paste it again".into())
+            }
+        })
+        .map_err(asked)?;
     check(&secret)
 }
 
@@ -285,17 +310,19 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
         (Some(d), None) => (keys::MFA_DEVICE, d),
         (None, Some(kv)) => kv,
         (None, None) if interactive(ctx) => {
-            let d: String = dialoguer::Input::new()
-                .with_prompt("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME)")
-                .validate_with(|s: &String| -> Result<(), &str> {
-                    if s.trim().parse::<MfaSerial>().is_ok() {
-                        Ok(())
-                    } else {
-                        Err("an ARN like arn:aws:iam::123456789012:mfa/NAME, or a hardware serial")
-                    }
-                })
-                .interact_text_on(&dialoguer::console::Term::stderr())
-                .map_err(on_terminal)?;
+            let d = Terminal::stdio()
+                .map_err(on_terminal)?
+                .ask(
+                    "MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME)",
+                    false,
+                    |s| match s.parse::<MfaSerial>() {
+                        Ok(_) => Ok(s.to_owned()),
+                        Err(_) => Err("an ARN like arn:aws:iam::123456789012:mfa/NAME, or a \
+                                       hardware serial"
+                            .into()),
+                    },
+                )
+                .map_err(asked)?;
             (keys::MFA_DEVICE, d.trim().to_owned())
         }
         (None, None) => {
@@ -340,10 +367,24 @@ fn chained(profile: &str, base: &str, ctx: &Context<'_>, files: &Files<'_>) -> R
 }
 
 /// A prompt that could not be shown or answered.
-fn on_terminal(e: dialoguer::Error) -> Error {
-    let dialoguer::Error::IO(source) = e;
+fn on_terminal(source: std::io::Error) -> Error {
     Error::Stdio {
         action: "ask on the terminal",
         source,
     }
+}
+
+/// A question that got no answer: Ctrl-D cancels, a terminal that fails is said.
+fn asked(f: Failure) -> Error {
+    match f {
+        Failure::Cancelled => Error::Cancelled,
+        Failure::Io(e) => on_terminal(e),
+    }
+}
+
+/// Whether `s` has the shape of a secret access key: 40 characters of base64.
+fn is_secret_access_key(s: &str) -> bool {
+    s.len() == 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }

@@ -157,7 +157,7 @@ impl Error {
                     .into(),
             ),
             Error::Stdio { .. } => None,
-            Error::Exec { .. } | Error::Stdout(_) | Error::Internal(_) => None,
+            Error::Exec { .. } | Error::Stdout(_) | Error::Cancelled | Error::Internal(_) => None,
         }
     }
 }

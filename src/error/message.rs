@@ -236,6 +236,7 @@ impl fmt::Display for Error {
             }
             Error::Stdout(e) => write!(f, "cannot write to standard output: {}", plain(e)),
             Error::Stdio { action, source } => write!(f, "cannot {action}: {}", plain(source)),
+            Error::Cancelled => write!(f, "cancelled (end of input at the question)"),
             Error::Internal(m) => write!(f, "{m}"),
         }
     }

@@ -172,6 +172,8 @@ pub enum Error {
         action: &'static str,
         source: io::Error,
     },
+    /// Ctrl-D at a question: the run stops, nothing more is done.
+    Cancelled,
     /// Something that should not happen.
     Internal(String),
 }
@@ -245,6 +247,7 @@ impl Error {
             | Error::TokenSource { .. }
             | Error::Stdout(_)
             | Error::Stdio { .. }
+            | Error::Cancelled
             | Error::Internal(_) => 1,
             // As a shell does: 127 when the command is not found, 126 when it cannot run.
             Error::Exec { source, .. } if source.kind() == io::ErrorKind::NotFound => 127,

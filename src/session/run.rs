@@ -91,6 +91,9 @@ pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, E
     Ok(current)
 }
 
+/// What [`Run::failed`] records for a profile whose question was cancelled (no exit code is 255).
+const CANCELLED: u8 = u8::MAX;
+
 /// One run over one or more profiles: the files as read once, the codes used so far, and the
 /// sessions made, which [`Run::finish`] writes in one locked write.
 pub(crate) struct Run<'c, 'a, 't> {
@@ -162,6 +165,10 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
         if let Some(current) = self.made_for(&profile.name) {
             return Ok(current);
         }
+        // Ctrl-D at a question cancels the run: nothing more is asked or sent.
+        if self.failed.values().any(|c| *c == CANCELLED) {
+            return Err(Error::Cancelled);
+        }
         let result = self
             .still_valid(profile, force)
             .and_then(|valid| match valid {
@@ -173,7 +180,11 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
                 }
             });
         if let Err(e) = &result {
-            self.failed.insert(profile.name.clone(), e.exit_code());
+            let code = match e {
+                Error::Cancelled => CANCELLED,
+                e => e.exit_code(),
+            };
+            self.failed.insert(profile.name.clone(), code);
         }
         result
     }
@@ -186,6 +197,9 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     ) -> Result<Result<Current, Current>, Error> {
         if let Some(current) = self.still_valid(profile, self.ctx.force)? {
             return Ok(Ok(current));
+        }
+        if self.failed.values().any(|c| *c == CANCELLED) {
+            return Err(Error::Cancelled);
         }
         self.before_spending(profile)?;
         let base_name = profile.base().unwrap_or_default().to_owned();
