@@ -166,7 +166,10 @@ impl Session {
         if let Some(arn) = &self.role_arn {
             keys.push(("assumed_role_arn", Cow::Borrowed(arn.as_str())));
         }
-        keys.push((keys::SESSION_SECONDS, Cow::Owned(self.seconds.to_string())));
+        // A section in aws-mfa's format keeps it: aws-mfa would leave the key behind, stale.
+        if !aws_mfa_format {
+            keys.push((keys::SESSION_SECONDS, Cow::Owned(self.seconds.to_string())));
+        }
         keys
     }
 }
@@ -259,13 +262,15 @@ pub(crate) fn session_role<'p>(props: &'p Properties<'_>) -> Option<&'p str> {
 /// Decides the state of a short-term section.
 /// The refresh margin of the session in `props` (SPEC §2): `min_remaining`, but never more than
 /// a quarter of the session's length, which the section records (`session_duration_seconds`);
-/// `configured` (from the profile's duration) for a session made without it.
+/// `configured` (from the profile's duration) for a session made without it, or kept in
+/// aws-mfa's format (which aws-mfa rewrites, leaving the key stale).
 pub(crate) fn margin(
     props: Option<&Properties<'_>>,
     min_remaining: std::time::Duration,
     configured: std::time::Duration,
 ) -> std::time::Duration {
     match props
+        .filter(|p| !p.get(keys::EXPIRATION).is_some_and(is_aws_mfa_expiration))
         .and_then(|p| p.get(keys::SESSION_SECONDS))
         .and_then(|s| s.trim().parse::<u64>().ok())
         .filter(|s| *s > 0)

@@ -747,8 +747,7 @@ fn a_section_keeps_the_format_it_has() {
         .expect_credentials(format!(
             "{}\n[dev]\naws_access_key_id = {SESSION_KEY}\naws_secret_access_key = {SESSION_SECRET}\n\
              aws_session_token = {SESSION_TOKEN}\naws_security_token = {SESSION_TOKEN}\n\
-             expiration = {}\nregion = eu-west-1\nassumed_role = False\n\
-             session_duration_seconds = 43200\n",
+             expiration = {}\nregion = eu-west-1\nassumed_role = False\n",
             long_term(),
             EXPIRATION.replace('T', " ").trim_end_matches('Z')
         ));
