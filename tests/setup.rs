@@ -282,3 +282,34 @@ fn another_key_drops_the_recorded_creation_time() {
         .stderr_contains("already says this")
         .expect_credentials(&before);
 }
+
+#[test]
+fn a_fido_security_key_is_told_aws_takes_only_totp_devices() {
+    const U2F: &str = "arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOP";
+    let hint = "AWS accepts only those for MFA on API calls (STS), not a FIDO security key (u2f)";
+    Test::new()
+        .args(&[
+            "setup",
+            "dev",
+            "--access-key-id",
+            KEY,
+            "--device",
+            U2F,
+            "--no-input",
+        ])
+        .run()
+        .code(2)
+        .stderr_contains(hint);
+    // In the file: said before a code is asked for.
+    let file = format!(
+        "[dev-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n\
+         aws_mfa_device = {U2F}\n"
+    );
+    Test::new()
+        .credentials_file(&file)
+        .args(&["-p", "dev", "--no-input"])
+        .run()
+        .code(2)
+        .stderr_contains(hint)
+        .expect_credentials(&file);
+}

@@ -27,7 +27,7 @@ impl std::error::Error for Invalid {}
 
 /// Defines a newtype over `String` that only a valid value becomes.
 macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $valid:path, $shape:path) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $valid:path, $shape:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub(crate) struct $name(String);
@@ -46,9 +46,10 @@ macro_rules! checked_string {
                 if $valid(s) {
                     Ok($name(s.to_owned()))
                 } else {
+                    let shape: fn(&str) -> &'static str = $shape;
                     Err(Invalid {
                         what: $what,
-                        shape: $shape,
+                        shape: shape(s),
                     })
                 }
             }
@@ -74,15 +75,27 @@ checked_string!(
     MfaSerial,
     "MFA device",
     is_mfa_serial,
-    MFA_SERIAL_SHAPE
+    |s| {
+        // A FIDO security key has an ARN too, but AWS takes codes only from TOTP devices.
+        if s.starts_with("arn:") && s.contains(":u2f/") {
+            U2F_SHAPE
+        } else {
+            MFA_SERIAL_SHAPE
+        }
+    }
 );
+
+/// What a FIDO security key's ARN is told.
+const U2F_SHAPE: &str = "a virtual or hardware TOTP device's ARN or serial: AWS accepts only \
+                         those for MFA on API calls (STS), not a FIDO security key (u2f); add a \
+                         virtual MFA device to your IAM user for the CLI";
 
 checked_string!(
     /// The ARN of an IAM role (`arn:aws:iam::123456789012:role/PATH/NAME`, any partition).
     RoleArn,
     "role ARN",
     is_role_arn,
-    ROLE_ARN_SHAPE
+    |_| ROLE_ARN_SHAPE
 );
 
 checked_string!(
@@ -90,7 +103,7 @@ checked_string!(
     Region,
     "region",
     is_region,
-    REGION_SHAPE
+    |_| REGION_SHAPE
 );
 
 #[cfg(test)]
@@ -106,6 +119,14 @@ mod tests {
             Ok("arn:aws:iam::123456789012:mfa/alice".to_owned())
         );
         assert!("GAHT12345678".parse::<MfaSerial>().is_ok());
+        assert_eq!(
+            "arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOP"
+                .parse::<MfaSerial>(),
+            Err(Invalid {
+                what: "MFA device",
+                shape: U2F_SHAPE
+            })
+        );
         assert_eq!(
             "arn:aws:iam::1234:mfa/me".parse::<MfaSerial>(),
             Err(Invalid {
