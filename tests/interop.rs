@@ -779,11 +779,13 @@ fn rotate_keep_old_deactivates_and_two_keys_are_refused_naming_them() {
         .code(4)
         .stderr_contains("rotate-keep has two access keys already (the limit): ")
         .stderr_contains(&format!(
-            "{} in [dev-long-term], and {} (inactive)",
+            "{} in [dev-long-term], and {old_id} (inactive)",
             stsmfa::secret::mask(&new_id),
-            stsmfa::secret::mask(&old_id)
         ))
-        .stderr_contains("hint: delete the one [dev-long-term] does not hold")
+        .stderr_contains(&format!(
+            "hint: delete the one [dev-long-term] does not hold, then rotate again: aws iam \
+             delete-access-key --user-name rotate-keep --access-key-id {old_id} --profile dev"
+        ))
         .expect_credentials(&before);
     assert_eq!(iam_keys("rotate-keep"), expected);
 }

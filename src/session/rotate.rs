@@ -80,7 +80,7 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     ctx.out
         .detail(&format!("{name}: the key belongs to the IAM user {user}"));
     let keys = aws.keys(&session, &user)?;
-    refuse_a_third_key(&keys, &user, &section, &old)?;
+    refuse_a_third_key(&keys, &user, (&name, &section), &old)?;
     let new = aws.create(&session, &user)?;
     let in_keychain = old.place == Place::Keychain;
     let about = keychain::About {
@@ -260,35 +260,42 @@ fn refuse_a_shared_key(
 }
 
 /// IAM allows a user two access keys: with two already, a new one cannot be made; refused,
-/// naming both.
+/// naming both (the other in full: key ids are not secrets, and the command to delete it is
+/// then one to copy).
 fn refuse_a_third_key(
     keys: &[Key],
     user: &str,
-    section: &str,
+    (profile, section): (&str, &str),
     old: &LongTerm,
 ) -> Result<(), Error> {
     if keys.len() >= 2 {
-        let others: Vec<String> = keys
+        let others: Vec<&Key> = keys.iter().filter(|k| k.id != old.access_key_id).collect();
+        let listed: Vec<String> = others
             .iter()
-            .filter(|k| k.id != old.access_key_id)
             .map(|k| {
                 format!(
                     "{} ({})",
-                    mask(&k.id),
+                    k.id,
                     if k.active { "active" } else { "inactive" }
                 )
             })
             .collect();
+        let delete = match others.as_slice() {
+            [other] => format!(
+                "aws iam delete-access-key --user-name {user} --access-key-id {}",
+                other.id
+            ),
+            _ => format!("aws iam delete-access-key --user-name {user} --access-key-id KEY_ID"),
+        };
+        // The profile's MFA session: a policy that asks for MFA lets it delete keys.
+        let delete = format!("{delete} --profile {profile}");
         return Err(Error::Aws {
             message: format!(
                 "{user} has two access keys already (the limit): {} in [{section}], and {}",
                 mask(&old.access_key_id),
-                others.join(", ")
+                listed.join(", ")
             ),
-            hint: format!(
-                "delete the one [{section}] does not hold (aws iam delete-access-key \
-                 --user-name {user} --access-key-id ...), then rotate again"
-            ),
+            hint: format!("delete the one [{section}] does not hold, then rotate again: {delete}"),
         });
     }
     Ok(())
