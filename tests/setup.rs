@@ -313,3 +313,41 @@ fn a_fido_security_key_is_told_aws_takes_only_totp_devices() {
         .stderr_contains(hint)
         .expect_credentials(&file);
 }
+
+#[test]
+fn the_device_comes_from_mfa_serial_in_the_config_file_and_is_not_asked_for() {
+    let t = Test::new().file(
+        ".aws/config",
+        format!("[profile dev]\nmfa_serial = {DEVICE}\nregion = eu-west-1\n"),
+    );
+    let run = t
+        .args(&[
+            "setup",
+            "dev",
+            "--access-key-id",
+            KEY,
+            "--secret-access-key-stdin",
+            "--no-input",
+        ])
+        .stdin(format!("{SECRET}\n"))
+        .run()
+        .success()
+        .stderr_contains(&format!(
+            "dev: the MFA device is {DEVICE}, from mfa_serial in "
+        ))
+        .stderr_contains("dev: saved [dev-long-term]");
+    // The device stays where it is (the AWS CLI reads it there too); nothing is copied.
+    let run = run.expect_credentials(format!(
+        "[dev-long-term]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    // And a refresh finds it there.
+    let stub =
+        crate::common::sts_stub::Stub::start(vec![crate::common::sts_stub::session_answer()]);
+    run.test
+        .again()
+        .env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .args(&["-p", "dev", "--token", "123456"])
+        .run()
+        .success();
+    assert_eq!(stub.only_request().param("SerialNumber"), Some(DEVICE));
+}

@@ -61,12 +61,23 @@ pub(super) fn run(args: &SetupArgs, ctx: &Context<'_>) -> Result<u8, Error> {
             from_keychain,
         )?)
     };
-    let device = device(ctx, &found.existing)?;
+    let in_config = files
+        .config
+        .profiles
+        .get(profile.as_str())
+        .and_then(|p| p.get(keys::MFA_SERIAL));
+    let device = device(ctx, &found.existing, in_config)?;
+    if let (None, Some(serial)) = (&device, in_config) {
+        ctx.out.info(&format!(
+            "{profile}: the MFA device is {serial}, from mfa_serial in {}",
+            ctx.files.config.display()
+        ));
+    }
     let keys = setup::Keys {
         key_id: &key_id,
         secret: secret.as_ref(),
         place,
-        device: (device.0, &device.1),
+        device: device.as_ref().map(|(k, v)| (*k, v.as_str())),
     };
     let changed = setup::save(ctx, &files, &found, about, &keys)?;
     match found.fix.as_ref().map(|(f, _)| f) {
@@ -288,9 +299,13 @@ fn secret_access_key(
     check(&secret)
 }
 
-/// The device key and value to write: the flag or `MFA_DEVICE`, else what the section has, else
-/// asked for.
-fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str, String), Error> {
+/// The device key and value to write: the flag or `MFA_DEVICE`, else what the section has;
+/// none when the config file's profile has it (`in_config`, checked), else asked for.
+fn device(
+    ctx: &Context<'_>,
+    existing: &Properties<'_>,
+    in_config: Option<&str>,
+) -> Result<Option<(&'static str, String)>, Error> {
     let given = ctx
         .flags
         .device
@@ -309,6 +324,15 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
         (Some(d), Some((key, _))) => (key, d),
         (Some(d), None) => (keys::MFA_DEVICE, d),
         (None, Some(kv)) => kv,
+        (None, None) if in_config.is_some() => {
+            let value = in_config.unwrap_or_default();
+            return match value.parse::<MfaSerial>() {
+                Ok(_) => Ok(None),
+                Err(_) => Err(Error::Usage(Usage::BadDevice {
+                    value: value.to_owned(),
+                })),
+            };
+        }
         (None, None) if interactive(ctx) => {
             let d = Terminal::stdio()
                 .map_err(on_terminal)?
@@ -334,7 +358,7 @@ fn device(ctx: &Context<'_>, existing: &Properties<'_>) -> Result<(&'static str,
         }
     };
     match value.parse::<MfaSerial>() {
-        Ok(serial) => Ok((key, serial.to_string())),
+        Ok(serial) => Ok(Some((key, serial.to_string()))),
         Err(_) => Err(Error::Usage(Usage::BadDevice { value })),
     }
 }

@@ -132,7 +132,9 @@ pub(crate) struct Keys<'s> {
     pub(crate) place: Place,
     /// The device's key (`aws_mfa_device`, or `mfa_serial` where the section has that) and
     /// value.
-    pub(crate) device: (&'static str, &'s str),
+    /// None when the config file's profile names the device (`mfa_serial`), where the AWS
+    /// tools and stsmfa read it.
+    pub(crate) device: Option<(&'static str, &'s str)>,
 }
 
 /// Writes `keys` (with the duration and region the flags give) into `[NAME-long-term]`, taking
@@ -171,8 +173,10 @@ pub(crate) fn save(
     let mut pairs: Vec<(&str, Cow<'_, str>)> = vec![
         (keys::ACCESS_KEY_ID, Cow::Borrowed(key_id)),
         (secret_key, Cow::Borrowed(secret_value)),
-        (keys.device.0, Cow::Borrowed(keys.device.1)),
     ];
+    if let Some((key, value)) = keys.device {
+        pairs.push((key, Cow::Borrowed(value)));
+    }
     if let Some(seconds) = ctx.flags.duration {
         settings::check_duration(&duration_flag(seconds), SessionKind::Session)?;
         pairs.push((keys::DURATION_SECONDS, Cow::Owned(seconds.to_string())));
