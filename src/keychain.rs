@@ -64,11 +64,22 @@ fn is_marker(value: Option<&str>) -> bool {
     value.is_some_and(|v| v.eq_ignore_ascii_case(MARKER))
 }
 
+/// Whether the keychain may show its own unlock prompt: not with `--no-input` or without a
+/// terminal (a run from cron must not put a dialog on a desktop and wait for it).
+static MAY_ASK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Lets the keychain ask to be unlocked, or not (set once, from the command line).
+pub(crate) fn may_ask(yes: bool) {
+    MAY_ASK.store(yes, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// What went wrong with the keychain, before it is put into a sentence about a profile.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// No keychain: no D-Bus session, no Secret Service, ...
     Unreachable(String),
+    /// The Secret Service has no default collection (keyring) to keep entries in.
+    NoCollection,
     /// The keychain is locked and was not unlocked (no prompt could be shown, or it was
     /// dismissed).
     Locked(String),
@@ -123,6 +134,17 @@ impl Failure {
                        nothing was written"
                     .into(),
             },
+            Failure::NoCollection => Error::Keychain {
+                message: format!(
+                    "{what}: the Secret Service has no default keyring (collection) to keep it in"
+                ),
+                hint: format!(
+                    "create a keyring and make it the default (GNOME's Passwords and Keys, \
+                     KWallet, or KeePassXC's Secret Service integration), then run again; or \
+                     keep the secret in the file: stsmfa setup {profile} --no-keychain \
+                     --secret-access-key-stdin < FILE; nothing was written"
+                ),
+            },
             Failure::Missing => {
                 let again = match doing {
                     Doing::Read => format!(
@@ -169,6 +191,11 @@ fn unreachable_hint(profile: &str) -> String {
 }
 
 fn entry(key_id: &str) -> Result<keyring::Entry, Failure> {
+    if !MAY_ASK.load(std::sync::atomic::Ordering::Relaxed) && would_ask_to_unlock(key_id) {
+        return Err(Failure::Locked(
+            "--no-input, or no terminal: the keychain was not let ask to be unlocked".into(),
+        ));
+    }
     keyring::Entry::new(SERVICE, key_id).map_err(|e| match e {
         keyring::Error::NoDefaultStore => {
             let cause = match keyring::Entry::store_status() {
@@ -181,13 +208,60 @@ fn entry(key_id: &str) -> Result<keyring::Entry, Failure> {
     })
 }
 
-/// A keyring error as a cause, never with the secret's bytes in it.
+/// Whether reaching `key_id`'s entry would make the Secret Service ask to unlock something:
+/// an entry for it in a locked collection, or a locked default collection (where a new one
+/// goes). Asked without unlocking anything; a service that cannot be asked answers no (the
+/// keyring's own call then says why).
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn would_ask_to_unlock(key_id: &str) -> bool {
+    use secret_service::EncryptionType;
+    use secret_service::blocking::SecretService;
+    let Ok(ss) = SecretService::connect(EncryptionType::Plain) else {
+        return false;
+    };
+    let attributes = std::collections::HashMap::from([("service", SERVICE), ("username", key_id)]);
+    if ss
+        .search_items(attributes)
+        .is_ok_and(|found| !found.locked.is_empty())
+    {
+        return true;
+    }
+    ss.get_default_collection()
+        .and_then(|c| c.is_locked())
+        .unwrap_or(false)
+}
+
+/// Elsewhere the platform's keychain asks on its own terms.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn would_ask_to_unlock(_: &str) -> bool {
+    false
+}
+
+/// A keyring error as a cause, never with the secret's bytes in it, in words a user knows (the
+/// Secret Service library's own say "SS error" and "SS API").
 fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => {
             let text = inner.to_string();
+            match text.as_str() {
+                "SS Error: object locked" => return "it is locked".into(),
+                "SS error: prompt dismissed" => return "its unlock prompt was dismissed".into(),
+                "SS error: connection closed before prompt completed" => {
+                    return "the connection closed while its unlock prompt was open".into();
+                }
+                "SS error: result not returned from SS API" => {
+                    return "the Secret Service gave no answer".into();
+                }
+                _ => {}
+            }
             // The libraries' own prefixes say nothing to a user.
-            ["zbus error: ", "SS error: "]
+            ["zbus error: ", "SS error: ", "SS Error: "]
                 .iter()
                 .fold(text.as_str(), |t, p| t.strip_prefix(p).unwrap_or(t))
                 .to_owned()
@@ -206,6 +280,12 @@ fn describe(e: &keyring::Error) -> String {
 fn failure(e: keyring::Error) -> Failure {
     match e {
         keyring::Error::NoEntry => Failure::Missing,
+        // What the Secret Service answers when its default alias names no collection.
+        keyring::Error::NoStorageAccess(ref inner)
+            if inner.to_string() == "SS error: result not returned from SS API" =>
+        {
+            Failure::NoCollection
+        }
         keyring::Error::NoStorageAccess(_) => Failure::Locked(describe(&e)),
         keyring::Error::PlatformFailure(_) | keyring::Error::NoDefaultStore => {
             Failure::Unreachable(describe(&e))

@@ -347,7 +347,28 @@ fn a_locked_keychain_is_exit_6_saying_to_unlock_it() {
              keychain: the keychain is locked and was not unlocked (",
         )
         .stderr_contains("hint: unlock it")
+        // No terminal: the keychain was not let show its own unlock prompt.
+        .stderr_contains("was not let ask to be unlocked")
+        .stderr_lacks("SS ")
         .expect_credentials(in_keychain());
+}
+
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring, dbus, libsecret-tools): run scripts/test"]
+fn a_secret_service_without_a_default_keyring_is_said_as_such() {
+    let (t, keychain) = with_keychain(Test::new().credentials_file(in_file()));
+    keychain.no_default_collection();
+    t.args(&["setup", "dev", "--keychain"])
+        .run()
+        .code(6)
+        .stderr_contains(
+            "in the OS keychain: the Secret Service has no default keyring (collection) to keep \
+             it in",
+        )
+        .stderr_contains("hint: create a keyring and make it the default")
+        .stderr_lacks("locked")
+        .stderr_lacks("SS API")
+        .expect_credentials(in_file());
 }
 
 /// The tests below need no keychain: they show what happens without one.

@@ -17,6 +17,7 @@ pub(super) fn run(args: &CredentialProcessArgs, ctx: &Context<'_>) -> Result<u8,
     } else {
         Prompt::No
     };
+    crate::keychain::may_ask(ctx.prompt != Prompt::No);
     let profile = ctx.profile_or_default(args.profile.as_ref());
     let current = session::session_for(&profile, &ctx)?;
     let json = serde_json::json!({

@@ -69,14 +69,17 @@ impl<'a> Context<'a> {
             Some("-") => Some("-".to_owned()),
             Some(code) => Some(token::validate(code, "--token")?),
         };
+        let prompt = if !o.no_input && std::io::stdin().is_terminal() {
+            token::Prompt::Terminal
+        } else {
+            token::Prompt::No
+        };
+        // Where nothing may be asked, the keychain may not ask to be unlocked either.
+        crate::keychain::may_ask(prompt != token::Prompt::No);
         Ok(Context {
             flags: o.flags.clone(),
             token,
-            prompt: if !o.no_input && std::io::stdin().is_terminal() {
-                token::Prompt::Terminal
-            } else {
-                token::Prompt::No
-            },
+            prompt,
             no_input: o.no_input,
             min_remaining: o.min_remaining.unwrap_or(settings::DEFAULT_MIN_REMAINING),
             timeout: o.timeout.unwrap_or(settings::DEFAULT_TIMEOUT),

@@ -103,6 +103,25 @@ impl Keychain {
 
     /// Locks the login keyring, as a screen lock would; with no display, the daemon cannot
     /// ask for its password.
+    /// Deletes the one collection (the login keyring), so that the Secret Service has no
+    /// default collection, as on a system where no keyring was ever made.
+    pub fn no_default_collection(&self) {
+        let status = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets/collection/login",
+                "org.freedesktop.Secret.Collection.Delete",
+            ])
+            .env_clear()
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("dbus-send: {e}"));
+        assert!(status.success(), "could not unset the default collection");
+    }
+
     pub fn lock(&self) {
         let status = Command::new("dbus-send")
             .args([
