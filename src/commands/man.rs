@@ -16,10 +16,15 @@ const EXIT_STATUS: [(&str, &str); 7] = [
         "0",
         "done: refreshed, or still valid (status: every profile shown is valid)",
     ),
-    ("1", "another error (status: a profile shown is not valid)"),
+    (
+        "1",
+        "another error: a profile neither file has, no long-term keys, a question cancelled \
+         with Ctrl-D (status: a profile shown is not valid)",
+    ),
     (
         "2",
-        "usage error: an unknown option, or a malformed code, duration, device, region or role ARN",
+        "usage error: an unknown option or mistyped command, or a malformed code, duration, \
+         device, region or role ARN, a SOCKS proxy, a $SHELL env cannot write for",
     ),
     ("3", "an MFA code is needed and none can be asked for"),
     ("4", "STS refused the request"),
