@@ -316,7 +316,7 @@ mod tests {
         );
         assert_eq!(code_in_output("no code"), None);
         assert_eq!(code_in_output("12345"), None);
-        // Issue 19: digits inside a label are not the code.
+        // Digits inside a label are not the code.
         assert_eq!(code_in_output("acct123456 654321\n"), Some("654321".into()));
         assert_eq!(code_in_output("user100200:  042042"), Some("042042".into()));
         assert_eq!(code_in_output("x123456y"), None);

@@ -1089,7 +1089,7 @@ fn rotate_puts_the_old_key_back_when_the_new_one_never_works() {
     );
 }
 
-/// Issue 19: `-p` works after the command as before it (`env -p dev`, `exec -p dev -- ...`
+/// `-p` works after the command as before it (`env -p dev`, `exec -p dev -- ...`
 /// were exit 2), and `status -p dev` shows dev alone, with dev's exit code.
 #[test]
 fn the_profile_option_works_after_the_command() {

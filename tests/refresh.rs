@@ -1024,7 +1024,7 @@ fn a_timeout_that_is_not_whole_seconds_is_a_usage_error_before_anything_is_sent(
     assert!(stub.requests().is_empty());
 }
 
-/// Issue 19: `stsmfa sttaus dev` refreshed dev, then failed on a profile named `sttaus`.
+/// `stsmfa sttaus dev` refreshed dev, then failed on a profile named `sttaus`.
 #[test]
 fn a_mistyped_command_is_a_usage_error_before_anything_is_done() {
     let (t, stub) = with_stub(vec![sts_stub::session_answer()]);
