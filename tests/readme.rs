@@ -211,3 +211,94 @@ fn the_credential_process_recipe_serves_the_aws_cli() {
         "the session was not refreshed"
     );
 }
+
+/// The long options `text` names (`--name`, not inside a longer word).
+fn long_options(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(at) = text[i..].find("--") {
+        let start = i + at;
+        let before_ok =
+            start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'-');
+        let mut end = start + 2;
+        while end < bytes.len() && (bytes[end].is_ascii_lowercase() || bytes[end] == b'-') {
+            end += 1;
+        }
+        let name = text[start..end].trim_end_matches('-');
+        if before_ok && name.len() > 3 && bytes[start + 2].is_ascii_lowercase() {
+            out.insert(name.to_owned());
+        }
+        i = end.max(start + 2);
+    }
+    out
+}
+
+/// The README and the binary agree on every option: each option of each command's `--help` is
+/// in the README, and each option the README names is one the binary takes (or one of another
+/// program, listed here).
+#[test]
+fn the_readme_names_every_option_and_only_options_that_exist() {
+    let mut help = String::new();
+    for command in [
+        "",
+        "refresh",
+        "status",
+        "env",
+        "exec",
+        "credential-process",
+        "setup",
+        "rotate",
+        "completions",
+        "man",
+        "clear",
+    ] {
+        let out = Command::new(BIN)
+            .args(command.split_whitespace())
+            .arg("--help")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        help.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    let in_help = long_options(&help);
+    let in_readme = long_options(&readme());
+    let undocumented: Vec<&String> = in_help.difference(&in_readme).collect();
+    assert!(
+        undocumented.is_empty(),
+        "not in the README: {undocumented:?}"
+    );
+    // Options of other programs the README quotes, and the aws-mfa spellings stsmfa takes too
+    // (hidden from the help, as aliases).
+    let others = [
+        "--path",
+        "--otp",
+        "--now",
+        "--tool",
+        "--user",
+        "--user-name",
+        "--serial-number",
+        "--token-code",
+        "--setup",
+        "--secret-access-key",
+    ];
+    let aliases = [
+        ("--long-suffix", "x"),
+        ("--short-suffix", "x"),
+        ("--assume", "arn:aws:iam::123456789012:role/x"),
+    ];
+    for (alias, value) in aliases {
+        let out = Command::new(BIN)
+            .args([alias, value, "--help"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{alias} is not taken");
+    }
+    let unknown: Vec<&String> = in_readme
+        .difference(&in_help)
+        .filter(|o| !others.contains(&o.as_str()) && !aliases.iter().any(|(a, _)| a == o))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "the README names options the binary does not take: {unknown:?}"
+    );
+}
