@@ -280,11 +280,13 @@ pub(crate) fn margin(
     }
 }
 
+/// The state of a session section `now`: `role` is the role the profile is set up for, and
+/// `(min_remaining, configured)` give the refresh margin ([`margin`]).
 pub(crate) fn session_state(
     props: Option<&Properties<'_>>,
     role: Option<&str>,
     now: DateTime<Utc>,
-    margin: std::time::Duration,
+    (min_remaining, configured): (std::time::Duration, std::time::Duration),
 ) -> State {
     let Some(props) = props else {
         return State::Missing;
@@ -303,10 +305,14 @@ pub(crate) fn session_state(
     if session_role(props) != role {
         return State::OtherRole;
     }
-    let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::zero());
+    // The margin is never more than `min_remaining`: a session with more left is valid, and its
+    // recorded length need not be read (status reads thousands of sections).
+    let within = |d: std::time::Duration| {
+        expires - now <= chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero())
+    };
     if expires <= now {
         State::Expired { expires }
-    } else if expires - now <= margin {
+    } else if within(min_remaining) && within(margin(Some(props), min_remaining, configured)) {
         State::Expiring { expires }
     } else {
         State::Valid { expires }
@@ -387,7 +393,7 @@ mod tests {
             view.profiles.get("dev"),
             role,
             now,
-            Duration::from_secs(900),
+            (Duration::from_secs(900), Duration::from_secs(900)),
         )
     }
 

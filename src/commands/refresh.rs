@@ -38,7 +38,11 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
         found
     } else {
         let named = ctx.profiles_or_default(&args.profiles);
-        files.check_named(&named, ctx)?;
+        // One profile is checked as it is loaded (the same error); several are checked first,
+        // so that a later name's typo stops the run before anything is done.
+        if named.len() > 1 {
+            files.check_named(&named, ctx)?;
+        }
         named
     };
     let several = profiles.len() > 1;

@@ -151,7 +151,7 @@ fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f
         short_term.as_ref(),
         configured_role.as_deref(),
         ctx.now,
-        credentials::margin(short_term.as_ref(), ctx.min_remaining, margin),
+        (ctx.min_remaining, margin),
     );
     let (state, expires) = match state {
         State::Valid { expires } => ("valid", Some(expires)),

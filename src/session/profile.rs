@@ -34,11 +34,7 @@ impl Profile<'_> {
             self.short_term.as_ref(),
             self.settings.role.as_ref().map(|r| r.value.as_str()),
             ctx.now,
-            credentials::margin(
-                self.short_term.as_ref(),
-                ctx.min_remaining,
-                self.settings.margin(ctx.min_remaining),
-            ),
+            (ctx.min_remaining, self.settings.margin(ctx.min_remaining)),
         )
     }
 }
