@@ -1,6 +1,7 @@
 //! Clearing sessions, and the profiles a run over "all" means.
 
 use super::context::Context;
+use super::files::check_names;
 use super::write::{Cleared, clear_session};
 use crate::error::Error;
 use crate::ini::{Document, FileKind, Read};
@@ -36,7 +37,7 @@ pub(crate) fn clear(
     let updated = ctx.update_credentials(first.as_deref(), &[], |doc| {
         let profiles = match named {
             Some(n) => {
-                check_named(doc, n, &config_profiles, first.is_none(), ctx)?;
+                check_names(doc, &config_profiles, n, first.is_none(), ctx)?;
                 n.to_vec()
             }
             None => long_term_profiles(doc, &ctx.naming),
@@ -50,50 +51,6 @@ pub(crate) fn clear(
             .collect::<Vec<_>>())
     })?;
     Ok(updated.value)
-}
-
-/// A name that neither the credentials file (`doc`) nor the config file knows stops the run,
-/// with the closest one that exists (as [`super::Files::check_named`] for the other commands).
-fn check_named<'a>(
-    doc: &impl Read<'a>,
-    names: &[String],
-    config: &std::collections::BTreeMap<std::borrow::Cow<'_, str>, crate::ini::Properties<'_>>,
-    no_file: bool,
-    ctx: &Context<'_>,
-) -> Result<(), Error> {
-    let has = |section: &str| !matches!(doc.find(FileKind::Credentials, section), Ok(None));
-    let naming = &ctx.naming;
-    let Some(unknown) = names.iter().find(|n| {
-        let known = has(&naming.long_term(n))
-            || has(&naming.short_term(n))
-            || has(n)
-            || config.contains_key(n.as_str());
-        !known
-    }) else {
-        return Ok(());
-    };
-    // Every profile a section of either file is for.
-    let mut candidates: Vec<String> = doc
-        .sections()
-        .into_iter()
-        .filter_map(|s| {
-            let name = doc.section_name(s);
-            let name = name.prefix.is_none().then_some(name.name)?;
-            naming
-                .profile_of_long_term(name)
-                .or_else(|| naming.profile_of_short_term(name))
-                .map(str::to_owned)
-        })
-        .collect();
-    candidates.extend(config.keys().map(|k| k.to_string()));
-    Err(Error::UnknownProfile {
-        name: unknown.clone(),
-        credentials: ctx.files.credentials.clone(),
-        config: ctx.files.config.clone(),
-        no_file,
-        similar: crate::profile::closest(unknown, candidates.iter().map(String::as_str))
-            .map(str::to_owned),
-    })
 }
 
 /// Profiles that have a long-term section, in file order.

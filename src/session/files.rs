@@ -7,7 +7,7 @@ use std::path::Path;
 use super::context::Context;
 use crate::error::Error;
 use crate::hash::Fnv;
-use crate::ini::Read as _;
+use crate::ini::Read;
 use crate::ini::{Document, FileKind, ProfileSet, Properties, Section};
 use crate::keys;
 use crate::profile::Naming;
@@ -87,16 +87,6 @@ impl<'t> Files<'t> {
         })
     }
 
-    /// Whether `name` is a profile of either file: the credentials file has its long-term
-    /// section, its session section or `[name]`, or the config file has the profile.
-    pub(crate) fn knows(&self, name: &str, naming: &Naming) -> bool {
-        let has = |section: &str| !self.credentials.plain_sections_named(section).is_empty();
-        has(&naming.long_term(name))
-            || has(&naming.short_term(name))
-            || has(name)
-            || self.config.profiles.contains_key(name)
-    }
-
     /// Checks every profile named for a run before anything is done (SPEC §3): a name that
     /// neither file knows is an error naming the closest one that exists.
     pub(crate) fn check_named(
@@ -104,27 +94,13 @@ impl<'t> Files<'t> {
         names: &[impl AsRef<str>],
         ctx: &Context<'_>,
     ) -> Result<(), Error> {
-        let Some(unknown) = names
-            .iter()
-            .map(AsRef::as_ref)
-            .find(|n| !self.knows(n, &ctx.naming))
-        else {
-            return Ok(());
-        };
-        Err(self.unknown(unknown, ctx))
-    }
-
-    /// The error for a profile that neither file knows.
-    pub(crate) fn unknown(&self, name: &str, ctx: &Context<'_>) -> Error {
-        let mut candidates = self.managed_profiles(&ctx.naming);
-        candidates.extend(self.config.profiles.keys().map(AsRef::as_ref));
-        Error::UnknownProfile {
-            name: name.to_owned(),
-            credentials: ctx.files.credentials.clone(),
-            config: ctx.files.config.clone(),
-            no_file: !self.credentials_exist,
-            similar: crate::profile::closest(name, candidates).map(str::to_owned),
-        }
+        check_names(
+            &self.credentials,
+            &self.config.profiles,
+            names,
+            !self.credentials_exist,
+            ctx,
+        )
     }
 
     /// Profiles with a long-term section or a session section, in file order.
@@ -167,6 +143,56 @@ impl<'t> Files<'t> {
             }),
         }
     }
+}
+
+/// The profiles of a config file, by name.
+pub(super) type ConfigProfiles<'c> = std::collections::BTreeMap<Cow<'c, str>, Properties<'c>>;
+
+/// Checks the names of a run against a credentials document (`doc`, as read or as about to be
+/// written) and the config file's profiles: a name is known when the credentials file has its
+/// long-term section, its session section or `[name]`, or the config file has the profile.
+/// The first unknown one is an error with the closest name of either file (`no_file`: the
+/// credentials file does not exist).
+pub(super) fn check_names<'a>(
+    doc: &impl Read<'a>,
+    config: &ConfigProfiles<'_>,
+    names: &[impl AsRef<str>],
+    no_file: bool,
+    ctx: &Context<'_>,
+) -> Result<(), Error> {
+    let has = |section: &str| !matches!(doc.find(FileKind::Credentials, section), Ok(None));
+    let naming = &ctx.naming;
+    let Some(unknown) = names.iter().map(AsRef::as_ref).find(|n| {
+        let known = has(&naming.long_term(n))
+            || has(&naming.short_term(n))
+            || has(n)
+            || config.contains_key(*n);
+        !known
+    }) else {
+        return Ok(());
+    };
+    // Every profile a section of either file is for.
+    let mut candidates: Vec<String> = doc
+        .sections()
+        .into_iter()
+        .filter_map(|s| {
+            let name = doc.section_name(s);
+            let name = name.prefix.is_none().then_some(name.name)?;
+            naming
+                .profile_of_long_term(name)
+                .or_else(|| naming.profile_of_short_term(name))
+                .map(str::to_owned)
+        })
+        .collect();
+    candidates.extend(config.keys().map(|k| k.to_string()));
+    Err(Error::UnknownProfile {
+        name: unknown.to_owned(),
+        credentials: ctx.files.credentials.clone(),
+        config: ctx.files.config.clone(),
+        no_file,
+        similar: crate::profile::closest(unknown, candidates.iter().map(String::as_str))
+            .map(str::to_owned),
+    })
 }
 
 fn parse_error(path: &Path, e: crate::ini::ParseError) -> Error {

@@ -49,8 +49,8 @@ pub(crate) fn load<'t>(
     let long_term_section = ctx.naming.long_term(profile);
     let short_term_section = ctx.naming.short_term(profile);
     let long_term = files.section(&long_term_section, path)?;
-    if long_term.is_none() && !files.knows(profile, &ctx.naming) {
-        return Err(files.unknown(profile, ctx));
+    if long_term.is_none() {
+        files.check_named(&[profile], ctx)?;
     }
     if long_term.is_none() {
         // Keys where the session goes (`aws configure` leaves them in [default]): setup moves them.
