@@ -477,3 +477,150 @@ fn force_on_a_role_renews_the_role_not_its_valid_base() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].param("Action"), Some("AssumeRole"));
 }
+
+/// A role defined the AWS CLI way, in `~/.aws/config`, on top of a profile stsmfa manages.
+fn config_role() -> String {
+    "[profile admin]\nrole_arn = arn:aws:iam::210987654321:role/admin\nsource_profile = dev\n\
+     external_id = ext-1\nrole_session_name = alice-admin\nregion = eu-west-1\n"
+        .to_owned()
+}
+
+#[test]
+fn a_role_of_the_config_file_is_assumed_from_the_base_session_and_never_written() {
+    let file = format!("{}\n{}", base(), dev_session(&EXPIRATION));
+    let (t, stub) = with_sts(&file);
+    let run = t
+        .file(".aws/config", config_role())
+        .args(&[
+            "exec",
+            "admin",
+            "--no-input",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWS_REGION\" \"$STSMFA_PROFILE\"",
+        ])
+        .run()
+        .success();
+    assert_eq!(run.stdout_text(), format!("{ROLE_KEY}|eu-west-1|admin"));
+    let sent = stub.only_request();
+    assert_eq!(sent.param("Action"), Some("AssumeRole"));
+    assert_eq!(sent.signed_by(), Some(SESSION_KEY));
+    assert_eq!(sent.param("RoleArn"), Some(ROLES[0].1));
+    assert_eq!(sent.param("ExternalId"), Some("ext-1"));
+    assert_eq!(sent.param("RoleSessionName"), Some("alice-admin"));
+    assert_eq!(sent.param("DurationSeconds"), Some("3600"));
+    assert_eq!(sent.param("TokenCode"), None);
+    // The AWS tools assume it themselves: nothing is written for it.
+    run.expect_credentials(&file);
+}
+
+#[test]
+fn a_role_of_the_config_file_refreshes_its_base_when_that_has_run_out() {
+    let (t, stub) = with_sts(&base());
+    let run = t
+        .file(".aws/config", config_role())
+        .args(&["env", "admin", "--token", "123456", "--shell", "sh"])
+        .run()
+        .success()
+        .stdout_contains(&format!("export AWS_ACCESS_KEY_ID='{ROLE_KEY}'\n"));
+    let actions: Vec<String> = stub
+        .requests()
+        .iter()
+        .filter_map(|r| r.param("Action").map(str::to_owned))
+        .collect();
+    assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    // Only the base's session is written.
+    run.expect_credentials(format!("{}\n{}", base(), dev_session(&EXPIRATION)));
+}
+
+#[test]
+fn refreshing_a_role_of_the_config_file_refreshes_its_base() {
+    let (t, stub) = with_sts(&base());
+    let run = t
+        .file(".aws/config", config_role())
+        .args(&["admin", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed, valid until")
+        .stderr_contains("admin: a role of ")
+        .stderr_contains("the AWS tools assume it with dev's session, which this run keeps fresh");
+    assert_eq!(stub.only_request().param("Action"), Some("GetSessionToken"));
+    run.expect_credentials(format!("{}\n{}", base(), dev_session(&EXPIRATION)));
+}
+
+#[test]
+fn status_lists_a_role_of_the_config_file_with_its_base_state() {
+    let file = format!("{}\n{}", base(), dev_session(&EXPIRATION));
+    let run = Test::new()
+        .credentials_file(&file)
+        .file(".aws/config", config_role())
+        .args(&["status"])
+        .run()
+        .success();
+    let table = run.stdout_text();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("admin "))
+        .unwrap_or_else(|| panic!("no admin row:\n{table}"));
+    assert!(
+        row.contains(&format!("{} via dev", ROLES[0].1)) && row.contains(" valid "),
+        "{table}"
+    );
+    let run = run
+        .test
+        .again()
+        .args(&["status", "--json", "admin"])
+        .run()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&run.stdout_text()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json[0]["source_profile"], "dev");
+    assert_eq!(json[0]["role_arn"], ROLES[0].1);
+    assert_eq!(json[0]["state"], "valid");
+    // The base expired: so is the role.
+    Test::new()
+        .credentials_file(format!(
+            "{}\n{}",
+            base(),
+            dev_session("2020-01-01T00:00:00Z")
+        ))
+        .file(".aws/config", config_role())
+        .args(&["status", "admin"])
+        .run()
+        .code(1)
+        .stdout_contains(" expired ");
+}
+
+#[test]
+fn a_role_set_up_to_ask_for_its_own_code_or_set_up_twice_is_warned_about() {
+    // mfa_serial on a role of the config file: the AWS CLI would ask for a code every hour.
+    let file = format!("{}\n{}", base(), dev_session(&EXPIRATION));
+    let (t, _stub) = with_sts(&file);
+    t.file(
+        ".aws/config",
+        format!("{}mfa_serial = {DEVICE}\n", config_role()),
+    )
+    .args(&["exec", "admin", "--no-input", "--", "true"])
+    .run()
+    .success()
+    .stderr_contains("warning: admin: [profile admin] in ")
+    .stderr_contains("has mfa_serial, so the AWS CLI asks for a code of its own every hour")
+    .stderr_contains("remove mfa_serial from [profile admin]");
+    // Chained in [admin-long-term] and by role_arn in the config file: the AWS CLI follows the
+    // config file and never uses [admin].
+    let file = format!(
+        "{}\n{}\n{}",
+        base(),
+        dev_session(&EXPIRATION),
+        chained("admin", ROLES[0].1)
+    );
+    let (t, _stub) = with_sts(&file);
+    t.file(".aws/config", config_role())
+        .args(&["admin", "--no-input"])
+        .run()
+        .success()
+        .stderr_contains("warning: admin: set up twice, in [admin-long-term] of ")
+        .stderr_contains("as a role (role_arn) in [profile admin] of ")
+        .stderr_contains("keep one");
+}

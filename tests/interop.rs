@@ -893,3 +893,53 @@ fn rotate_beside_writers_loses_nothing() {
     }
     println!("{}", report.join("; "));
 }
+
+/// A role of the config file, chained to a profile stsmfa manages: the AWS CLI assumes it from
+/// the `[dev]` session stsmfa wrote (no code), and `stsmfa exec` assumes it too; one code in all.
+#[test]
+#[ignore = "needs moto and the AWS CLI: run scripts/test"]
+fn a_role_of_the_config_file_serves_the_aws_cli_and_exec_with_one_code() {
+    let config = "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n\
+                  source_profile = dev\n";
+    let run = Test::new()
+        .credentials_file(long_term("dev"))
+        .file(".aws/config", config)
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .args(&["admin", "--token", "123456"])
+        .run()
+        .success()
+        .stderr_contains("dev: refreshed")
+        .stderr_contains("admin: a role of ");
+    let (code, out, err) = aws_cli(
+        &run.test,
+        &["sts", "get-caller-identity", "--profile", "admin"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("assumed-role/admin"), "{out}");
+    let run = run
+        .test
+        .again()
+        .args(&[
+            "exec",
+            "admin",
+            "--no-input",
+            "--",
+            &venv().join("bin/aws").display().to_string(),
+            "sts",
+            "get-caller-identity",
+        ])
+        .env("AWS_ENDPOINT_URL", &moto())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL_STS", &moto())
+        .run()
+        .success();
+    assert!(
+        run.stdout_text().contains("assumed-role/admin"),
+        "{}",
+        run.stdout_text()
+    );
+    // Nothing was written for admin.
+    let text = fs::read_to_string(run.test.credentials()).unwrap_or_default();
+    assert!(!text.contains("[admin]"), "{text}");
+}

@@ -45,6 +45,23 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
         }
         named
     };
+    // A role of the config file is assumed by the AWS tools themselves from its base's session:
+    // refreshing it is refreshing its base.
+    let mut roles: Vec<(String, String)> = Vec::new();
+    let mut profiles: Vec<String> = profiles
+        .into_iter()
+        .map(
+            |p| match crate::session::config_role_base(&p, ctx, &files) {
+                Some(base) => {
+                    roles.push((p, base.clone()));
+                    base
+                }
+                None => p,
+            },
+        )
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    profiles.retain(|p| seen.insert(p.clone()));
     let several = profiles.len() > 1;
     let mut run = Run::new(ctx, &files);
     let results = run.ensure_all(&profiles);
@@ -64,6 +81,7 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
     }
     let mut cancelled = false;
     for (profile, result) in results {
+        let fresh = result.is_ok();
         match result {
             // Said once: the run stopped there.
             Err(Error::Cancelled) if cancelled => {}
@@ -85,6 +103,16 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
                     ctx.out.done(&profile, &what);
                 }
             }
+        }
+        for (role, _) in roles.iter().filter(|(_, base)| fresh && *base == profile) {
+            ctx.out.done(
+                role,
+                &format!(
+                    "a role of {}: the AWS tools assume it with {profile}'s session, which this \
+                     run keeps fresh",
+                    ctx.files.config.display()
+                ),
+            );
         }
     }
     Ok(worst)

@@ -60,7 +60,16 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     files.check_named(&named, ctx)?;
     warn_if_readable_by_others(ctx);
     let names: Vec<&str> = if named.is_empty() {
-        files.managed_profiles(&ctx.naming)
+        let mut names = files.managed_profiles(&ctx.naming);
+        // Then the roles of the config file chained to them.
+        for name in files.config.profiles.keys() {
+            if !names.contains(&name.as_ref())
+                && session::config_role_base(name, ctx, &files).is_some()
+            {
+                names.push(name);
+            }
+        }
+        names
     } else {
         named
     };
@@ -128,6 +137,28 @@ fn row<'f>(name: &'f str, ctx: &Context<'_>, files: &Files<'_>) -> Result<Row<'f
             )
         },
     );
+    if long_term.is_none()
+        && !has_session
+        && let Some((role, base)) = session::config_role_arn_and_base(name, ctx, files)
+    {
+        // A role of the config file: the AWS tools assume it from its base's session, so it
+        // is as good as that session.
+        let (expires, state) = {
+            let of_base = row(&base, ctx, files)?;
+            (of_base.expires, of_base.state)
+        };
+        return Ok(Row {
+            profile: name,
+            kind: Cow::Owned(format!("{role} via {base}")),
+            role_arn: Some(role),
+            via: Some(base),
+            expires,
+            state,
+            device: None,
+            key_age_days: None,
+            secret: None,
+        });
+    }
     if long_term.is_none() && !has_session {
         return Ok(Row {
             profile: name,

@@ -18,7 +18,7 @@ pub(crate) use crate::ini::Properties;
 pub(crate) use clear::{clear, long_term_profiles};
 pub(crate) use context::{Context, Options};
 pub(crate) use files::{Files, Texts};
-pub(crate) use profile::{load, with_resolver};
+pub(crate) use profile::{config_role_arn_and_base, config_role_base, load, with_resolver};
 pub(crate) use rotate::rotate;
 pub(crate) use run::{Current, Run, session_for};
 pub(crate) use write::{Cleared, forget_entry, write_section};

@@ -17,6 +17,10 @@ pub(crate) struct Profile<'t> {
     pub long_term: Option<Properties<'t>>,
     pub short_term: Option<Properties<'t>>,
     pub settings: Settings,
+    /// A role defined the AWS CLI way, in the config file (`role_arn` and `source_profile` in
+    /// `[profile NAME]`): assumed from its base's session when it is handed over, never
+    /// written into the credentials file (the AWS tools assume it themselves).
+    pub from_config: bool,
 }
 
 impl Profile<'_> {
@@ -49,6 +53,34 @@ pub(crate) fn load<'t>(
     let long_term_section = ctx.naming.long_term(profile);
     let short_term_section = ctx.naming.short_term(profile);
     let long_term = files.section(&long_term_section, path)?;
+    if long_term.is_none()
+        && let Some(role) = config_role(profile, ctx, files)
+    {
+        let settings = resolve(profile, &long_term_section, Some(&role), ctx, files)?;
+        if role.get(keys::MFA_SERIAL).is_some() {
+            ctx.out.warn(&format!(
+                "{profile}: [profile {profile}] in {} has mfa_serial, so the AWS CLI asks for a \
+                 code of its own every hour; its source_profile's session already carries MFA: \
+                 remove mfa_serial from [profile {profile}]",
+                ctx.files.config.display()
+            ));
+        }
+        let base = settings
+            .source_profile
+            .as_ref()
+            .map(|b| b.value.clone())
+            .unwrap_or_default();
+        check_chain(profile, &long_term_section, &base, Some(&role), ctx, files)?;
+        return Ok(Profile {
+            name: profile.to_owned(),
+            long_term_section,
+            short_term_section,
+            long_term: Some(role),
+            short_term: None,
+            settings,
+            from_config: true,
+        });
+    }
     if long_term.is_none() {
         files.check_named(&[profile], ctx)?;
     }
@@ -75,6 +107,20 @@ pub(crate) fn load<'t>(
             similar: crate::profile::closest(profile, managed).map(str::to_owned),
         });
     }
+    if files
+        .config
+        .profiles
+        .get(profile)
+        .is_some_and(|p| p.get(keys::ROLE_ARN).is_some())
+    {
+        ctx.out.warn(&format!(
+            "{profile}: set up twice, in [{long_term_section}] of {} and as a role (role_arn) in \
+             [profile {profile}] of {}; the AWS CLI follows the config file's role and does not \
+             use the session stsmfa writes in [{short_term_section}]: keep one",
+            path.display(),
+            ctx.files.config.display()
+        ));
+    }
     ctx.naming
         .check_session_section(profile, &short_term_section, |long| {
             files.section(long, path).is_ok_and(|s| s.is_some())
@@ -98,7 +144,57 @@ pub(crate) fn load<'t>(
         long_term,
         short_term,
         settings,
+        from_config: false,
     })
+}
+
+/// The role ARN and the base of `profile` when it is a role of the config file.
+pub(crate) fn config_role_arn_and_base(
+    profile: &str,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Option<(String, String)> {
+    let props = config_role(profile, ctx, files)?;
+    Some((
+        props.get(keys::ROLE_ARN)?.to_owned(),
+        props.get(keys::SOURCE_PROFILE)?.to_owned(),
+    ))
+}
+
+/// The base of `profile` when it is a role of the config file ([`config_role`]).
+pub(crate) fn config_role_base(
+    profile: &str,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Option<String> {
+    config_role(profile, ctx, files)?
+        .get(keys::SOURCE_PROFILE)
+        .map(str::to_owned)
+}
+
+/// The config file's `[profile NAME]` when it is a role chained the AWS CLI way to a profile
+/// stsmfa manages: `role_arn` and a `source_profile` that has a long-term section, for a
+/// profile without a long-term section of its own (one with both is warned about).
+pub(crate) fn config_role<'t>(
+    profile: &str,
+    ctx: &Context<'_>,
+    files: &Files<'t>,
+) -> Option<Properties<'t>> {
+    let path = ctx.files.credentials.as_path();
+    if files
+        .section(&ctx.naming.long_term(profile), path)
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return None;
+    }
+    let props = files.config.profiles.get(profile)?;
+    props.get(keys::ROLE_ARN)?;
+    let base = props.get(keys::SOURCE_PROFILE)?;
+    let base_section = ctx.naming.long_term(base);
+    files.section(&base_section, path).ok().flatten()?;
+    Some(props.clone())
 }
 
 /// Resolves the settings of `profile`, whose long-term section `long_term_section` holds

@@ -311,14 +311,17 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     /// one is given, can be read.
     fn before_spending(&mut self, profile: &Profile<'_>) -> Result<(), Error> {
         let path = self.ctx.files.credentials.as_path();
-        store::check_line_ends(path, &self.files.credentials)?;
-        self.files
-            .credentials
-            .find(FileKind::Credentials, &profile.short_term_section)
-            .map_err(|e| store::edit_error(path, e))?;
-        if !self.checked {
-            self.ctx.check_writable()?;
-            self.checked = true;
+        // A role of the config file is not written (its base checks for itself).
+        if !profile.from_config {
+            store::check_line_ends(path, &self.files.credentials)?;
+            self.files
+                .credentials
+                .find(FileKind::Credentials, &profile.short_term_section)
+                .map_err(|e| store::edit_error(path, e))?;
+            if !self.checked {
+                self.ctx.check_writable()?;
+                self.checked = true;
+            }
         }
         let known = self.reach.values().filter_map(|r| r.trust.as_ref());
         let reach = Reach::new(&profile.settings, self.ctx.timeout, known)?;
@@ -386,6 +389,11 @@ impl<'c, 'a, 't> Run<'c, 'a, 't> {
     /// Keeps a new session for the run's write and returns it.
     fn keep(&mut self, profile: &Profile<'_>, session: Session) -> Current {
         let current = Current::from_session(&session);
+        // A role of the config file is handed over, never written: the AWS tools assume it
+        // themselves from the base's session.
+        if profile.from_config {
+            return current;
+        }
         self.made.push(Made {
             profile: profile.name.clone(),
             short_term_section: profile.short_term_section.clone(),
