@@ -511,6 +511,21 @@ fn a_role_of_the_config_file_is_assumed_from_the_base_session_and_never_written(
     assert_eq!(sent.param("RoleSessionName"), Some("alice-admin"));
     assert_eq!(sent.param("DurationSeconds"), Some("3600"));
     assert_eq!(sent.param("TokenCode"), None);
+    // -v names where each setting came from: the config file's profile.
+    let verbose = run
+        .test
+        .again()
+        .args(&["-v", "exec", "admin", "--no-input", "--", "true"])
+        .run()
+        .success();
+    let err = verbose.stderr_text();
+    assert!(
+        err.contains(
+            "admin: role arn:aws:iam::210987654321:role/admin from role_arn in [profile admin], "
+        ) && err.contains("admin: external id"),
+        "{err}"
+    );
+    let run = verbose;
     // The AWS tools assume it themselves: nothing is written for it.
     run.expect_credentials(&file);
 }

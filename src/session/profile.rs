@@ -56,7 +56,7 @@ pub(crate) fn load<'t>(
     if long_term.is_none()
         && let Some(role) = config_role(profile, ctx, files)
     {
-        let settings = resolve(profile, &long_term_section, Some(&role), ctx, files)?;
+        let settings = resolve_config_role(profile, &long_term_section, &role, ctx, files)?;
         if role.get(keys::MFA_SERIAL).is_some() {
             ctx.out.warn(&format!(
                 "{profile}: [profile {profile}] in {} has mfa_serial, so the AWS CLI asks for a \
@@ -221,6 +221,49 @@ pub(crate) fn with_resolver<T>(
     files: &Files<'_>,
     f: impl FnOnce(&Resolver<'_>) -> T,
 ) -> T {
+    let lt_layer = Layer {
+        prefix: "",
+        name: long_term_section,
+        path: ctx.files.credentials.as_path(),
+        props: long_term,
+    };
+    resolver_with(profile, long_term_section, &lt_layer, ctx, files, f)
+}
+
+/// The settings of a role of the config file: its `[profile NAME]` stands where a long-term
+/// section would (so that `-v` names it as the source).
+fn resolve_config_role(
+    profile: &str,
+    long_term_section: &str,
+    role: &Properties<'_>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<Settings, Error> {
+    let lt_layer = Layer {
+        prefix: if profile == "default" && !files.profile_default {
+            ""
+        } else {
+            "profile "
+        },
+        name: profile,
+        path: ctx.files.config.as_path(),
+        props: Some(role),
+    };
+    resolver_with(profile, long_term_section, &lt_layer, ctx, files, |r| {
+        r.resolve(profile)
+    })
+}
+
+/// Runs `f` with the settings resolver of `profile` whose first layer (after the flags and
+/// the environment) is `lt_layer`, then the config file's profiles.
+fn resolver_with<T>(
+    profile: &str,
+    long_term_section: &str,
+    lt_layer: &Layer<'_>,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+    f: impl FnOnce(&Resolver<'_>) -> T,
+) -> T {
     let config_path = ctx.files.config.as_path();
     let config_layers = [
         Layer {
@@ -242,16 +285,10 @@ pub(crate) fn with_resolver<T>(
             props: files.config.profiles.get(profile),
         },
     ];
-    let lt_layer = Layer {
-        prefix: "",
-        name: long_term_section,
-        path: ctx.files.credentials.as_path(),
-        props: long_term,
-    };
     f(&Resolver {
         flags: &ctx.flags,
         env: ctx.env,
-        long_term: &lt_layer,
+        long_term: lt_layer,
         config: &config_layers,
     })
 }
