@@ -180,6 +180,10 @@ pub(crate) fn config_role<'t>(
     ctx: &Context<'_>,
     files: &Files<'t>,
 ) -> Option<Properties<'t>> {
+    // The config file first: it is small, and most profiles are no role there.
+    let props = files.config.profiles.get(profile)?;
+    props.get(keys::ROLE_ARN)?;
+    let base = props.get(keys::SOURCE_PROFILE)?;
     let path = ctx.files.credentials.as_path();
     if files
         .section(&ctx.naming.long_term(profile), path)
@@ -189,9 +193,6 @@ pub(crate) fn config_role<'t>(
     {
         return None;
     }
-    let props = files.config.profiles.get(profile)?;
-    props.get(keys::ROLE_ARN)?;
-    let base = props.get(keys::SOURCE_PROFILE)?;
     let base_section = ctx.naming.long_term(base);
     files.section(&base_section, path).ok().flatten()?;
     Some(props.clone())
