@@ -27,7 +27,25 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
     if top_level && let Some(first) = args.profiles.first() {
         mistyped_command(first, &files, ctx)?;
     }
-    let profiles = if args.all {
+    let (profiles, roles) = profiles_to_refresh(args, ctx, &files)?;
+    let mut run = Run::new(ctx, &files);
+    let results = run.ensure_all(&profiles);
+    let written = run.write();
+    Ok(report(&profiles, results, written, &roles, ctx))
+}
+
+/// A role of the config file named for a refresh, and its base.
+type RoleOf = (String, String);
+
+/// The profiles a refresh is for (`--all`, the names, else the default profile), each checked,
+/// with a role of the config file replaced by its base (the AWS tools assume such a role
+/// themselves from the base's session); the roles so replaced come back with their bases.
+fn profiles_to_refresh(
+    args: &RefreshArgs,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<(Vec<String>, Vec<RoleOf>), Error> {
+    if args.all {
         let found = crate::session::long_term_profiles(&files.credentials, &ctx.naming);
         if found.is_empty() {
             ctx.out.info(&format!(
@@ -35,38 +53,44 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
                 ctx.files.credentials.display()
             ));
         }
-        found
-    } else {
-        let named = ctx.profiles_or_default(&args.profiles);
-        // One profile is checked as it is loaded (the same error); several are checked first,
-        // so that a later name's typo stops the run before anything is done.
-        if named.len() > 1 {
-            files.check_named(&named, ctx)?;
-        }
-        named
-    };
-    // A role of the config file is assumed by the AWS tools themselves from its base's session:
-    // refreshing it is refreshing its base.
-    let mut roles: Vec<(String, String)> = Vec::new();
-    let mut profiles: Vec<String> = profiles
-        .into_iter()
-        .map(
-            |p| match crate::session::config_role_base(&p, ctx, &files) {
-                Some(base) => {
-                    roles.push((p, base.clone()));
-                    base
-                }
-                None => p,
-            },
-        )
-        .collect();
+        return Ok((found, Vec::new()));
+    }
+    let named = ctx.profiles_or_default(&args.profiles);
+    // One profile is checked as it is loaded (the same error); several are checked first, so
+    // that a later name's typo stops the run before anything is done.
+    if named.len() > 1 {
+        files.check_named(&named, ctx)?;
+    }
+    let mut roles = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    profiles.retain(|p| seen.insert(p.clone()));
+    let mut profiles = Vec::new();
+    for name in named {
+        let profile = match crate::session::config_role_base(&name, ctx, files) {
+            Some(base) => {
+                roles.push((name, base.clone()));
+                base
+            }
+            None => name,
+        };
+        if seen.insert(profile.clone()) {
+            profiles.push(profile);
+        }
+    }
+    Ok((profiles, roles))
+}
+
+/// Says what each profile came to, in the order they were named (a base refreshed for a role
+/// that was named without it comes first), and returns the worst exit code.
+fn report(
+    profiles: &[String],
+    results: Vec<(String, Result<crate::session::Current, Error>)>,
+    written: Result<Vec<(String, String)>, Error>,
+    roles: &[RoleOf],
+    ctx: &Context<'_>,
+) -> u8 {
     let several = profiles.len() > 1;
-    let mut run = Run::new(ctx, &files);
-    let results = run.ensure_all(&profiles);
     let mut worst = 0;
-    let mut made = match run.write() {
+    let mut made = match written {
         Ok(made) => made,
         Err(e) => {
             ctx.out.error(&e);
@@ -74,9 +98,8 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
             Vec::new()
         }
     };
-    // What each profile came to, in the order they were named; a base refreshed for a role
-    // that was named without it comes first.
-    for (profile, what) in made.extract_if(.., |(p, _)| !profiles.contains(p)) {
+    let named: std::collections::HashSet<&str> = profiles.iter().map(String::as_str).collect();
+    for (profile, what) in made.extract_if(.., |(p, _)| !named.contains(p.as_str())) {
         ctx.out.done(&profile, &what);
     }
     let mut cancelled = false;
@@ -115,7 +138,7 @@ fn refresh(args: &RefreshArgs, ctx: &Context<'_>, top_level: bool) -> Result<u8,
             );
         }
     }
-    Ok(worst)
+    worst
 }
 
 /// `stsmfa sttaus dev`: a first word that no section of either file names, one typo away from
