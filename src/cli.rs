@@ -148,8 +148,19 @@ pub(crate) enum Command {
     /// Run a command with the session in its environment (refreshing it first if needed)
     ///
     /// Exits with the command's exit code (128+N when signal N ended it); SIGTERM and SIGHUP
-    /// are passed on to it: stsmfa exec prod -- aws s3 ls.
+    /// are passed on to it: stsmfa exec prod -- aws s3 ls. With --server, the command gets no
+    /// keys but the URL and token of a credential server that its AWS SDK asks, and that
+    /// re-assumes a role whenever its session runs low: stsmfa exec --server admin --
+    /// terraform apply.
     Exec(ExecArgs),
+
+    /// Open the AWS console signed in with a role session (refreshing it first if needed)
+    ///
+    /// For a role: chained (--source-profile), assumed with the profile's own keys, or a
+    /// role_arn in ~/.aws/config. Opens the sign-in URL with $BROWSER, xdg-open or open, or
+    /// prints it on stdout with --print (or when there is no opener). The URL holds a sign-in
+    /// token, never the session's keys.
+    Console(ConsoleArgs),
 
     /// Print the session as AWS credential_process JSON (refreshing it first if needed)
     ///
@@ -220,9 +231,30 @@ pub(crate) struct ExecArgs {
     #[arg(id = "profile_arg", value_name = "PROFILE")]
     pub profile: Option<String>,
 
+    /// Give COMMAND no keys but a credential server on 127.0.0.1 that keeps the session fresh
+    /// (AWS_CONTAINER_CREDENTIALS_FULL_URI), for work that outlasts a session
+    #[arg(long)]
+    pub server: bool,
+
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// `stsmfa console`.
+#[derive(Debug, Args)]
+pub(crate) struct ConsoleArgs {
+    /// Profile [default: --profile]
+    #[arg(id = "profile_arg", value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Print the sign-in URL on stdout instead of opening it
+    #[arg(long)]
+    pub print: bool,
+
+    /// The console page to open [default: the console home in the profile's region]
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
 }
 
 /// `stsmfa credential-process`.
@@ -350,7 +382,7 @@ const SETTINGS: [&str; 13] = [
 /// The settings flags a command uses: the commands that may refresh take them all.
 fn settings_of(command: &str) -> &'static [&'static str] {
     match command {
-        "refresh" | "env" | "exec" | "credential-process" | "rotate" => &SETTINGS,
+        "refresh" | "env" | "exec" | "credential-process" | "rotate" | "console" => &SETTINGS,
         "setup" => &["device", "duration", "region", "assume_role"],
         "status" => &["min_remaining"],
         _ => &[],

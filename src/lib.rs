@@ -21,6 +21,7 @@ mod keys;
 mod output;
 pub mod profile;
 pub mod secret;
+mod server;
 mod session;
 mod settings;
 mod shell;

@@ -54,6 +54,14 @@ impl Output {
         }
     }
 
+    /// The same output with no spinner: for work done while another program has the terminal.
+    pub(crate) fn without_spinner(self) -> Output {
+        Output {
+            terminal: false,
+            ..self
+        }
+    }
+
     fn paint(&self, style: &str, text: &str) -> String {
         if self.color {
             format!("{style}{text}{RESET}")

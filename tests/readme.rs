@@ -249,6 +249,7 @@ fn the_readme_names_every_option_and_only_options_that_exist() {
         "credential-process",
         "setup",
         "rotate",
+        "console",
         "completions",
         "man",
         "clear",

@@ -100,24 +100,31 @@ impl HttpClient for Http {
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
         self.connector
-            .get_or_init(|| {
-                let mut builder = aws_smithy_http_client::Connector::builder()
-                    .connector_settings(settings.clone());
-                if proxy_in_env() {
-                    builder = builder.proxy_config(ProxyConfig::from_env());
-                }
-                builder.set_sleep_impl(components.sleep_impl());
-                SharedHttpConnector::new(
-                    builder
-                        .tls_provider(tls::Provider::Rustls(
-                            tls::rustls_provider::CryptoMode::AwsLc,
-                        ))
-                        .tls_context(self.tls.clone())
-                        .build(),
-                )
-            })
+            .get_or_init(|| connector(&self.tls, settings, components.sleep_impl()))
             .clone()
     }
+}
+
+/// The SDK's connector with the proxy from the environment and `tls`.
+fn connector(
+    tls: &TlsContext,
+    settings: &HttpConnectorSettings,
+    sleep: Option<aws_sdk_sts::config::SharedAsyncSleep>,
+) -> SharedHttpConnector {
+    let mut builder =
+        aws_smithy_http_client::Connector::builder().connector_settings(settings.clone());
+    if proxy_in_env() {
+        builder = builder.proxy_config(ProxyConfig::from_env());
+    }
+    builder.set_sleep_impl(sleep);
+    SharedHttpConnector::new(
+        builder
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(tls.clone())
+            .build(),
+    )
 }
 
 /// Checks that the proxy the environment names for `url`, if any, is one the HTTP client can
@@ -174,20 +181,37 @@ fn proxy_in_env() -> bool {
 
 /// The HTTP client for requests that trust `trust` (else the system's certificates).
 pub(super) fn http_client(trust: Option<&Trust>) -> Result<SharedHttpClient, Error> {
+    Ok(SharedHttpClient::new(Http {
+        tls: tls_context(trust)?,
+        connector: std::sync::OnceLock::new(),
+    }))
+}
+
+/// A connector of its own, for a plain HTTP request that is no SDK call (the console's
+/// sign-in endpoint), with the same proxy, certificates and timeouts as the SDK calls.
+pub(super) fn plain_connector(
+    trust: Option<&Trust>,
+    timeout: Duration,
+) -> Result<SharedHttpConnector, Error> {
+    let settings = HttpConnectorSettings::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .read_timeout(timeout)
+        .build();
+    Ok(connector(&tls_context(trust)?, &settings, None))
+}
+
+/// The certificates trusted: the system's, or the CA bundle's instead.
+fn tls_context(trust: Option<&Trust>) -> Result<TlsContext, Error> {
     let store = match trust {
         Some(t) => TrustStore::empty()
             .with_native_roots(false)
             .with_pem_certificate(t.pem.clone()),
         None => TrustStore::default(),
     };
-    let tls = TlsContext::builder()
+    TlsContext::builder()
         .with_trust_store(store)
         .build()
-        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))?;
-    Ok(SharedHttpClient::new(Http {
-        tls,
-        connector: std::sync::OnceLock::new(),
-    }))
+        .map_err(|e| Error::Internal(format!("cannot set up TLS: {e}")))
 }
 
 /// Connect and read timeouts (SPEC §7), for every AWS client: `timeout` bounds the whole wait

@@ -48,13 +48,7 @@ impl<'a> Aws<'a> {
         iam_url: Option<String>,
         trust: Option<&Trust>,
     ) -> Result<Aws<'a>, Error> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|source| Error::Stdio {
-                action: "start the async runtime",
-                source,
-            })?;
+        let runtime = super::runtime()?;
         Ok(Aws {
             network,
             sts_url,

@@ -9,6 +9,7 @@
 
 mod http;
 pub(crate) mod iam;
+pub(crate) mod signin;
 pub(crate) mod sts;
 
 use std::time::Duration;
@@ -53,6 +54,17 @@ impl Signer<'_> {
             "stsmfa",
         )
     }
+}
+
+/// The current-thread runtime a call runs on, made only when a call is needed.
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Stdio {
+            action: "start the async runtime",
+            source,
+        })
 }
 
 /// The STS URL the SDK's endpoint resolver gives for the network's region and endpoint

@@ -50,21 +50,17 @@ pub(crate) fn get_session(req: &Request<'_>) -> Result<Session, Error> {
 /// Calls STS for every request at once (the role calls of a run overlap) and returns the
 /// answers in the same order.
 pub(crate) fn get_sessions(reqs: &[Request<'_>]) -> Vec<Result<Session, Error>> {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(r) => r,
         Err(e) => {
-            return reqs
-                .iter()
-                .map(|_| {
-                    Err(Error::Stdio {
-                        action: "start the async runtime",
-                        source: std::io::Error::new(e.kind(), e.to_string()),
-                    })
-                })
-                .collect();
+            let failed = |e: &Error| match e {
+                Error::Stdio { action, source } => Error::Stdio {
+                    action,
+                    source: std::io::Error::new(source.kind(), source.to_string()),
+                },
+                e => Error::Internal(e.to_string()),
+            };
+            return reqs.iter().map(|_| Err(failed(&e))).collect();
         }
     };
     // One HTTP client for every request that trusts the same certificates: the trust store is

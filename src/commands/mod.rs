@@ -3,6 +3,7 @@
 
 mod clear;
 mod completions;
+mod console;
 mod credential_process;
 mod env;
 mod exec;
@@ -47,6 +48,7 @@ pub(crate) fn run(cli: &Cli, env: &Env, out: Output) -> Result<u8, Error> {
         Some(Command::Status(args)) => status::run(args, &ctx),
         Some(Command::Env(args)) => env::run(args, &ctx),
         Some(Command::Exec(args)) => exec::run(args, &ctx),
+        Some(Command::Console(args)) => console::run(args, &ctx),
         Some(Command::CredentialProcess(args)) => credential_process::run(args, &ctx),
         Some(Command::Setup(args)) => setup::run(args, &ctx),
         Some(Command::Rotate(args)) => rotate::run(args, &ctx),

@@ -157,6 +157,16 @@ impl Error {
                     .into(),
             ),
             Error::Stdio { .. } => None,
+            Error::SigninUnreachable { .. } => Some(
+                "check your network connection and proxy (HTTPS_PROXY), or \
+                 AWS_ENDPOINT_URL_SIGNIN when it is set, then try again"
+                    .into(),
+            ),
+            Error::SigninRefused { .. } => Some(
+                "check that the role may sign in to the console; stsmfa --force PROFILE gets \
+                 the role a new session"
+                    .into(),
+            ),
             Error::Exec { .. } | Error::Stdout(_) | Error::Cancelled | Error::Internal(_) => None,
         }
     }

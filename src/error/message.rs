@@ -231,6 +231,17 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::SigninUnreachable { url, cause } => {
+                write!(
+                    f,
+                    "could not reach the console sign-in endpoint at {url}: {cause}"
+                )
+            }
+            Error::SigninRefused { url, status, why } => write!(
+                f,
+                "the console sign-in endpoint at {url} gave no sign-in token for the session \
+                 (HTTP {status}): {why}"
+            ),
             Error::Exec { command, source } => {
                 write!(f, "cannot run {command}: {}", plain(source))
             }

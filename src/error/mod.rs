@@ -162,6 +162,14 @@ pub enum Error {
         cause: String,
         code_sent: bool,
     },
+    /// The console's sign-in endpoint could not be reached.
+    SigninUnreachable { url: String, cause: String },
+    /// The console's sign-in endpoint did not give a sign-in token for the session.
+    SigninRefused {
+        url: String,
+        status: u16,
+        why: String,
+    },
     /// What a program consumes could not be written to stdout.
     Stdout(io::Error),
     /// `exec` could not start the command.
@@ -237,8 +245,11 @@ impl Error {
             Error::NeedCode { .. } => 3,
             // SPEC §7 lists a session key in the long-term section with STS's refusals,
             // whether STS or stsmfa notices it first.
-            Error::Refused(_) | Error::SessionAsLongTerm { .. } | Error::Aws { .. } => 4,
-            Error::Unreachable { .. } => 5,
+            Error::Refused(_)
+            | Error::SessionAsLongTerm { .. }
+            | Error::Aws { .. }
+            | Error::SigninRefused { .. } => 4,
+            Error::Unreachable { .. } | Error::SigninUnreachable { .. } => 5,
             Error::NoDevice { .. }
             | Error::Chain { .. }
             | Error::NoLongTermKeys { .. }

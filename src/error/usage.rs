@@ -57,6 +57,10 @@ pub enum Usage {
         variable: &'static str,
         proxy: String,
     },
+    /// `console` of a profile whose sessions come from GetSessionToken.
+    ConsoleNeedsRole { profile: String },
+    /// `console` for a region whose partition has no public sign-in endpoint.
+    NoConsole { region: String },
     /// `$SHELL` names a shell `env` cannot write for, and no `--shell` was given.
     ShellUnknown { name: String },
     /// `env` cannot write a value safely for the shell.
@@ -143,6 +147,15 @@ impl fmt::Display for Usage {
                 "{variable} names the proxy {proxy}, which stsmfa cannot use: the AWS SDK's \
                  HTTP client speaks only to HTTP proxies"
             ),
+            Usage::ConsoleNeedsRole { profile } => write!(
+                f,
+                "{profile}'s session comes from GetSessionToken, and AWS lets only role and \
+                 federation sessions into the console"
+            ),
+            Usage::NoConsole { region } => write!(
+                f,
+                "the partition of region {region} has no public console sign-in endpoint"
+            ),
             Usage::ShellUnknown { name } => write!(
                 f,
                 "$SHELL is {name}, whose syntax stsmfa env does not write"
@@ -207,6 +220,14 @@ impl Usage {
                 "set {variable} to an HTTP proxy (http://HOST:PORT), or add the STS host to \
                  NO_PROXY"
             ),
+            Usage::ConsoleNeedsRole { profile } => format!(
+                "chain a role to it: stsmfa setup ROLE --source-profile {profile} --assume-role \
+                 arn:aws:iam::ACCOUNT:role/NAME (or a role_arn with source_profile = {profile} \
+                 in ~/.aws/config), then stsmfa console ROLE"
+            ),
+            Usage::NoConsole { .. } => {
+                "set AWS_ENDPOINT_URL_SIGNIN to the partition's sign-in endpoint".into()
+            }
             Usage::ShellUnknown { .. } => "name the shell whose lines you want with --shell \
                  (sh, bash, zsh, ksh, dash, fish, powershell, pwsh, cmd), or run \
                  stsmfa exec PROFILE -- COMMAND instead"

@@ -5,6 +5,7 @@
 //! a run made in one locked write through the store. Commands are thin faces over it.
 
 mod clear;
+mod console;
 mod context;
 mod files;
 mod profile;
@@ -16,6 +17,7 @@ mod write;
 
 pub(crate) use crate::ini::Properties;
 pub(crate) use clear::{clear, long_term_profiles};
+pub(crate) use console::console_url;
 pub(crate) use context::{Context, Options};
 pub(crate) use files::{Files, Texts};
 pub(crate) use profile::{config_role_arn_and_base, config_role_base, load, with_resolver};

@@ -34,6 +34,8 @@ pub(crate) struct Current {
     /// The profile's region, when one is set (not the default): for the commands that hand
     /// the session to a program, which no longer reads the profile.
     pub region: Option<String>,
+    /// How long before its expiration the session is refreshed (SPEC §2).
+    pub margin: std::time::Duration,
 }
 
 impl Current {
@@ -56,6 +58,7 @@ impl Current {
             expiration,
             made: false,
             region: None,
+            margin: std::time::Duration::ZERO,
         })
     }
 
@@ -67,6 +70,7 @@ impl Current {
             expiration: s.expiration,
             made: true,
             region: None,
+            margin: std::time::Duration::ZERO,
         }
     }
 }
@@ -84,10 +88,12 @@ pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, E
         .unwrap_or_else(|| Err(Error::Internal("no result".into())));
     run.finish()?;
     let mut current = result?;
-    current.region = load(profile, ctx, &files).ok().and_then(|p| {
+    if let Ok(p) = load(profile, ctx, &files) {
         let region = &p.settings.region;
-        (region.source != crate::settings::Source::Default).then(|| region.value.to_string())
-    });
+        current.region =
+            (region.source != crate::settings::Source::Default).then(|| region.value.to_string());
+        current.margin = p.settings.margin(ctx.min_remaining);
+    }
     Ok(current)
 }
 

@@ -14,6 +14,8 @@ use std::time::Duration;
 /// One request as the stub received it.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// The request line's target (`/federation?Action=...`).
+    pub target: String,
     pub headers: Vec<(String, String)>,
     pub form: Vec<(String, String)>,
 }
@@ -152,6 +154,29 @@ pub fn role_session_answer() -> Answer {
     ))
 }
 
+/// The sign-in token of [`Stub::signin`].
+pub const SIGNIN_TOKEN: &str = "SIGNINtoken-EXAMPLE_0123456789";
+
+/// The access key of the `n`th role session a [`Stub::short_roles`] made.
+pub fn short_role_key(n: u32) -> String {
+    format!("ASIAROLE{n:012}")
+}
+
+/// A GetCallerIdentity answer.
+fn caller_identity_answer() -> Answer {
+    Answer {
+        status: 200,
+        body: "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+               <GetCallerIdentityResult>\
+               <Arn>arn:aws:sts::210987654321:assumed-role/admin/alice</Arn>\
+               <UserId>AROA3XFRBF535PLBIFPI4:alice</UserId><Account>210987654321</Account>\
+               </GetCallerIdentityResult><ResponseMetadata>\
+               <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>\
+               </ResponseMetadata></GetCallerIdentityResponse>"
+            .to_owned(),
+    }
+}
+
 impl Request {
     /// The access key id that signed this request (from its SigV4 authorization header).
     pub fn signed_by(&self) -> Option<&str> {
@@ -181,6 +206,69 @@ impl Stub {
                     r.push(req);
                 }
             });
+        })
+    }
+
+    /// Starts an STS whose role sessions last `seconds` from when they are made, each with keys
+    /// of its own (`ASIAROLE000000000001`, then `...02`, ...); GetSessionToken answers as
+    /// [`Stub::sts`] does, and GetCallerIdentity names the caller.
+    pub fn short_roles(seconds: i64) -> Stub {
+        let made = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        Stub::listen(move |stream, requests| {
+            let made = made.clone();
+            std::thread::spawn(move || {
+                let Some(req) = read_request(&stream) else {
+                    return;
+                };
+                let answer = match req.param("Action") {
+                    Some("AssumeRole") => {
+                        let n = made.fetch_add(1, Ordering::SeqCst) + 1;
+                        let expiration = (chrono::Utc::now() + chrono::Duration::seconds(seconds))
+                            .format("%Y-%m-%dT%H:%M:%SZ")
+                            .to_string();
+                        assume_role_answer(&credentials_xml(
+                            &short_role_key(n),
+                            ROLE_SECRET,
+                            ROLE_TOKEN,
+                            &expiration,
+                        ))
+                    }
+                    Some("GetCallerIdentity") => caller_identity_answer(),
+                    _ => session_answer(),
+                };
+                // Recorded before the answer goes out, so that a test that got the answer
+                // sees the request.
+                if let Ok(mut r) = requests.lock() {
+                    r.push(req);
+                }
+                respond(stream, &answer);
+            });
+        })
+    }
+
+    /// Starts a stand-in for the console's sign-in endpoint: `GET /federation` with
+    /// `Action=getSigninToken` gets [`SIGNIN_TOKEN`], anything else a 400.
+    pub fn signin() -> Stub {
+        Stub::listen(move |stream, requests| {
+            let Some(req) = read_request(&stream) else {
+                return;
+            };
+            let path = req.target.split('?').next().unwrap_or_default();
+            let answer = if path == "/federation" && req.param("Action") == Some("getSigninToken") {
+                Answer {
+                    status: 200,
+                    body: format!("{{\"SigninToken\":\"{SIGNIN_TOKEN}\"}}"),
+                }
+            } else {
+                Answer {
+                    status: 400,
+                    body: String::new(),
+                }
+            };
+            if let Ok(mut r) = requests.lock() {
+                r.push(req);
+            }
+            respond(stream, &answer);
         })
     }
 
@@ -315,6 +403,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     if line.is_empty() {
         return None;
     }
+    let target = line.split(' ').nth(1).unwrap_or_default().to_owned();
     let mut headers = Vec::new();
     loop {
         let mut h = String::new();
@@ -334,8 +423,16 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    let form = parse_form(&String::from_utf8_lossy(&body));
-    Some(Request { headers, form })
+    // The form of a POST, and the query of a GET.
+    let mut form = parse_form(&String::from_utf8_lossy(&body));
+    if let Some((_, query)) = target.split_once('?') {
+        form.extend(parse_form(query));
+    }
+    Some(Request {
+        target,
+        headers,
+        form,
+    })
 }
 
 fn respond(stream: TcpStream, answer: &Answer) {
