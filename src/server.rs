@@ -179,6 +179,8 @@ impl Server {
 async fn accept(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, most likely: let some connections end first.
+            tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
         };
         let shared = shared.clone();

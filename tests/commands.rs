@@ -594,42 +594,51 @@ fn exec_reports_a_signal_as_128_plus_n() {
 
 #[test]
 fn exec_passes_a_sigterm_on_to_the_command() {
-    let t = valid_session_home("x");
-    let mut cmd = t.command();
-    cmd.args([
-        "exec",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "trap 'echo got TERM; kill $!; exit 3' TERM; echo ready; sleep 10 & wait",
-    ])
-    .stdout(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(line, "ready\n");
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(killed);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut out, &mut rest).unwrap_or_else(|e| panic!("{e}"));
-    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rest, "got TERM\n");
-    assert_eq!(status.code(), Some(3));
+    // With the session in the environment, and with a credential server.
+    for mode in [None, Some("--server")] {
+        let t = valid_session_home("x");
+        let mut cmd = t.command();
+        cmd.arg("exec")
+            .args(mode)
+            .args([
+                "dev",
+                "--",
+                "sh",
+                "-c",
+                "trap 'echo got TERM; kill $!; exit 3' TERM; echo ready; sleep 10 & wait",
+            ])
+            .stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+        let mut out =
+            std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout")));
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(line, "ready\n");
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(killed);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut out, &mut rest).unwrap_or_else(|e| panic!("{e}"));
+        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rest, "got TERM\n", "{mode:?}");
+        assert_eq!(status.code(), Some(3), "{mode:?}");
+    }
 }
 
 #[test]
 fn exec_without_a_command_or_with_a_missing_one() {
     valid_session_home("x").args(&["exec", "dev"]).run().code(2);
-    valid_session_home("x")
-        .args(&["exec", "dev", "--", "no-such-command-here"])
-        .run()
-        .code(127)
-        .stderr_contains("cannot run no-such-command-here: No such file or directory");
+    for mode in [&[][..], &["--server"]] {
+        valid_session_home("x")
+            .args(&["exec"])
+            .args(mode)
+            .args(&["dev", "--", "no-such-command-here"])
+            .run()
+            .code(127)
+            .stderr_contains("cannot run no-such-command-here: No such file or directory");
+    }
 }
 
 #[test]
@@ -747,6 +756,10 @@ fn completions_offer_profile_names_from_the_files() {
     let clear = complete("stsmfa clear --t", 2, "--t", "clear");
     assert!(!clear.contains("--token"), "clear offers {clear}");
     assert_eq!(complete("stsmfa rotate p", 2, "p", "rotate").trim(), "prod");
+    assert_eq!(
+        complete("stsmfa console p", 2, "p", "console").trim(),
+        "prod"
+    );
     assert_eq!(complete("stsmfa man st", 2, "st", "man").trim(), "status");
     // Hidden options are never offered.
     assert_eq!(
@@ -784,7 +797,7 @@ fn completions_offer_profile_names_from_the_files() {
             "fish",
             format!(
                 "source {}; complete -C 'stsmfa -p '; complete -C 'stsmfa clear o'; \
-                 complete -C 'stsmfa rotate p'; \
+                 complete -C 'stsmfa rotate p'; complete -C 'stsmfa console p'; \
                  complete -C 'stsmfa --credentials-file ~/other-credentials status '; \
                  complete -C 'stsmfa setup --secret'",
                 fish.display()
@@ -802,6 +815,7 @@ fn completions_offer_profile_names_from_the_files() {
                 "other",
                 "prod",
                 "other",
+                "prod",
                 "prod",
                 "qa",
                 "--secret-access-key-stdin"

@@ -378,3 +378,47 @@ fn the_aws_cli_gets_a_chained_role_across_several_expirations() {
             .all(|r| r.signed_by() == Some(SESSION_KEY))
     );
 }
+
+#[test]
+fn a_new_base_code_is_asked_on_the_terminal_stsmfa_runs_on() {
+    // dev's session runs low 1 s in; no token command: the code is asked on the terminal,
+    // while the command's request gets a 503 within the bound, and its next one the session.
+    let stub = Stub::sts(Duration::ZERO);
+    let t = Test::new().credentials_file(format!("{}{}", base(), dev_session(&in_seconds(4))));
+    let client = t.home().join("client.py");
+    fs::write(&client, CLIENT).unwrap();
+    let out = t.home().join("client.out");
+    let mut cmd = t.command();
+    cmd.env("AWS_ENDPOINT_URL_STS", &stub.url)
+        .env("TERM", "dumb")
+        .args([
+            "--min-remaining",
+            "3s",
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "python3",
+        ])
+        .arg(&client)
+        .arg(&out)
+        .args(["sleep:1.2", "get", "sleep:2", "get"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string(&format!("MFA code for dev ({DEVICE})"))
+        .unwrap_or_else(|e| panic!("no prompt on the terminal: {e}"));
+    // Someone who takes 2 s to type the code: the waiting request is answered meanwhile.
+    std::thread::sleep(Duration::from_secs(2));
+    p.send_line("654321").unwrap();
+    p.exp_string("dev: refreshed, valid until")
+        .unwrap_or_else(|e| panic!("not refreshed: {e}"));
+    p.exp_eof().unwrap();
+    let lines: Vec<Value> = fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["status"], 503, "{}", lines[0]);
+    assert_eq!(lines[1]["status"], 200, "{}", lines[1]);
+    assert_eq!(lines[1]["body"]["Expiration"], EXPIRATION.as_str());
+    assert_eq!(stub.token_codes(), ["654321"]);
+}

@@ -65,6 +65,7 @@ fn takes_profiles(block: &str) -> bool {
             | "stsmfa__subcmd__status"
             | "stsmfa__subcmd__env"
             | "stsmfa__subcmd__exec"
+            | "stsmfa__subcmd__console"
             | "stsmfa__subcmd__credential__subcmd__process"
             | "stsmfa__subcmd__setup"
             | "stsmfa__subcmd__rotate"
@@ -202,7 +203,7 @@ fn with_profiles(shell: Shell, script: &str) -> String {
              stsmfa $args completions --list-profiles 2>/dev/null\nend\n\
              complete -c stsmfa -s p -l profile -r -f -a \"({LIST})\"\n\
              complete -c stsmfa -n \"__fish_seen_subcommand_from refresh status env exec \
-             credential-process setup rotate clear\" -f -a \"({LIST})\"\n"
+             console credential-process setup rotate clear\" -f -a \"({LIST})\"\n"
         ),
         _ => script.to_owned(),
     }
