@@ -176,7 +176,31 @@ impl Session {
 
 /// RFC 3339 in UTC, to the second: `2026-11-25T09:50:53Z`.
 pub(crate) fn format_expiration(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    let mut out = String::with_capacity(20);
+    push_expiration(&mut out, t);
+    out
+}
+
+/// Appends `t` as [`format_expiration`] writes it (`2026-11-25T21:50:53Z`), built by hand for
+/// the years of four digits (a list of thousands of rows formats one per row).
+pub(crate) fn push_expiration(out: &mut String, t: DateTime<Utc>) {
+    use chrono::{Datelike as _, Timelike as _};
+    if !(0..=9999).contains(&t.year()) {
+        out.push_str(&t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        return;
+    }
+    push_decimal(out, t.year().unsigned_abs().into(), 4);
+    for (sep, n) in [
+        ('-', t.month()),
+        ('-', t.day()),
+        ('T', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
+        out.push(sep);
+        push_decimal(out, n.into(), 2);
+    }
+    out.push('Z');
 }
 
 /// How `aws-mfa` writes (and insists on reading) an expiration, in UTC.
@@ -395,6 +419,29 @@ mod tests {
             now,
             (Duration::from_secs(900), Duration::from_secs(900)),
         )
+    }
+
+    #[test]
+    fn expirations_are_written_as_chrono_formats_them() {
+        use chrono::TimeZone as _;
+        let times = [
+            (2026, 11, 25, 21, 50, 53),
+            (1, 1, 1, 0, 0, 0),
+            (2099, 12, 31, 23, 59, 59),
+            (2026, 2, 3, 4, 5, 6),
+            (12026, 1, 1, 0, 0, 0),
+        ];
+        for (y, mo, d, h, mi, s) in times {
+            let t = Utc
+                .with_ymd_and_hms(y, mo, d, h, mi, s)
+                .single()
+                .unwrap_or_default();
+            assert_eq!(
+                format_expiration(t),
+                t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "{y}"
+            );
+        }
     }
 
     #[test]

@@ -86,6 +86,18 @@ impl Output {
             .map_err(Error::Stdout)
     }
 
+    /// What a program consumes, written a piece at a time (a long `status --json`): stdout, even
+    /// with `-q`, and a failure to write it is an error, as with [`Output::print`].
+    pub(crate) fn stream(
+        &self,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        write(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(Error::Stdout)
+    }
+
     /// Whether colour is on.
     pub(crate) fn colored(&self) -> bool {
         self.color

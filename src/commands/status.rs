@@ -86,7 +86,7 @@ pub(super) fn run(args: &StatusArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         ));
     }
     if args.json {
-        ctx.out.print(&format!("{}\n", json(&rows, ctx.now)))?;
+        ctx.out.stream(|out| json(&rows, ctx.now, out))?;
     } else if rows.is_empty() {
         ctx.out.info(&format!(
             "no profile has a long-term or a session section in {}",
@@ -337,23 +337,71 @@ impl LocalOffsets {
     }
 }
 
-fn json(rows: &[Row], now: DateTime<Utc>) -> serde_json::Value {
-    rows.iter()
-        .map(|r| {
-            serde_json::json!({
-                "profile": r.profile,
-                "kind": if r.role_arn.is_some() { "role" } else { "session" },
-                "role_arn": r.role_arn,
-                "source_profile": r.via,
-                "expiration": r.expires.map(credentials::format_expiration),
-                "seconds_left": r.expires.map(|e| (e - now).num_seconds().max(0)),
-                "state": r.state,
-                "device": r.device,
-                "key_age_days": r.key_age_days,
-                "secret": r.secret,
-            })
-        })
-        .collect()
+/// The rows as a JSON array and a newline, written as it goes (a file can have thousands of
+/// profiles): objects with their keys in alphabetical order, strings escaped by serde_json.
+fn json(rows: &[Row], now: DateTime<Utc>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(512);
+    line.push(b'[');
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        json_row(&mut line, r, now)?;
+        out.write_all(&line)?;
+        line.clear();
+    }
+    line.extend_from_slice(b"]\n");
+    out.write_all(&line)
+}
+
+/// One row as a JSON object.
+fn json_row(out: &mut Vec<u8>, r: &Row, now: DateTime<Utc>) -> std::io::Result<()> {
+    let mut expiration = String::new();
+    if let Some(e) = r.expires {
+        credentials::push_expiration(&mut expiration, e);
+    }
+    let text = |out: &mut Vec<u8>, key: &str, value: Option<&str>| -> std::io::Result<()> {
+        out.extend_from_slice(key.as_bytes());
+        match value {
+            Some(v) => serde_json::to_writer(&mut *out, v).map_err(std::io::Error::other),
+            None => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    };
+    let number = |out: &mut Vec<u8>, key: &str, value: Option<i64>| {
+        out.extend_from_slice(key.as_bytes());
+        match value {
+            Some(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+    };
+    text(out, "{\"device\":", r.device.as_deref())?;
+    text(
+        out,
+        ",\"expiration\":",
+        r.expires.map(|_| expiration.as_str()),
+    )?;
+    number(out, ",\"key_age_days\":", r.key_age_days);
+    let kind = if r.role_arn.is_some() {
+        "role"
+    } else {
+        "session"
+    };
+    text(out, ",\"kind\":", Some(kind))?;
+    text(out, ",\"profile\":", Some(r.profile))?;
+    text(out, ",\"role_arn\":", r.role_arn.as_deref())?;
+    number(
+        out,
+        ",\"seconds_left\":",
+        r.expires.map(|e| (e - now).num_seconds().max(0)),
+    );
+    text(out, ",\"secret\":", r.secret)?;
+    text(out, ",\"source_profile\":", r.via.as_deref())?;
+    text(out, ",\"state\":", Some(r.state))?;
+    out.push(b'}');
+    Ok(())
 }
 
 /// Warns when the credentials file can be read by anyone but its owner.
@@ -376,4 +424,87 @@ fn warn_if_readable_by_others(ctx: &Context<'_>) {
         path.display(),
         path.display()
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `status --json` printed when it built serde_json values: the reference.
+    fn as_values(rows: &[Row], now: DateTime<Utc>) -> String {
+        let value: serde_json::Value = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "profile": r.profile,
+                    "kind": if r.role_arn.is_some() { "role" } else { "session" },
+                    "role_arn": r.role_arn,
+                    "source_profile": r.via,
+                    "expiration": r.expires.map(credentials::format_expiration),
+                    "seconds_left": r.expires.map(|e| (e - now).num_seconds().max(0)),
+                    "state": r.state,
+                    "device": r.device,
+                    "key_age_days": r.key_age_days,
+                    "secret": r.secret,
+                })
+            })
+            .collect();
+        format!("{value}\n")
+    }
+
+    #[test]
+    fn the_json_is_byte_for_byte_what_serde_json_values_give() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let rows = [
+            Row {
+                profile: "dev",
+                role_arn: None,
+                via: None,
+                kind: Cow::Borrowed("session"),
+                expires: at("2026-12-07T21:50:53Z"),
+                state: "valid",
+                device: Some("arn:aws:iam::123456789012:mfa/alice".into()),
+                key_age_days: Some(120),
+                secret: Some("keychain"),
+            },
+            Row {
+                profile: "odd \"name\"\\ é\u{1}\t/",
+                role_arn: Some("arn:aws:iam::210987654321:role/a\nb".into()),
+                via: Some("dev".into()),
+                kind: Cow::Borrowed("x"),
+                expires: at("2026-12-07T09:00:00Z"),
+                state: "expired",
+                device: None,
+                key_age_days: Some(-3),
+                secret: None,
+            },
+            Row {
+                profile: "new",
+                role_arn: None,
+                via: None,
+                kind: Cow::Borrowed("session"),
+                expires: None,
+                state: "missing",
+                device: None,
+                key_age_days: None,
+                secret: Some("file"),
+            },
+        ];
+        for n in 0..=rows.len() {
+            let mut out = Vec::new();
+            json(&rows[..n], now, &mut out).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                as_values(&rows[..n], now),
+                "{n} rows"
+            );
+        }
+    }
 }
