@@ -50,10 +50,19 @@ fn build_facts() {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .filter(|s| !s.is_empty())
     };
+    // A packaged crate (`cargo install stsmfa`, a crate from `cargo package`) has no .git but
+    // the commit it was packaged from, in .cargo_vcs_info.json.
     let commit = if Path::new(".git").exists() {
         run("git", &["describe", "--always", "--dirty", "--abbrev=12"])
     } else {
-        None
+        std::fs::read_to_string(".cargo_vcs_info.json")
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| {
+                let sha = v["git"]["sha1"].as_str()?.get(..12)?.to_owned();
+                let dirty = v["git"]["dirty"].as_bool().unwrap_or(false);
+                Some(if dirty { format!("{sha}-dirty") } else { sha })
+            })
     };
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let facts = [

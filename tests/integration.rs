@@ -18,6 +18,7 @@ mod network;
 mod prompt;
 mod readme;
 mod refresh;
+mod release;
 mod safety;
 mod sends;
 mod server;
