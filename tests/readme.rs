@@ -271,6 +271,8 @@ fn the_readme_names_every_option_and_only_options_that_exist() {
     // Options of other programs the README quotes, and the aws-mfa spellings stsmfa takes too
     // (hidden from the help, as aliases).
     let others = [
+        "--locked",
+        "--repo",
         "--path",
         "--otp",
         "--now",
