@@ -11,7 +11,7 @@
 
 use std::os::unix::process::ExitStatusExt as _;
 use std::process::{Child, Command, ExitStatus};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -77,10 +77,10 @@ pub(super) fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     let shelf = Arc::new(Shelf::default());
     shelf.put(served(&current));
     let (events, inbox) = mpsc::channel::<Event>();
-    let wants = Mutex::new(events.clone());
+    let wants = events.clone();
     let server = Server::start(
         shelf.clone(),
-        move |w| wants.lock().is_ok_and(|s| s.send(Event::Want(w)).is_ok()),
+        move |w| wants.send(Event::Want(w)).is_ok(),
         ctx.out,
         &profile,
     )?;
@@ -89,7 +89,7 @@ pub(super) fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", server.token.expose());
     // The region and STSMFA_PROFILE as `exec` gives them; no keys.
     for (name, value) in super::variables(&current, &profile) {
-        if !SESSION_VARIABLES.contains(&name) {
+        if !SHADOWING.contains(&name) {
             command.env(name, value.as_ref());
         }
     }
@@ -110,14 +110,6 @@ pub(super) fn run(args: &ExecArgs, ctx: &Context<'_>) -> Result<u8, Error> {
     server.stop();
     result
 }
-
-/// The variables of [`super::variables`] that carry the session.
-const SESSION_VARIABLES: [&str; 4] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-];
 
 /// Starts the command, passes SIGTERM and SIGHUP sent to stsmfa on to it while `wait` waits
 /// for it, and returns its exit code (128+N when signal N ended it).
