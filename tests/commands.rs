@@ -799,7 +799,8 @@ fn completions_offer_profile_names_from_the_files() {
                 "source {}; complete -C 'stsmfa -p '; complete -C 'stsmfa clear o'; \
                  complete -C 'stsmfa rotate p'; complete -C 'stsmfa console p'; \
                  complete -C 'stsmfa --credentials-file ~/other-credentials status '; \
-                 complete -C 'stsmfa setup --secret'",
+                 complete -C 'stsmfa setup --secret'; complete -C 'stsmfa dev p'; \
+                 complete -C 'stsmfa o'",
                 fish.display()
             ),
         );
@@ -818,7 +819,10 @@ fn completions_offer_profile_names_from_the_files() {
                 "prod",
                 "prod",
                 "qa",
-                "--secret-access-key-stdin"
+                "--secret-access-key-stdin",
+                // More profiles after a profile, and profiles as the first word.
+                "prod",
+                "other"
             ]
         );
     } else {
@@ -878,6 +882,8 @@ fn completions_offer_profile_names_from_the_files() {
             "stsmfa man st",
             "stsmfa setup --secret",
             "stsmfa --credentials-file ~/other-credentials status ",
+            "stsmfa dev ",
+            "stsmfa dev p",
         ];
         let got: Vec<String> = std::thread::scope(|s| {
             let offered = &offered;
@@ -899,6 +905,9 @@ fn completions_offer_profile_names_from_the_files() {
         assert_eq!(got[8], "status");
         assert_eq!(got[9], "--secret-access-key-stdin");
         assert_eq!(got[10], "qa");
+        // More profiles after a profile: `stsmfa dev prod` refreshes both.
+        assert_eq!(got[11], "dev prod other");
+        assert_eq!(got[12], "prod");
     } else {
         println!("skipped the zsh part: zsh is not installed (scripts/test installs it)");
     }

@@ -203,16 +203,20 @@ fn with_profiles(shell: Shell, script: &str) -> String {
              stsmfa $args completions --list-profiles 2>/dev/null\nend\n\
              complete -c stsmfa -s p -l profile -r -f -a \"({LIST})\"\n\
              complete -c stsmfa -n \"__fish_seen_subcommand_from refresh status env exec \
-             console credential-process setup rotate clear\" -f -a \"({LIST})\"\n"
+             console credential-process setup rotate clear\" -f -a \"({LIST})\"\n\
+             complete -c stsmfa -n \"not __fish_seen_subcommand_from {commands} help\" -f \
+             -a \"({LIST})\"\n",
+            // Before any command, and after a profile: `stsmfa dev prod` refreshes both.
+            commands = crate::cli::command_names().join(" ")
         ),
         _ => script.to_owned(),
     }
 }
 
 /// The zsh script with its first word completed as a command or a profile (`stsmfa status`,
-/// `stsmfa dev`). As generated, the top level's optional PROFILE arguments come before the
-/// command, so zsh takes a command's name for a profile and never completes the command's
-/// own arguments.
+/// `stsmfa dev`), and profiles after a first word that is a profile (`stsmfa dev prod`). As
+/// generated, the top level's optional PROFILE arguments come before the command, so zsh takes
+/// a command's name for a profile and never completes the command's own arguments.
 fn zsh_first_word(script: &str) -> String {
     let mut out = String::with_capacity(script.len() + 64);
     let (mut dropped, mut commands, mut dispatch) = (false, false, 0);
@@ -235,6 +239,16 @@ fn zsh_first_word(script: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
+    }
+    // A first word that is no command is a profile, and more profiles may follow it (`stsmfa
+    // dev prod`): the top-level dispatch's last arm.
+    const TOP_END: &str = "        esac\n    ;;\nesac\n}";
+    if let Some(at) = out.rfind(TOP_END) {
+        // Only past the first word, which `_stsmfa_commands_or_profiles` completes.
+        out.insert_str(
+            at,
+            "(*)\n(( $#line > 1 )) && _stsmfa_profiles && ret=0\n;;\n",
+        );
     }
     out
 }
