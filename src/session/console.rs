@@ -6,7 +6,7 @@ use super::context::Context;
 use super::files::{Files, Texts};
 use super::profile::load;
 use super::reach::Reach;
-use super::run::Run;
+use super::run::ensure_one;
 use crate::aws::{Signer, signin};
 use crate::error::{Error, Usage};
 use crate::secret::Secret;
@@ -41,13 +41,7 @@ pub(crate) fn console_url(
     let destination = destination.map_or_else(|| signin::console_home(&region), str::to_owned);
     let reach = Reach::new(&profile.settings, ctx.timeout, [])?;
     crate::aws::check_proxy(&endpoint)?;
-    let mut run = Run::new(ctx, &files);
-    let current = run
-        .ensure_all(&[name.to_owned()])
-        .pop()
-        .map(|(_, r)| r)
-        .unwrap_or_else(|| Err(Error::Internal("no session was made".into())))?;
-    run.finish()?;
+    let current = ensure_one(name, ctx, &files)?;
     // A chained role's session takes no SessionDuration: its console session lasts as long as
     // the role session. One assumed with long-term keys lasts as long as it has left.
     let duration = match profile.base() {

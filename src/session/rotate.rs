@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use super::context::Context;
 use super::reach::Reach;
+use super::run::ensure_one;
 use super::write::put_key_back;
-use super::{Files, Run, Texts, forget_entry, load, write_section};
+use super::{Files, Texts, forget_entry, load, write_section};
 use crate::aws::Signer;
-use crate::aws::iam::{Aws, Key};
+use crate::aws::iam::{Aws, Key, NewKey};
 use crate::credentials::LongTerm;
 use crate::error::{Error, Usage};
 use crate::ini::Read as _;
@@ -44,13 +45,7 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     let old = LongTerm::from_section(profile.long_term.as_ref(), &name, &section, path)?;
     refuse_a_shared_key(&files, &name, &section, &old)?;
     // The MFA session: the valid one in [NAME], else a new one (a code), written as usual.
-    let mut run = Run::new(ctx, &files);
-    let current = run
-        .ensure_all(std::slice::from_ref(&name))
-        .pop()
-        .map(|(_, r)| r)
-        .unwrap_or_else(|| Err(Error::Internal("no session was made".into())))?;
-    run.finish()?;
+    let current = ensure_one(&name, ctx, &files)?;
 
     let s = &profile.settings;
     let reach = Reach::new(s, ctx.timeout, [])?;
@@ -82,20 +77,92 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
     let keys = aws.keys(&session, &user)?;
     refuse_a_third_key(&keys, &user, (&name, &section), &old)?;
     let new = aws.create(&session, &user)?;
-    let in_keychain = old.place == Place::Keychain;
-    let about = keychain::About {
-        profile: &name,
+    let rotation = Rotation {
+        ctx,
+        aws: &aws,
+        session: &session,
+        user: &user,
+        name: &name,
         section: &section,
+        old: &old,
+        new: &new,
     };
-    // Takes the new key back (and its keychain entry) when it cannot be written down, so that
-    // only the old one exists; says so.
-    let undo = |e: Error| -> Error {
-        if in_keychain {
+    let created = crate::credentials::format_expiration(new.created);
+    let pairs = rotation.pairs(&created);
+    rotation.write_new(files.credentials_text, &pairs)?;
+    rotation.confirm(&pairs)?;
+    rotation.retire(keep_old)
+}
+
+/// A rotation under way: the profile and its section, the old key and the new one, and IAM
+/// reached as the key's user with the profile's MFA session.
+struct Rotation<'r, 'a> {
+    ctx: &'r Context<'a>,
+    aws: &'r Aws<'r>,
+    session: &'r Signer<'r>,
+    user: &'r str,
+    name: &'r str,
+    section: &'r str,
+    old: &'r LongTerm,
+    new: &'r NewKey,
+}
+
+impl<'r> Rotation<'r, '_> {
+    /// Whether the profile keeps its secret in the OS keychain (the new one goes there too).
+    fn in_keychain(&self) -> bool {
+        self.old.place == Place::Keychain
+    }
+
+    fn about(&self) -> keychain::About<'r> {
+        keychain::About {
+            profile: self.name,
+            section: self.section,
+        }
+    }
+
+    /// What the section gets: the new key id, its secret unless the keychain keeps it, and
+    /// when it was made.
+    fn pairs<'p>(&'p self, created: &'p str) -> Vec<(&'static str, &'p str)> {
+        let mut pairs = vec![
+            (keys::ACCESS_KEY_ID, self.new.id.as_str()),
+            (keys::KEY_CREATED, created),
+        ];
+        if !self.in_keychain() {
+            pairs.insert(1, (keys::SECRET_ACCESS_KEY, self.new.secret.expose()));
+        }
+        pairs
+    }
+
+    /// Writes the new key where the old one was (the secret into the keychain first, when it
+    /// lives there); on failure the new key is taken back.
+    fn write_new(&self, first: &str, pairs: &[(&str, &str)]) -> Result<(), Error> {
+        let (ctx, section, new) = (self.ctx, self.section, self.new);
+        if self.in_keychain() {
+            // The keychain has the new secret (and gave it back) before the file names the key.
+            keychain::store(&new.id, &new.secret)
+                .map_err(|f| self.undo(f.error(keychain::Doing::Store, self.about(), &new.id)))?;
+        }
+        let relied = [section];
+        write_section(ctx, Some(first), &relied, section, pairs).map_err(|e| self.undo(e))?;
+        ctx.out.detail(&format!(
+            "{}: wrote the new key {} into [{section}]",
+            self.name,
+            mask(&new.id)
+        ));
+        Ok(())
+    }
+
+    /// Takes the new key back (and its keychain entry) when it cannot be written down, so that
+    /// only the old one exists; says so.
+    fn undo(&self, e: Error) -> Error {
+        let (section, new, old) = (self.section, self.new, self.old);
+        if self.in_keychain() {
             let _ = keychain::delete(&new.id);
         }
-        let undone = aws.delete(&session, &user, &new.id).is_ok();
-        ctx.out.warn(&format!(
-            "{name}: the new key {} could not be written; {}",
+        let undone = self.aws.delete(self.session, self.user, &new.id).is_ok();
+        self.ctx.out.warn(&format!(
+            "{}: the new key {} could not be written; {}",
+            self.name,
             mask(&new.id),
             if undone {
                 format!(
@@ -110,95 +177,98 @@ pub(crate) fn rotate(name: &str, keep_old: bool, ctx: &Context<'_>) -> Result<()
             }
         ));
         e
-    };
-    if in_keychain {
-        // The keychain has the new secret (and gave it back) before the file names the key.
-        keychain::store(&new.id, &new.secret)
-            .map_err(|f| undo(f.error(keychain::Doing::Store, about, &new.id)))?;
     }
-    let created = crate::credentials::format_expiration(new.created);
-    let mut pairs = vec![
-        (keys::ACCESS_KEY_ID, new.id.as_str()),
-        (keys::KEY_CREATED, created.as_str()),
-    ];
-    if !in_keychain {
-        pairs.insert(1, (keys::SECRET_ACCESS_KEY, new.secret.expose()));
-    }
-    let relied = [section.as_str()];
-    write_section(ctx, Some(files.credentials_text), &relied, &section, &pairs).map_err(undo)?;
-    ctx.out.detail(&format!(
-        "{name}: wrote the new key {} into [{section}]",
-        mask(&new.id)
-    ));
-    // The new key must work before the old one goes.
-    let fresh = Signer {
-        access_key_id: &new.id,
-        secret: &new.secret,
-        token: None,
-    };
-    // Gives up on the new key: the old one goes back into the file, the new one is deleted.
-    let give_up =
-        |why: String| give_back(ctx, (&aws, &session, &user), &section, &old, &new.id, &why);
-    let started = Instant::now();
-    while !aws.works(&fresh) {
-        if started.elapsed() > ctx.timeouts.propagation {
-            return Err(give_up(format!(
-                "the new key {} did not work within {} s",
-                mask(&new.id),
-                ctx.timeouts.propagation.as_secs()
-            )));
+
+    /// The new key must work, and the file must keep it, before the old one goes; else the
+    /// old key is put back ([`give_back`]).
+    fn confirm(&self, pairs: &[(&str, &str)]) -> Result<(), Error> {
+        let (ctx, section, new) = (self.ctx, self.section, self.new);
+        let fresh = Signer {
+            access_key_id: &new.id,
+            secret: &new.secret,
+            token: None,
+        };
+        let give_up = |why: String| {
+            give_back(
+                ctx,
+                (self.aws, self.session, self.user),
+                section,
+                self.old,
+                &new.id,
+                &why,
+            )
+        };
+        let started = Instant::now();
+        while !self.aws.works(&fresh) {
+            if started.elapsed() > ctx.timeouts.propagation {
+                return Err(give_up(format!(
+                    "the new key {} did not work within {} s",
+                    mask(&new.id),
+                    ctx.timeouts.propagation.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_secs(1));
         }
-        std::thread::sleep(Duration::from_secs(1));
-    }
-    // Another program that read the file before the write may have written its old text back
-    // since: the old key goes only once the file, read again, holds the new one.
-    let secret_in_file = (!in_keychain).then_some(&new.secret);
-    let mut written_again = 0;
-    while !file_holds(ctx, &section, &new.id, secret_in_file)? {
-        if written_again == WRITE_AGAIN {
-            return Err(give_up(format!(
-                "another program kept writing [{section}] back without the new key {}",
+        // Another program that read the file before the write may have written its old text
+        // back since: the old key goes only once the file, read again, holds the new one.
+        let secret_in_file = (!self.in_keychain()).then_some(&new.secret);
+        let mut written_again = 0;
+        while !file_holds(ctx, section, &new.id, secret_in_file)? {
+            if written_again == WRITE_AGAIN {
+                return Err(give_up(format!(
+                    "another program kept writing [{section}] back without the new key {}",
+                    mask(&new.id)
+                )));
+            }
+            ctx.out.warn(&format!(
+                "{}: another program wrote [{section}] back without the new key {}; writing it \
+                 again",
+                self.name,
                 mask(&new.id)
-            )));
+            ));
+            write_section(ctx, None, &[], section, pairs)?;
+            written_again += 1;
         }
-        ctx.out.warn(&format!(
-            "{name}: another program wrote [{section}] back without the new key {}; writing it \
-             again",
-            mask(&new.id)
-        ));
-        write_section(ctx, None, &[], &section, &pairs)?;
-        written_again += 1;
+        Ok(())
     }
-    let retired = if keep_old {
-        aws.deactivate(&session, &user, &old.access_key_id)
-            .map(|()| "deactivated")
-    } else {
-        aws.delete(&session, &user, &old.access_key_id)
-            .map(|()| "deleted")
-    };
-    if in_keychain && retired.is_ok() {
-        forget_entry(ctx, about, &old.access_key_id);
-    }
-    match retired {
-        Ok(how) => {
-            ctx.out.done(
-                &name,
-                &format!(
-                    "rotated: [{section}] holds the new key {}; the old key {} was {how}",
+
+    /// Deletes the old key (deactivates it with `keep_old`) and says what was done.
+    fn retire(&self, keep_old: bool) -> Result<(), Error> {
+        let (ctx, section, new, old) = (self.ctx, self.section, self.new, self.old);
+        let retired = if keep_old {
+            self.aws
+                .deactivate(self.session, self.user, &old.access_key_id)
+                .map(|()| "deactivated")
+        } else {
+            self.aws
+                .delete(self.session, self.user, &old.access_key_id)
+                .map(|()| "deleted")
+        };
+        if self.in_keychain() && retired.is_ok() {
+            forget_entry(ctx, self.about(), &old.access_key_id);
+        }
+        match retired {
+            Ok(how) => {
+                ctx.out.done(
+                    self.name,
+                    &format!(
+                        "rotated: [{section}] holds the new key {}; the old key {} was {how}",
+                        mask(&new.id),
+                        mask(&old.access_key_id)
+                    ),
+                );
+                Ok(())
+            }
+            Err(e) => {
+                ctx.out.warn(&format!(
+                    "{}: [{section}] holds the new key {}, which works; the old key {} still \
+                     exists and is active in AWS",
+                    self.name,
                     mask(&new.id),
                     mask(&old.access_key_id)
-                ),
-            );
-            Ok(())
-        }
-        Err(e) => {
-            ctx.out.warn(&format!(
-                "{name}: [{section}] holds the new key {}, which works; the old key {} still \
-                 exists and is active in AWS",
-                mask(&new.id),
-                mask(&old.access_key_id)
-            ));
-            Err(e)
+                ));
+                Err(e)
+            }
         }
     }
 }

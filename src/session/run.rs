@@ -80,14 +80,7 @@ impl Current {
 pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, Error> {
     let texts = Texts::read(ctx)?;
     let files = Files::parse(&texts, ctx)?;
-    let mut run = Run::new(ctx, &files);
-    let result = run
-        .ensure_all(&[profile.to_owned()])
-        .pop()
-        .map(|(_, r)| r)
-        .unwrap_or_else(|| Err(Error::Internal("no result".into())));
-    run.finish()?;
-    let mut current = result?;
+    let mut current = ensure_one(profile, ctx, &files)?;
     if let Ok(p) = load(profile, ctx, &files) {
         let region = &p.settings.region;
         current.region =
@@ -95,6 +88,23 @@ pub(crate) fn session_for(profile: &str, ctx: &Context<'_>) -> Result<Current, E
         current.margin = p.settings.margin(ctx.min_remaining);
     }
     Ok(current)
+}
+
+/// Makes sure `profile` has a valid session, with the files as read, writes the session if it
+/// made one (saying so), and returns it.
+pub(crate) fn ensure_one(
+    profile: &str,
+    ctx: &Context<'_>,
+    files: &Files<'_>,
+) -> Result<Current, Error> {
+    let mut run = Run::new(ctx, files);
+    let result = run
+        .ensure_all(&[profile.to_owned()])
+        .pop()
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Err(Error::Internal("no session was made".into())));
+    run.finish()?;
+    result
 }
 
 /// What [`Run::failed`] records for a profile whose question was cancelled (no exit code is 255).
