@@ -422,3 +422,42 @@ fn a_new_base_code_is_asked_on_the_terminal_stsmfa_runs_on() {
     assert_eq!(lines[1]["body"]["Expiration"], EXPIRATION.as_str());
     assert_eq!(stub.token_codes(), ["654321"]);
 }
+
+#[test]
+fn when_the_base_runs_out_its_code_comes_from_mfa_process_and_the_role_follows() {
+    // dev's session runs low 1 s in; admin's sessions last 6 s.
+    let stub = Stub::short_roles(6);
+    let file = format!(
+        "{}mfa_process = echo 123456\n{}\n[admin-long-term]\nsource_profile = dev\n\
+         assume_role = {ROLE}\n",
+        base(),
+        dev_session(&in_seconds(4))
+    );
+    let t = Test::new()
+        .credentials_file(&file)
+        .env("AWS_ENDPOINT_URL_STS", &stub.url);
+    let (run, lines) = serve(
+        t,
+        "admin",
+        &["--no-input", "--min-remaining", "3s"],
+        &["get", "sleep:3.5", "get"],
+    );
+    let run = run.success();
+    assert!(lines.iter().all(|l| l["status"] == 200), "{lines:?}");
+    assert_eq!(key_of(&lines[0]), short_role_key(1));
+    assert_eq!(key_of(&lines[1]), short_role_key(2));
+    let actions: Vec<String> = stub
+        .requests()
+        .iter()
+        .map(|r| r.param("Action").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(actions, ["AssumeRole", "GetSessionToken", "AssumeRole"]);
+    assert_eq!(stub.token_codes(), ["123456"]);
+    // Both new sessions are written.
+    let text = fs::read_to_string(run.test.credentials()).unwrap();
+    assert!(
+        text.contains(&format!("expiration = {}", *EXPIRATION)),
+        "{text}"
+    );
+    assert!(text.contains(&short_role_key(2)), "{text}");
+}
