@@ -102,6 +102,30 @@ fn serve(
     (run, lines)
 }
 
+/// [`serve`] on a credentials file with `stub` as STS, with a margin of 3 s (sessions in
+/// these tests last seconds) and no prompt.
+fn serve_short(
+    file: &str,
+    stub: &Stub,
+    profile: &str,
+    steps: &[&str],
+) -> (crate::common::Run, Vec<Value>) {
+    let t = Test::new()
+        .credentials_file(file)
+        .env("AWS_ENDPOINT_URL_STS", &stub.url);
+    serve(t, profile, &["--no-input", "--min-remaining", "3s"], steps)
+}
+
+/// dev's long-term keys (with `extra` lines), its session ending at `expiration`, and admin
+/// chained to it.
+fn with_admin(extra: &str, expiration: &str) -> String {
+    format!(
+        "{}{extra}{}\n[admin-long-term]\nsource_profile = dev\nassume_role = {ROLE}\n",
+        base(),
+        dev_session(expiration)
+    )
+}
+
 fn key_of(line: &Value) -> &str {
     line["body"]["AccessKeyId"].as_str().unwrap_or("")
 }
@@ -160,19 +184,12 @@ fn stsmfa_exits_with_the_commands_exit_code() {
 fn a_role_is_assumed_again_from_the_base_session_as_it_runs_low_and_once_per_margin() {
     // Role sessions of 6 s and a margin of 3 s: a new one about every 3 s, with no code.
     let stub = Stub::short_roles(6);
-    let file = format!(
-        "{}{}\n[admin-long-term]\nsource_profile = dev\nassume_role = {ROLE}\n",
-        base(),
-        dev_session(&EXPIRATION)
-    );
-    let t = Test::new()
-        .credentials_file(&file)
-        .env("AWS_ENDPOINT_URL_STS", &stub.url);
+    let file = with_admin("", &EXPIRATION);
     let mut steps = vec!["get"; 20];
     for _ in 0..5 {
         steps.extend(["sleep:2", "get"]);
     }
-    let (run, lines) = serve(t, "admin", &["--no-input", "--min-remaining", "3s"], &steps);
+    let (run, lines) = serve_short(&file, &stub, "admin", &steps);
     let run = run.success();
     assert!(lines.iter().all(|l| l["status"] == 200), "{lines:?}");
     // 20 requests at once: the one session.
@@ -225,15 +242,7 @@ fn a_request_waits_at_most_the_bound_for_a_base_session_being_made() {
         base(),
         dev_session(&in_seconds(4))
     );
-    let t = Test::new()
-        .credentials_file(&file)
-        .env("AWS_ENDPOINT_URL_STS", &stub.url);
-    let (run, lines) = serve(
-        t,
-        "dev",
-        &["--no-input", "--min-remaining", "3s"],
-        &["sleep:1.2", "get", "sleep:3", "get"],
-    );
+    let (run, lines) = serve_short(&file, &stub, "dev", &["sleep:1.2", "get", "sleep:3", "get"]);
     let run = run
         .success()
         .stderr_contains("dev: a credential request was answered 503");
@@ -252,15 +261,7 @@ fn a_request_waits_at_most_the_bound_for_a_base_session_being_made() {
 fn a_base_session_that_needs_a_code_no_one_can_give_is_a_500_with_the_reason() {
     let stub = Stub::sts(Duration::ZERO);
     let file = format!("{}{}", base(), dev_session(&in_seconds(4)));
-    let t = Test::new()
-        .credentials_file(&file)
-        .env("AWS_ENDPOINT_URL_STS", &stub.url);
-    let (run, lines) = serve(
-        t,
-        "dev",
-        &["--no-input", "--min-remaining", "3s"],
-        &["sleep:1.2", "get", "get"],
-    );
+    let (run, lines) = serve_short(&file, &stub, "dev", &["sleep:1.2", "get", "get"]);
     run.success().stderr_contains("MFA code");
     for l in &lines {
         assert_eq!(l["status"], 500, "{l}");
@@ -340,11 +341,7 @@ fn a_rust_sdk_program_gets_a_config_role_across_its_expirations() {
 #[ignore = "needs the AWS CLI: run with scripts/test"]
 fn the_aws_cli_gets_a_chained_role_across_several_expirations() {
     let stub = Stub::short_roles(6);
-    let file = format!(
-        "{}{}\n[admin-long-term]\nsource_profile = dev\nassume_role = {ROLE}\n",
-        base(),
-        dev_session(&EXPIRATION)
-    );
+    let file = with_admin("", &EXPIRATION);
     let aws = crate::interop::venv().join("bin/aws");
     let script = format!(
         "for i in 1 2 3 4 5; do {} sts get-caller-identity --output text --query Account || exit 1; sleep 2.5; done",
@@ -427,21 +424,8 @@ fn a_new_base_code_is_asked_on_the_terminal_stsmfa_runs_on() {
 fn when_the_base_runs_out_its_code_comes_from_mfa_process_and_the_role_follows() {
     // dev's session runs low 1 s in; admin's sessions last 6 s.
     let stub = Stub::short_roles(6);
-    let file = format!(
-        "{}mfa_process = echo 123456\n{}\n[admin-long-term]\nsource_profile = dev\n\
-         assume_role = {ROLE}\n",
-        base(),
-        dev_session(&in_seconds(4))
-    );
-    let t = Test::new()
-        .credentials_file(&file)
-        .env("AWS_ENDPOINT_URL_STS", &stub.url);
-    let (run, lines) = serve(
-        t,
-        "admin",
-        &["--no-input", "--min-remaining", "3s"],
-        &["get", "sleep:3.5", "get"],
-    );
+    let file = with_admin("mfa_process = echo 123456\n", &in_seconds(4));
+    let (run, lines) = serve_short(&file, &stub, "admin", &["get", "sleep:3.5", "get"]);
     let run = run.success();
     assert!(lines.iter().all(|l| l["status"] == 200), "{lines:?}");
     assert_eq!(key_of(&lines[0]), short_role_key(1));
