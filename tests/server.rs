@@ -116,6 +116,17 @@ fn serve_short(
     serve(t, profile, &["--no-input", "--min-remaining", "3s"], steps)
 }
 
+/// `exec --server admin --` with a margin of 3 s and no prompt; the command follows.
+const SERVE_ADMIN: [&str; 7] = [
+    "--no-input",
+    "--min-remaining",
+    "3s",
+    "exec",
+    "--server",
+    "admin",
+    "--",
+];
+
 /// dev's long-term keys (with `extra` lines), its session ending at `expiration`, and admin
 /// chained to it.
 fn with_admin(extra: &str, expiration: &str) -> String {
@@ -312,18 +323,8 @@ fn a_rust_sdk_program_gets_a_config_role_across_its_expirations() {
         .file(".aws/config", config)
         .env("AWS_ENDPOINT_URL_STS", &stub.url)
         .env("AWS_REGION", "us-east-1")
-        .args(&[
-            "--no-input",
-            "--min-remaining",
-            "3s",
-            "exec",
-            "--server",
-            "admin",
-            "--",
-            &client.display().to_string(),
-            "4",
-            "3.1",
-        ])
+        .args(&SERVE_ADMIN)
+        .args(&[&client.display().to_string(), "4", "3.1"])
         .run()
         .success();
     assert_eq!(run.stdout_text(), "210987654321\n".repeat(4));
@@ -351,18 +352,8 @@ fn the_aws_cli_gets_a_chained_role_across_several_expirations() {
         .credentials_file(&file)
         .env("AWS_ENDPOINT_URL_STS", &stub.url)
         .env("AWS_DEFAULT_REGION", "us-east-1")
-        .args(&[
-            "--no-input",
-            "--min-remaining",
-            "3s",
-            "exec",
-            "--server",
-            "admin",
-            "--",
-            "sh",
-            "-c",
-            &script,
-        ])
+        .args(&SERVE_ADMIN)
+        .args(&["sh", "-c", &script])
         .run()
         .success();
     assert_eq!(run.stdout_text(), "210987654321\n".repeat(5));
